@@ -1,0 +1,1 @@
+"""Shardline's moving parts: thin Pykka actors around the pure objects of `bot`."""

@@ -1,0 +1,1 @@
+"""Shardline: Discord bots as an OTP-style supervision tree of Pykka actors."""
