@@ -56,8 +56,10 @@ def _redact_value(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {k: _redact_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_redact_value(v) for v in value) if isinstance(value, list) else tuple(
-            _redact_value(v) for v in value
+        return (
+            type(value)(_redact_value(v) for v in value)
+            if isinstance(value, list)
+            else tuple(_redact_value(v) for v in value)
         )
     if isinstance(value, BaseException | int | float | bool) or value is None:
         return value

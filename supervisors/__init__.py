@@ -2,3 +2,7 @@
 
 Knows nothing about Discord.
 """
+
+from supervisors.actor import Actor
+
+__all__ = ["Actor"]
