@@ -1,0 +1,104 @@
+"""A two-lane actor inbox: a bounded user lane for backpressure, control that always gets through.
+
+- urgent lane (unbounded): `Shutdown` and `ExitSignal`; taken before anything else.
+- ordered lane: user messages, bounded by `maxsize` (a full lane blocks the sender: backpressure),
+  plus pykka's stop, `Down` and `Exit`, which keep their order but never block and never count.
+Once closed (the actor ended), a put fails: an ask's future gets `ActorDeadError`, a tell raises it,
+and senders blocked on a full lane wake up with it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Any
+
+import pykka
+from pykka._envelope import Envelope
+from pykka.messages import _ActorStop
+
+from supervisors.messages import Down, Exit, ExitSignal, Shutdown
+
+__all__ = ["Inbox"]
+
+_URGENT: frozenset[type] = frozenset({Shutdown, ExitSignal})
+_UNCOUNTED: frozenset[type] = frozenset({_ActorStop, Down, Exit})
+
+
+class Inbox:
+    """pykka's inbox protocol (`put`, `get`, `empty`) with two lanes and an optional bound."""
+
+    __slots__ = ("_closed", "_count", "_maxsize", "_not_empty", "_not_full", "_ordered", "_urgent")
+
+    def __init__(self, maxsize: int | None = None) -> None:
+        if maxsize is not None and maxsize < 1:
+            raise ValueError(f"inbox maxsize must be >= 1 or None, got {maxsize}")
+        lock = threading.Lock()
+        self._not_empty = threading.Condition(lock)
+        self._not_full = threading.Condition(lock)
+        self._urgent: deque[Envelope[Any]] = deque()
+        self._ordered: deque[Envelope[Any]] = deque()
+        self._maxsize = maxsize
+        self._count = 0
+        self._closed = False
+
+    def put(self, envelope: Envelope[Any], /) -> None:
+        """Queue an envelope; blocks while the user lane is full."""
+        kind = type(envelope.message)
+        with self._not_full:
+            if not self._closed:
+                if kind in _URGENT:
+                    self._urgent.append(envelope)
+                elif kind in _UNCOUNTED:
+                    self._ordered.append(envelope)
+                else:
+                    if self._maxsize is not None:
+                        while self._count >= self._maxsize and not self._closed:
+                            self._not_full.wait()
+                    if not self._closed:
+                        self._ordered.append(envelope)
+                        self._count += 1
+                if not self._closed:
+                    self._not_empty.notify()
+                    return
+        _reject(envelope)
+
+    def get(self) -> Envelope[Any]:
+        """Take the next envelope, urgent first; blocks while empty."""
+        with self._not_empty:
+            while not self._urgent and not self._ordered:
+                self._not_empty.wait()
+            if self._urgent:
+                return self._urgent.popleft()
+            envelope = self._ordered.popleft()
+            if type(envelope.message) not in _UNCOUNTED:
+                self._count -= 1
+                self._not_full.notify()
+            return envelope
+
+    def empty(self) -> bool:
+        """True when both lanes are empty."""
+        return not self._urgent and not self._ordered
+
+    def qsize(self) -> int:
+        """Messages waiting in the user lane."""
+        return self._count
+
+    def close(self) -> list[Envelope[Any]]:
+        """Refuse further puts, wake blocked senders, and return what was still queued."""
+        with self._not_full:
+            self._closed = True
+            left = [*self._urgent, *self._ordered]
+            self._urgent.clear()
+            self._ordered.clear()
+            self._count = 0
+            self._not_full.notify_all()
+        return left
+
+
+def _reject(envelope: Envelope[Any]) -> None:
+    error = pykka.ActorDeadError("actor has ended")
+    if envelope.reply_to is None:
+        raise error
+    # pykka's stop() turns this into False ("was already dead").
+    envelope.reply_to.set_exception((pykka.ActorDeadError, error, None))
