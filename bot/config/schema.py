@@ -1,0 +1,260 @@
+"""The config as typed, frozen objects: one dataclass per `config.toml` section, and `Config`.
+
+Every default here is the one `config.toml` at the repository root shows (a test holds them
+equal key by key); `docs/config.md` explains each key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from bot.config import intents as intent_table
+from bot.config.fields import setting
+from bot.config.parsers import (
+    parse_consumers,
+    parse_gateway_url,
+    parse_http_url,
+    parse_intents,
+    parse_redis_url,
+    parse_shards_value,
+    parse_token,
+)
+from bot.config.secret import Secret, TokenSource
+from bot.config.shards import ShardSpec
+
+__all__ = [
+    "Activity",
+    "BotConfig",
+    "CacheConfig",
+    "ClusterConfig",
+    "Config",
+    "ConfigWarning",
+    "ConsumersConfig",
+    "GatewayConfig",
+    "LogConfig",
+    "Presence",
+    "RestConfig",
+    "SimulatorConfig",
+]
+
+Encoding = Literal["etf", "json"]
+Compression = Literal["zlib-stream", "zstd-stream", "none"]
+Status = Literal["online", "dnd", "idle", "invisible", "offline"]
+ActivityType = Literal["playing", "streaming", "listening", "watching", "custom", "competing"]
+Ordering = Literal["none", "channel", "guild"]
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+LogFormat = Literal["auto", "console", "json"]
+
+# Gateway spec section 5 (IDENTIFY): large_threshold is 50 to 250, default 50.
+LARGE_THRESHOLD_MIN = 50
+LARGE_THRESHOLD_MAX = 250
+# Gateway spec section 16 (Presence): activity types 0 Playing ... 5 Competing.
+ACTIVITY_TYPES: dict[str, int] = {
+    "playing": 0,
+    "streaming": 1,
+    "listening": 2,
+    "watching": 3,
+    "custom": 4,
+    "competing": 5,
+}
+# Gateway spec section 18 (developers/topics/rate-limits.mdx): 50 requests/s per bot, global.
+DISCORD_GLOBAL_LIMIT = 50
+DISCORD_API_BASE = "https://discord.com/api/v10"
+# Issue 4: the message cache keeps the last 1000 messages per bot by default.
+MESSAGE_LIMIT = 1000
+# Real HELLO captures show 41250 ms (gateway spec section 4).
+HEARTBEAT_INTERVAL_MS = 41250
+
+
+DEFAULT_TOKEN = TokenSource("env", "DISCORD_TOKEN")
+DEFAULT_SHARDS = ShardSpec("auto")
+
+
+class ConfigWarning(NamedTuple):
+    """Something valid that the user should know (logged at load as `event` with `fields`)."""
+
+    event: str
+    level: Literal["info", "warning"]
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    """`[bot]`: the token, the intents, which shards this process runs, and the consumers."""
+
+    # RUF009: setting() is a dataclasses.field() wrapper, not a call evaluated per instance.
+    token: TokenSource = setting(DEFAULT_TOKEN, parse=parse_token)  # noqa: RUF009
+    intents: tuple[str, ...] = setting(("nonprivileged", "message_content"), parse=parse_intents)
+    shards: ShardSpec = setting(DEFAULT_SHARDS, parse=parse_shards_value)  # noqa: RUF009
+    consumers: tuple[str, ...] = setting(("examples.ping:PingConsumer",), parse=parse_consumers)
+
+    @property
+    def intent_flags(self) -> int:
+        """The IDENTIFY `intents` bitfield."""
+        return intent_table.intent_flags(self.intents)
+
+    @property
+    def privileged_intents(self) -> tuple[str, ...]:
+        """The privileged intents asked for (they need enabling in the Developer Portal)."""
+        return intent_table.privileged_in(self.intent_flags)
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """`[gateway.presence.activity]`: the activity shown under the bot's name."""
+
+    name: str
+    type: ActivityType = "playing"
+    url: str | None = None  # streaming only: a Twitch or YouTube URL
+    state: str | None = None  # custom status text
+
+    def to_payload(self) -> dict[str, Any]:
+        """The activity object of an IDENTIFY / op 3 presence."""
+        payload: dict[str, Any] = {"name": self.name, "type": ACTIVITY_TYPES[self.type]}
+        if self.url is not None:
+            payload["url"] = self.url
+        if self.state is not None:
+            payload["state"] = self.state
+        return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """`[gateway.presence]`: the presence sent with IDENTIFY."""
+
+    status: Status = "online"
+    afk: bool = False
+    activity: Activity | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The Update Presence object (gateway spec section 5)."""
+        activities = [self.activity.to_payload()] if self.activity is not None else []
+        return {"since": None, "activities": activities, "status": self.status, "afk": self.afk}
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    """`[gateway]`: where and how the shards connect."""
+
+    url: str = setting("local", parse=parse_gateway_url)
+    encoding: Encoding = "etf"
+    compression: Compression = "zlib-stream"
+    large_threshold: int = setting(50, minimum=LARGE_THRESHOLD_MIN, maximum=LARGE_THRESHOLD_MAX)
+    presence: Presence = Presence()
+
+
+@dataclass(frozen=True, slots=True)
+class CacheConfig:
+    """`[cache]`: each component on or off (off spends no memory), and the message limit."""
+
+    guilds: bool = True
+    channels: bool = True
+    roles: bool = True
+    emojis: bool = True
+    stickers: bool = True
+    members: bool = True
+    users: bool = True
+    presences: bool = True
+    voice_states: bool = True
+    messages: bool = True
+    message_limit: int = setting(MESSAGE_LIMIT, minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumersConfig:
+    """`[consumers]`: workers in flight per consumer, ordering, and the shutdown wait."""
+
+    max_workers: int = setting(100, minimum=1, maximum=100_000)
+    ordering: Ordering = "none"
+    shutdown_timeout: float = setting(10.0, minimum=0)
+
+
+@dataclass(frozen=True, slots=True)
+class RestConfig:
+    """`[rest]`: the REST client's base URL, rate limits and timeouts (seconds)."""
+
+    base_url: str = setting(DISCORD_API_BASE, parse=parse_http_url)
+    global_limit: int = setting(DISCORD_GLOBAL_LIMIT, minimum=1)
+    max_ratelimit_wait: float = setting(60.0, minimum=0)
+    timeout: float = setting(10.0, minimum=0.1)
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    """`[log]`: level and format of the structured log lines (see `bot.log.configure`)."""
+
+    level: LogLevel = "info"
+    format: LogFormat = "auto"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterConfig:
+    """`[cluster]`: reserved for running one bot over several processes through Redis."""
+
+    enabled: bool = False
+    redis_url: str = setting("redis://127.0.0.1:6379/0", parse=parse_redis_url)
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatorConfig:
+    """`[simulator]`: the generated session of the built-in simulator (`gateway.url = "local"`)."""
+
+    guilds: int = setting(3, minimum=0, maximum=10_000)
+    members_per_guild: int = setting(25, minimum=0, maximum=100_000)
+    messages: int = setting(20, minimum=0)
+    heartbeat_interval_ms: int = setting(HEARTBEAT_INTERVAL_MS, minimum=100)
+    reconnect: bool = True
+    gateway_port: int = setting(0, minimum=0, maximum=65535)
+    rest_port: int = setting(0, minimum=0, maximum=65535)
+
+
+def _internal(default: Any) -> Any:
+    return field(default=default, compare=False, metadata={"internal": True})
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The whole configuration; `load_config` builds it, `to_toml()` prints it back."""
+
+    bot: BotConfig = BotConfig()
+    gateway: GatewayConfig = GatewayConfig()
+    cache: CacheConfig = CacheConfig()
+    consumers: ConsumersConfig = ConsumersConfig()
+    rest: RestConfig = RestConfig()
+    log: LogConfig = LogConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    simulator: SimulatorConfig = SimulatorConfig()
+    # Where it was read from ("<defaults>", "<mapping>", or the file's path), which keys the
+    # environment set (dotted key -> variable name), and what the loader warned about.
+    source: str = _internal("<defaults>")
+    overrides: tuple[tuple[str, str], ...] = _internal(())
+    warnings: tuple[ConfigWarning, ...] = _internal(())
+
+    @property
+    def token(self) -> Secret | None:
+        """The token, or None (allowed only for `gateway.url = "local"`)."""
+        return self.bot.token.secret
+
+    @property
+    def is_local(self) -> bool:
+        """True when the bot runs against the built-in simulator."""
+        return self.gateway.url == "local"
+
+    def consumer_classes(self) -> tuple[type, ...]:
+        """Imports `bot.consumers`; ConsumerError (or ConfigErrors) for any that fails."""
+        from bot.config.consumers import import_consumers
+
+        return import_consumers(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as TOML-ready data, token redacted (a reference like env:NAME stays)."""
+        from bot.config.dump import to_dict
+
+        return to_dict(self)
+
+    def to_toml(self) -> str:
+        """The config as TOML text, token redacted: what `check-config` prints."""
+        from bot.config.dump import to_toml
+
+        return to_toml(self)
