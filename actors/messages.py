@@ -37,3 +37,37 @@ class GroupLeft(NamedTuple):
     monitor: Hashable
     group: Hashable
     members: tuple[Any, ...]
+
+
+class JoinGroup(NamedTuple):
+    """Asks the GroupRegistry to add one join of `ref` to `group` (see `actors.groups`)."""
+
+    group: Hashable
+    ref: Any
+    deliver: Any = None
+
+
+class LeaveGroup(NamedTuple):
+    """Asks the GroupRegistry to undo one join; the reply is False if `ref` was not a member."""
+
+    group: Hashable
+    ref: Any
+
+
+class MonitorGroup(NamedTuple):
+    """Asks the GroupRegistry to watch `group` for `watcher`; the reply is (monitor, members)."""
+
+    group: Hashable
+    watcher: Any
+
+
+class DemonitorGroup(NamedTuple):
+    """Asks the GroupRegistry to end a watch; the reply is False if it was not active."""
+
+    monitor: Any
+
+
+class MemberDown(NamedTuple):
+    """Told to the GroupRegistry by a dispatcher that found `ref` dead: drop it if it is."""
+
+    ref: Any
