@@ -1,0 +1,462 @@
+"""Discord's gateway rules, as the simulator enforces them on every client payload.
+
+`GatewayRules` is the half of `GatewayServer` that answers clients: HELLO, heartbeats and ACKs,
+IDENTIFY checks (token 4004, intents 4013/4014, shard 4010/4011, identify concurrency), READY with
+unavailable guilds then their GUILD_CREATEs, RESUME with replay (4007 for a bad sequence), the
+send limit (4008), the payload size limit (4002), request guild members with its all-members
+limit (RATE_LIMITED), voice state updates. Every broken rule is recorded as a `Violation`.
+All of it runs under the server's lock.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import structlog
+
+from bot.testing.gateway_config import PRIVILEGED_INTENTS, VALID_INTENTS, GatewayConfig
+from bot.testing.gateway_connection import GatewayConnection, Payload, ServerClose
+from bot.testing.gateway_record import ConnectionInfo, EventLog, Received, Violation
+from bot.testing.gateway_wire import WireError
+from bot.testing.gateway_world import MEMBERS_PER_CHUNK
+
+__all__ = ["GatewayRules", "SimSession"]
+
+log = structlog.get_logger(__name__)
+
+# https://discord.com/developers/docs/reference#api-versioning : 10 and 9 are available.
+SUPPORTED_VERSIONS = ("9", "10")
+# https://discord.com/developers/docs/events/gateway-events#request-guild-members
+MAX_NONCE_BYTES = 32
+OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
+OP_RESUME, OP_RECONNECT, OP_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_ACK = 6, 7, 8, 9, 10, 11
+OP_SOUNDBOARD, OP_CHANNEL_INFO = 31, 43
+
+
+@dataclass(slots=True)
+class SimSession:
+    """A session the simulated gateway gave out: what it was sent, for replay on RESUME."""
+
+    session_id: str
+    shard_id: int
+    num_shards: int
+    intents: int
+    log: EventLog = field(default_factory=EventLog)
+    connection: GatewayConnection | None = None
+    invalidated: bool = False
+    presence: Any = None
+
+
+class GatewayRules:
+    """Handles what clients send; mixed into `GatewayServer`, which owns the fields below."""
+
+    config: GatewayConfig
+    token: str
+    rest: Any
+    lock: threading.RLock
+    changed: threading.Condition
+    sessions: dict[str, SimSession]
+    _received: deque[Received]
+    _violations: list[Violation]
+    _connections: list[GatewayConnection]
+    _identify_times: dict[int, float]
+    _all_members_at: dict[int, float]
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    # -- connection lifecycle (called by GatewayConnection) ----------------------------------
+
+    def on_open(self, conn: GatewayConnection) -> None:
+        assert conn.info is not None
+        with self.lock:
+            self._connections.append(conn)
+            conn.hello_at = time.monotonic()
+            self.changed.notify_all()
+        if getattr(conn, "version", "10") not in SUPPORTED_VERSIONS:
+            with self.lock:
+                self._violate(conn, "invalid_api_version", 4012, f"v={conn.version}")
+            return
+        interval = self.config.heartbeat_interval_ms
+        conn.send(Payload(_frame(OP_HELLO, {"heartbeat_interval": interval})))
+
+    def on_client_close(self, conn: GatewayConnection, code: int | None) -> None:
+        with self.lock:
+            info = _info(conn)
+            if info.closed_by is None:
+                info.closed_by, info.close_code = "client", code
+                session = conn.session
+                # https://discord.com/developers/docs/events/gateway#initiating-a-disconnect
+                if code in (1000, 1001) and session is not None:
+                    session.invalidated = True
+                    self.sessions.pop(session.session_id, None)
+            self.changed.notify_all()
+
+    def on_closed(self, conn: GatewayConnection) -> None:
+        with self.lock:
+            info = _info(conn)
+            info.closed_at = time.monotonic()
+            if info.closed_by is None:
+                info.closed_by = "drop"
+            session = conn.session
+            if session is not None and session.connection is conn:
+                session.connection = None
+            conn.streaming = False
+            self.changed.notify_all()
+
+    # -- what the writer asks ----------------------------------------------------------------
+
+    def next_dispatch(self, conn: GatewayConnection) -> dict[str, Any] | None:
+        """The next dispatch the connection should send, or None."""
+        with self.lock:
+            session = conn.session
+            if not conn.streaming or session is None or session.connection is not conn:
+                return None
+            if conn.sent_seq >= session.log.last_seq:
+                return None
+            conn.sent_seq += 1
+            seq = conn.sent_seq
+            make, index = session.log.maker(seq)
+            self.changed.notify_all()
+        name, data = make(index)
+        return {"op": OP_DISPATCH, "t": name, "s": seq, "d": data}
+
+    def heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
+        with self.lock:
+            return self._heartbeat_deadline(conn)
+
+    def on_heartbeat_late(self, conn: GatewayConnection) -> None:
+        with self.lock:
+            deadline = self._heartbeat_deadline(conn)
+            if deadline is not None and time.monotonic() >= deadline:
+                conn.late_reported = True
+                self._record_violation(conn, "heartbeat_late", "no heartbeat within the interval")
+
+    def _heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
+        info = _info(conn)
+        if conn.late_reported or conn.hello_at is None or info.closed_by is not None:
+            return None
+        last = conn.last_heartbeat_at or conn.hello_at
+        return last + self.config.heartbeat_interval_ms / 1000 + self.config.heartbeat_grace
+
+    # -- client payloads ---------------------------------------------------------------------
+
+    def on_message(self, conn: GatewayConnection, message: bytes, *, text: bool) -> None:
+        now = time.monotonic()
+        assert conn.wire is not None
+        error: str | None = None
+        try:
+            payload = conn.wire.decode(message, text)
+        except WireError as exc:
+            payload, error = None, str(exc)
+        else:
+            if not isinstance(payload, dict):
+                error = "payload is not an object"
+        op = payload.get("op") if isinstance(payload, dict) else None
+        data = payload.get("d") if isinstance(payload, dict) else None
+        with self.lock:
+            shard_id = conn.session.shard_id if conn.session is not None else None
+            if op == OP_IDENTIFY and isinstance(data, dict):
+                shard_id = _shard_of(data.get("shard"))[0]
+            self._received.append(Received(conn.id, shard_id, now, op, data, len(message)))
+            try:
+                if _info(conn).closed_by is None:
+                    self._apply(conn, op, data, len(message), error, now)
+            finally:
+                self.changed.notify_all()
+
+    def _apply(
+        self, conn: GatewayConnection, op: Any, data: Any, size: int, error: str | None, now: float
+    ) -> None:
+        window = conn.send_times
+        window.append(now)
+        while window and window[0] <= now - self.config.send_window:
+            window.popleft()
+        if len(window) > self.config.send_limit:
+            detail = f"{len(window)} sends in {self.config.send_window} s"
+            return self._violate(conn, "rate_limited", 4008, detail)
+        if size > self.config.max_payload_bytes:
+            return self._violate(conn, "payload_too_large", 4002, f"{size} bytes")
+        if error is not None or not isinstance(op, int):
+            return self._violate(conn, "decode_error", 4002, error or "no integer op")
+        handler = _HANDLERS.get(op)
+        if handler is None:
+            return self._violate(conn, "unknown_opcode", 4001, f"op {op}")
+        if op not in (OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME) and not conn.identified:
+            return self._violate(conn, "not_authenticated", 4003, f"op {op} before IDENTIFY")
+        handler(self, conn, data, now)
+
+    def _heartbeat(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        last = conn.last_heartbeat_at or conn.hello_at or now
+        limit = self.config.heartbeat_interval_ms / 1000 + self.config.heartbeat_grace
+        if now - last > limit and not conn.late_reported:
+            self._record_violation(conn, "heartbeat_late", f"{now - last:.3f} s since the last")
+        conn.last_heartbeat_at = now
+        conn.late_reported = False
+        _info(conn).heartbeats.append(now)
+        if isinstance(data, int):
+            conn.last_sequence_acked = data
+        if self.config.ack_heartbeats:
+            conn.send(Payload(_frame(OP_ACK, None)))
+        conn.wake()
+
+    def _identify(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        if conn.identified:
+            return self._violate(conn, "already_authenticated", 4005, "second IDENTIFY")
+        if not isinstance(data, dict):
+            return self._violate(conn, "decode_error", 4002, "IDENTIFY without an object")
+        if data.get("token") != self.token:
+            return self._violate(conn, "authentication_failed", 4004, "bad token")
+        intents = data.get("intents")
+        if not isinstance(intents, int) or intents < 0 or intents & ~VALID_INTENTS:
+            return self._violate(conn, "invalid_intents", 4013, f"intents {intents!r}")
+        disallowed = intents & PRIVILEGED_INTENTS & ~self.config.allowed_privileged_intents
+        if disallowed:
+            return self._violate(conn, "disallowed_intents", 4014, f"privileged {disallowed}")
+        shard_id, num_shards = _shard_of(data.get("shard"))
+        if shard_id is None or num_shards is None:
+            return self._violate(conn, "invalid_shard", 4010, f"shard {data.get('shard')!r}")
+        if num_shards < self.config.required_shards:
+            detail = f"{num_shards} shards, {self.config.required_shards} required"
+            return self._violate(conn, "sharding_required", 4011, detail)
+        bucket = shard_id % max(self.config.max_concurrency, 1)
+        last = self._identify_times.get(bucket)
+        if last is not None and now - last < self.config.identify_window:
+            detail = f"bucket {bucket} identified {now - last:.3f} s ago"
+            self._record_violation(conn, "identify_concurrency", detail)
+            conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+            return None
+        self._identify_times[bucket] = now
+        if self.rest is not None:
+            limit = self.rest.session_start_limit
+            if limit.get("remaining", 1) <= 0:
+                self._record_violation(conn, "session_start_limit", "no session starts left")
+                conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+                return None
+            limit["remaining"] = limit.get("remaining", 1) - 1
+        session = SimSession(secrets.token_hex(16), shard_id, num_shards, intents)
+        self.sessions[session.session_id] = session
+        self._attach(conn, session, 0)
+        world = self.config.world
+        guild_ids = world.guild_ids(shard_id, num_shards)
+        session.log.append("READY", self._ready(session, guild_ids))
+        session.log.extend(
+            len(guild_ids), lambda i: ("GUILD_CREATE", world.guild_create(guild_ids[i]))
+        )
+        conn.wake()
+        return None
+
+    def _resume(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        if conn.identified:
+            return self._violate(conn, "already_authenticated", 4005, "RESUME after IDENTIFY")
+        if not isinstance(data, dict):
+            return self._violate(conn, "decode_error", 4002, "RESUME without an object")
+        if data.get("token") != self.token:
+            return self._violate(conn, "authentication_failed", 4004, "bad token")
+        session = self.sessions.get(str(data.get("session_id")))
+        if session is None or session.invalidated:
+            conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+            return None
+        seq = data.get("seq")
+        seq = 0 if seq is None else seq
+        if not isinstance(seq, int) or not 0 <= seq <= session.log.last_seq:
+            detail = f"seq {seq!r}, last {session.log.last_seq}"
+            return self._violate(conn, "invalid_resume_seq", 4007, detail)
+        previous = session.connection
+        if previous is not None and previous is not conn:
+            # Discord ends the old connection of a resumed session.
+            previous.streaming = False
+            previous.session = None
+            previous.send(ServerClose(4000, "session resumed elsewhere"))
+        self._attach(conn, session, seq)
+        _info(conn).resumed = True
+        session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
+        conn.wake()
+        return None
+
+    def _presence(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        assert conn.session is not None
+        conn.session.presence = data
+
+    def _voice(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        session = conn.session
+        assert session is not None
+        if not isinstance(data, dict) or "guild_id" not in data:
+            return self._violate(conn, "invalid_payload", 4001, "voice state without guild_id")
+        world = self.config.world
+        state = {
+            "guild_id": str(data["guild_id"]),
+            "channel_id": None if data.get("channel_id") is None else str(data["channel_id"]),
+            "user_id": str(world.bot_user_id),
+            "session_id": session.session_id,
+            "deaf": False,
+            "mute": False,
+            "self_deaf": bool(data.get("self_deaf")),
+            "self_mute": bool(data.get("self_mute")),
+            "self_video": False,
+            "suppress": False,
+            "request_to_speak_timestamp": None,
+        }
+        session.log.append("VOICE_STATE_UPDATE", state)
+        if state["channel_id"] is not None:
+            server = {"token": "fake-voice-token", "guild_id": state["guild_id"]}
+            session.log.append("VOICE_SERVER_UPDATE", {**server, "endpoint": "127.0.0.1:1"})
+        conn.wake()
+        return None
+
+    def _request_members(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        session = conn.session
+        assert session is not None
+        if not isinstance(data, dict) or "guild_id" not in data:
+            return self._violate(conn, "invalid_payload", 4001, "request without guild_id")
+        query, user_ids = data.get("query"), data.get("user_ids")
+        if query is None and user_ids is None:
+            return self._violate(conn, "invalid_payload", 4001, "neither query nor user_ids")
+        try:
+            guild_id = int(data["guild_id"])
+            ids = None if user_ids is None else [int(u) for u in _as_list(user_ids)]
+        except (TypeError, ValueError):
+            return self._violate(conn, "invalid_payload", 4001, "bad snowflake")
+        nonce = data.get("nonce")
+        if not isinstance(nonce, str) or len(nonce.encode()) > MAX_NONCE_BYTES:
+            nonce = None  # Discord ignores an invalid nonce
+        limit = data.get("limit") or 0
+        if query == "" and limit == 0:
+            last = self._all_members_at.get(guild_id)
+            window = self.config.request_all_members_window
+            if last is not None and now - last < window:
+                self._record_violation(conn, "request_members_rate_limited", f"guild {guild_id}")
+                meta: dict[str, Any] = {"guild_id": str(guild_id)}
+                if nonce is not None:
+                    meta["nonce"] = nonce
+                retry = round(window - (now - last), 3)
+                limited = {"opcode": OP_MEMBERS, "retry_after": retry, "meta": meta}
+                session.log.append("RATE_LIMITED", limited)
+                conn.wake()
+                return None
+            self._all_members_at[guild_id] = now
+        try:
+            members, not_found = self.config.world.members_matching(guild_id, query, ids, limit)
+        except KeyError:
+            members, not_found = [], list(ids or [])
+        count = max(1, -(-len(members) // MEMBERS_PER_CHUNK))
+        for index in range(count):
+            chunk: dict[str, Any] = {
+                "guild_id": str(guild_id),
+                "members": members[index * MEMBERS_PER_CHUNK : (index + 1) * MEMBERS_PER_CHUNK],
+                "chunk_index": index,
+                "chunk_count": count,
+            }
+            if ids is not None and index == 0:
+                chunk["not_found"] = [str(u) for u in not_found]
+            if data.get("presences"):
+                chunk["presences"] = []
+            if nonce is not None:
+                chunk["nonce"] = nonce
+            session.log.append("GUILD_MEMBERS_CHUNK", chunk)
+        conn.wake()
+        return None
+
+    def _soundboard(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        assert conn.session is not None
+        guild_ids = data.get("guild_ids") if isinstance(data, dict) else None
+        for guild_id in _as_list(guild_ids or []):
+            reply = {"guild_id": str(guild_id), "soundboard_sounds": []}
+            conn.session.log.append("SOUNDBOARD_SOUNDS", reply)
+        conn.wake()
+
+    def _channel_info(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        assert conn.session is not None
+        guild_id = data.get("guild_id") if isinstance(data, dict) else None
+        conn.session.log.append("CHANNEL_INFO", {"guild_id": str(guild_id), "channels": []})
+        conn.wake()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _attach(self, conn: GatewayConnection, session: SimSession, seq: int) -> None:
+        conn.session = session
+        conn.identified = True
+        conn.streaming = True
+        conn.sent_seq = seq
+        session.connection = conn
+        info = _info(conn)
+        info.shard_id, info.session_id = session.shard_id, session.session_id
+
+    def _ready(self, session: SimSession, guild_ids: list[int]) -> dict[str, Any]:
+        world = self.config.world
+        return {
+            "v": 10,
+            "user": world.bot_user(),
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in guild_ids],
+            "session_id": session.session_id,
+            "resume_gateway_url": self.url + "/resume",
+            "shard": [session.shard_id, session.num_shards],
+            "application": {"id": str(world.application_id), "flags": 0},
+            "session_type": "normal",
+            "private_channels": [],
+            "_trace": ['["fake-gateway",{"micros":0}]'],
+        }
+
+    def _violate(self, conn: GatewayConnection, kind: str, code: int, detail: str) -> None:
+        """Records a violation and closes the connection with `code`."""
+        self._record_violation(conn, kind, detail)
+        self._close(conn, code, kind)
+
+    def _record_violation(self, conn: GatewayConnection, kind: str, detail: str) -> None:
+        shard_id = conn.session.shard_id if conn.session is not None else None
+        self._violations.append(Violation(conn.id, shard_id, time.monotonic(), kind, detail))
+        log.info("fake_gateway.violation", connection=conn.id, kind=kind, detail=detail)
+        self.changed.notify_all()
+
+    def _close(self, conn: GatewayConnection, code: int, reason: str) -> None:
+        info = _info(conn)
+        if info.closed_by is None:
+            info.closed_by, info.close_code = "server", code
+        conn.streaming = False
+        conn.send(ServerClose(code, reason))
+        self.changed.notify_all()
+
+
+_HANDLERS = {
+    OP_HEARTBEAT: GatewayRules._heartbeat,
+    OP_IDENTIFY: GatewayRules._identify,
+    OP_PRESENCE: GatewayRules._presence,
+    OP_VOICE: GatewayRules._voice,
+    OP_RESUME: GatewayRules._resume,
+    OP_MEMBERS: GatewayRules._request_members,
+    OP_SOUNDBOARD: GatewayRules._soundboard,
+    OP_CHANNEL_INFO: GatewayRules._channel_info,
+}
+
+
+def _frame(op: int, data: Any) -> dict[str, Any]:
+    return {"op": op, "d": data, "s": None, "t": None}
+
+
+def _info(conn: GatewayConnection) -> ConnectionInfo:
+    assert conn.info is not None
+    return conn.info
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _shard_of(value: Any) -> tuple[int | None, int | None]:
+    if value is None:
+        return 0, 1
+    if (
+        isinstance(value, list | tuple)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and value[1] >= 1
+        and 0 <= value[0] < value[1]
+    ):
+        return value[0], value[1]
+    return None, None
