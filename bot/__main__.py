@@ -1,15 +1,12 @@
-"""Command line entry point (`python -m bot`, `shardline`). Temporary: a supervision demo."""
+"""Command line entry point: `python -m bot` and the `shardline` console script."""
 
 from __future__ import annotations
 
 import sys
 
+from bot.cli import main
 
-def main(argv: list[str] | None = None) -> int:
-    """Runs the command line; returns the exit status."""
-    print("shardline: the bot is not assembled yet")
-    return 0
-
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

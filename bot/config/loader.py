@@ -136,7 +136,7 @@ def _warnings(config: Config, where: Any) -> tuple[ConfigWarning, ...]:
     privileged = config.bot.privileged_intents
     if privileged:
         # Gateway spec section 12: not enabled in the Developer Portal means close code 4014.
-        advice = "enable them in the Developer Portal (Bot > Privileged Gateway Intents)"
+        advice = "enable them in the Developer Portal, under Privileged Gateway Intents"
         found.append(
             ConfigWarning(
                 "config.privileged_intents",

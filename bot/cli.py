@@ -1,0 +1,141 @@
+"""The command line: `python -m bot` and the `shardline` script (run, check-config, simulate).
+
+Exit status: 0 on success, 2 on a config error (the message names the file, the key and what
+was expected), 130 on Ctrl-C. Logging is configured from `[log]`; log lines go to stderr, so
+`check-config` output on stdout is plain TOML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot import log as bot_log
+from bot.config import Config, ConfigError, load_config, log_warnings
+
+__all__ = ["EXIT_CONFIG_ERROR", "build_parser", "main"]
+
+PROG = "shardline"
+DEFAULT_CONFIG = "config.toml"
+CONFIG_ENV = "SHARDLINE_CONFIG"
+EXIT_OK = 0
+EXIT_UNAVAILABLE = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its three subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Shardline: Discord bots as a supervision tree of actors."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    config_help = (
+        f"the config file (default: ${CONFIG_ENV}, else ./{DEFAULT_CONFIG} if it exists, "
+        "else the built-in defaults)"
+    )
+    run = commands.add_parser("run", help="run the bot")
+    run.add_argument("--config", metavar="FILE", help=config_help)
+    run.add_argument(
+        "--forever",
+        action="store_true",
+        help="with the local simulator, keep running after the scripted session until Ctrl-C",
+    )
+    check = commands.add_parser(
+        "check-config", help="validate the config and print it, token redacted"
+    )
+    check.add_argument("--config", metavar="FILE", help=config_help)
+    simulate = commands.add_parser(
+        "simulate", help="start the local Discord simulator alone, until Ctrl-C"
+    )
+    simulate.add_argument("--config", metavar="FILE", help=config_help)
+    return parser
+
+
+def _config_path(given: str | None, env: os._Environ[str] | dict[str, str]) -> str | None:
+    if given is not None:
+        return given
+    if env.get(CONFIG_ENV):
+        return env[CONFIG_ENV]
+    return DEFAULT_CONFIG if Path(DEFAULT_CONFIG).is_file() else None
+
+
+def _lazy(module: str, attribute: str) -> Callable[..., Any] | None:
+    """`module.attribute` if it exists yet; None if that module or attribute is missing."""
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    function = getattr(found, attribute, None)
+    return function if callable(function) else None
+
+
+def _check_config(config: Config, out: TextIO) -> int:
+    config.consumer_classes()
+    header = [f"# effective config from {config.source}"]
+    header += [f"# {key} set by environment variable {name}" for key, name in config.overrides]
+    token = config.bot.token
+    if token.secret is not None:
+        header.append(f"# bot.token: read ({token.kind}), redacted")
+    else:
+        header.append(f"# bot.token: none ({token.describe_missing()}); the simulator's is used")
+    print("\n".join(header), file=out)
+    print(config.to_toml(), end="", file=out)
+    return EXIT_OK
+
+
+def _run(config: Config, forever: bool, out: TextIO) -> int:
+    runner = _lazy("bot.runner", "run")
+    if runner is None:
+        print(
+            f"{PROG}: the bot is not assembled yet (bot.runner.run is missing); "
+            "the config is valid",
+            file=out,
+        )
+        return EXIT_OK
+    config.consumer_classes()
+    result = runner(config, forever=forever)
+    return result if isinstance(result, int) else EXIT_OK
+
+
+def _simulate(config: Config, out: TextIO) -> int:
+    serve_forever = _lazy("bot.testing", "serve_forever")
+    if serve_forever is None:
+        print(
+            f"{PROG}: the simulator cannot run alone yet (bot.testing.serve_forever is missing)",
+            file=out,
+        )
+        return EXIT_UNAVAILABLE
+    serve_forever(config)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    # The current directory first, so `consumers = ["my_bot:Ping"]` finds ./my_bot.py from the
+    # `shardline` script too (`python -m` does this on its own).
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    bot_log.configure()
+    try:
+        config = load_config(_config_path(args.config, os.environ), quiet=True)
+        bot_log.configure(level=config.log.level, format=config.log.format)
+        log_warnings(config)
+        if args.command == "check-config":
+            return _check_config(config, sys.stdout)
+        if args.command == "simulate":
+            return _simulate(config, sys.stdout)
+        return _run(config, args.forever, sys.stdout)
+    except ConfigError as error:
+        print(f"{PROG}: config error: {error}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
