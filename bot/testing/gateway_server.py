@@ -275,8 +275,13 @@ class GatewayServer(GatewayRules):
         with self.lock:
             return [conn.info for conn in self._connections if conn.info is not None]
 
-    def wait_until(self, predicate: Callable[[], bool], timeout: float = DEFAULT_TIMEOUT) -> bool:
-        """Waits until `predicate()` holds (checked at every change); False on timeout."""
+    def wait_until(
+        self, predicate: Callable[[], bool], timeout: float | None = DEFAULT_TIMEOUT
+    ) -> bool:
+        """Waits until `predicate()` holds (checked at every change); False on timeout.
+
+        The predicate runs under the server's lock and may read any record or session.
+        """
         with self.changed:
             return self.changed.wait_for(predicate, timeout)
 

@@ -1,0 +1,101 @@
+"""`FakeDiscord`: the local Discord, gateway and REST together, for tests and for `simulate`.
+
+    with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=200)) as discord:
+        bot = Bot(token=discord.token, gateway_url=discord.gateway_url, rest_url=discord.rest_url)
+        ...
+        discord.wait_for_identify(timeout=5)
+        discord.dispatch("MESSAGE_CREATE", {...})
+        assert not discord.violations
+
+It is a `GatewayServer` (every scripting, record and wait method is here) that also runs E's
+`FakeRest` with `GET /gateway/bot` pointing at this gateway, the same token on both sides.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from bot.log import register_secret
+from bot.testing.gateway_config import GatewayConfig
+from bot.testing.gateway_server import GatewayServer
+from bot.testing.rest import FakeRest, make_token
+
+__all__ = ["FakeDiscord"]
+
+
+class FakeDiscord(GatewayServer):
+    """Discord on 127.0.0.1: the gateway simulator plus the REST fake, started and stopped as one.
+
+    `shards` is the recommended shard count `GET /gateway/bot` answers; `session_start_limit`
+    overrides its fields (its `max_concurrency` defaults to the gateway config's). Ports are
+    free ones unless given.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        config: GatewayConfig | None = None,
+        *,
+        shards: int = 1,
+        session_start_limit: dict[str, int] | None = None,
+        gateway_port: int = 0,
+        rest_port: int = 0,
+        rest_options: dict[str, Any] | None = None,
+    ) -> None:
+        token = token if token is not None else make_token()
+        register_secret(token)
+        config = config if config is not None else GatewayConfig()
+        limit = {"max_concurrency": config.max_concurrency, **(session_start_limit or {})}
+        rest = FakeRest(
+            token,
+            shards=shards,
+            session_start_limit=limit,
+            port=rest_port,
+            **(rest_options or {}),
+        )
+        super().__init__(token, config, rest=rest, port=gateway_port)
+        self.rest: FakeRest = rest
+
+    def __repr__(self) -> str:
+        started = self._listener is not None
+        return f"<FakeDiscord gateway={self.url if started else None!r}>"
+
+    def start(self) -> FakeDiscord:
+        """Starts the gateway, then the REST server (pointed at the gateway); returns self."""
+        super().start()
+        try:
+            self.rest.gateway_url = self.url
+            self.rest.start()
+        except BaseException:
+            super().stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stops both servers; safe to call twice."""
+        try:
+            self.rest.stop()
+        finally:
+            super().stop()
+
+    def __enter__(self) -> FakeDiscord:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def gateway_url(self) -> str:
+        """The gateway URL (`ws://127.0.0.1:PORT`), as `GET /gateway/bot` also answers."""
+        return self.url
+
+    @property
+    def rest_url(self) -> str:
+        """The REST base URL including `/api/v10`."""
+        return self.rest.base_url
