@@ -1,0 +1,120 @@
+"""Turns what a JSON or ETF parser returns into the one shape the rest of Shardline sees.
+
+The shape (CONTRACTS.md, "Gateway"): dicts with `str` keys, `str` text, snowflakes as `int`,
+None/True/False, lists (never tuples), ints and floats. JSON and ETF give equal values for the
+same payload:
+
+- keys go through the fixed table in `keys` (interned names); unknown keys pass as `str`;
+- values under a snowflake key (`id`, `*_id`, `*_ids`, `roles`, ...; see `keys.is_snowflake_key`)
+  that are digit strings of at most 20 digits become `int`, in lists too; any other value keeps
+  its type (`nonce`, `custom_id`, `session_id`, permission bitfields stay as sent);
+- ETF only: binaries and atoms become `str` (erlpack already maps nil/true/false), tuples
+  become lists, STRING_EXT already arrives as a list of small ints (erlpack >= 1.0).
+
+Both walkers raise only TypeError, UnicodeDecodeError or RecursionError on input no payload can
+hold; the codecs translate those into `DecodeError`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erlpack import Atom
+
+from .keys import KEY_TABLE, unknown_key
+
+__all__ = ["MAX_SNOWFLAKE_DIGITS", "normalise_etf", "normalise_json"]
+
+# A snowflake is a u64: at most 20 decimal digits (18446744073709551615). Longer digit strings
+# are not ids, and int() of a huge one would cost quadratic time.
+MAX_SNOWFLAKE_DIGITS = 20
+
+_TABLE = KEY_TABLE
+
+
+def _is_id_text(text: str) -> bool:
+    return len(text) <= MAX_SNOWFLAKE_DIGITS and text.isascii() and text.isdigit()
+
+
+def normalise_json(value: Any) -> Any:
+    """Normalises a tree from a JSON parser in place (its keys are already `str`); returns it."""
+    kind = type(value)
+    if kind is dict:
+        _json_dict(value)
+    elif kind is list:
+        _json_list(value, False)
+    return value
+
+
+def _json_dict(obj: dict[str, Any]) -> None:
+    table = _TABLE
+    for key, value in obj.items():
+        entry = table.get(key)
+        if entry is None:
+            entry = unknown_key(key)
+        kind = type(value)
+        if kind is dict:
+            _json_dict(value)
+        elif kind is list:
+            _json_list(value, entry[1])
+        elif kind is str and entry[1] and _is_id_text(value):
+            # Replacing the value of an existing key does not resize the dict: safe mid-loop.
+            obj[key] = int(value)
+
+
+def _json_list(items: list[Any], snowflakes: bool) -> None:
+    for index, item in enumerate(items):
+        kind = type(item)
+        if kind is dict:
+            _json_dict(item)
+        elif kind is list:
+            _json_list(item, snowflakes)
+        elif snowflakes and kind is str and _is_id_text(item):
+            items[index] = int(item)
+
+
+def normalise_etf(value: Any) -> Any:
+    """Returns a normalised copy of a tree from `erlpack.unpack`."""
+    return _etf_value(value, False)
+
+
+def _etf_value(value: Any, snowflake: bool) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return _etf_dict(value)
+    if kind is bytes:
+        text = value.decode("utf-8")
+        if snowflake and _is_id_text(text):
+            return int(text)
+        return text
+    if kind is list or kind is tuple:
+        return [_etf_value(item, snowflake) for item in value]
+    if kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is Atom or kind is str:
+        text = str(value)
+        if snowflake and _is_id_text(text):
+            return int(text)
+        return text
+    raise TypeError(f"unsupported ETF term {kind.__name__}")
+
+
+def _etf_dict(obj: dict[Any, Any]) -> dict[str, Any]:
+    table = _TABLE
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        entry = table.get(key)
+        if entry is None:
+            entry = unknown_key(key)
+        kind = type(value)
+        # The common leaf types first: this loop is the cost of ETF decoding.
+        if kind is bytes:
+            text = value.decode("utf-8")
+            out[entry[0]] = int(text) if entry[1] and _is_id_text(text) else text
+        elif kind is int or value is None or kind is bool or kind is float:
+            out[entry[0]] = value
+        elif kind is dict:
+            out[entry[0]] = _etf_dict(value)
+        else:
+            out[entry[0]] = _etf_value(value, entry[1])
+    return out
