@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ActorsError", "RegistryUnavailable"]
+__all__ = ["ActorsError", "CacheUnavailable", "RegistryUnavailable"]
 
 
 class ActorsError(Exception):
@@ -15,3 +15,12 @@ class RegistryUnavailable(ActorsError):
     def __init__(self, operation: str) -> None:
         super().__init__(f"group registry unavailable: operation={operation}")
         self.operation = operation
+
+
+class CacheUnavailable(ActorsError):
+    """A producer found no CacheActor running to apply an event."""
+
+    def __init__(self, event_name: str, shard_id: int) -> None:
+        super().__init__(f"cache unavailable: event_name={event_name} shard={shard_id}")
+        self.event_name = event_name
+        self.shard_id = shard_id

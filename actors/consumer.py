@@ -1,0 +1,216 @@
+"""`Consumer`: the base class of a bot's event handlers; each event runs in its own worker.
+
+    class Ping(Consumer):
+        events = frozenset({"MESSAGE_CREATE"})      # optional: skip every other event cheaply
+
+        def handle_event(self, event: Event) -> None:
+            match event:
+                case Event("MESSAGE_CREATE", msg) if msg.content == "!ping":
+                    self.api.create_message(msg.channel_id, content="pong")
+
+How an event reaches `handle_event`:
+- On start a consumer joins the group `"consumers"` with its `deliver` function; a producer
+  dispatching an event calls `deliver` in the producer's own thread.
+- `deliver` drops an event whose name is not in `events` (nothing else is spent on it), then
+  takes one of the consumer's `max_workers` slots. When all are taken it waits for one: that wait
+  is the backpressure. The producer does not answer its shard until every consumer has taken the
+  event, so the shard does not read the next frame and nothing queues without bound.
+- The event then runs in a new short-lived worker (`start_worker`), which calls `handle_event`,
+  logs anything it raises (`consumer.handler_failed` with the event name, shard and traceback)
+  and gives the slot back. A raising handler stops nothing else.
+- The consumer actor itself never waits for a slot (unless someone `tell`s it an `Event`
+  directly), so it can always be stopped; a producer waiting on a consumer that stops is let go.
+
+`order_by = "channel"` or `"guild"` (or a function of the event) keeps events with the same key
+one after another, different keys in parallel; off by default. Waiting events keep their slots,
+so `max_workers` still bounds everything in flight.
+
+Many workers run `handle_event` at once on the same consumer object: state kept on it must be
+safe for threads (a lock, or `queue`, or `itertools.count`). See docs/consumers.md.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+import structlog
+
+import supervisors
+from actors.errors import RegistryUnavailable
+from actors.groups import CONSUMERS, Groups
+from actors.ordering import KeyedQueue, OrderBy, key_function
+from actors.waiting import Expectation, expect
+from bot.events import Event
+
+__all__ = ["DEFAULT_MAX_WORKERS", "SLOT_POLL", "WORKER_THREADS", "Consumer", "start_worker"]
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_MAX_WORKERS = 64
+"""Events one consumer runs at once by default (Shardline's choice: Nostrum sets no bound)."""
+
+SLOT_POLL = 0.05
+"""Seconds between checks, while a producer waits for a slot, that the consumer still runs."""
+
+WORKER_THREADS = 64
+"""Threads of the shared pool that runs workers (until `supervisors.PooledActor` takes over)."""
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def start_worker(run: Callable[[], None]) -> None:
+    """Runs `run` in a new short-lived worker. The one place that decides what a worker is."""
+    global _pool
+    pool = _pool
+    if pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="shardline-worker")
+            pool = _pool
+    pool.submit(run)
+
+
+class Consumer(supervisors.Actor):
+    """Subclass it and write `handle_event`; the tree starts it and restarts it if it crashes.
+
+    Class attributes: `events` (names to handle; None for all), `max_workers`, `order_by`,
+    `group`. Attributes: `api` (the REST client), `cache` (the cache's read API), `groups`.
+    A subclass that defines `__init__` passes `groups` and the keywords on to this one.
+    """
+
+    events: ClassVar[frozenset[str] | None] = None
+    """Event names this consumer handles; the others are dropped before any work. None: all."""
+
+    max_workers: ClassVar[int] = DEFAULT_MAX_WORKERS
+    """Events in flight at most (running or waiting for their key); more makes producers wait."""
+
+    order_by: ClassVar[OrderBy] = None
+    """"channel", "guild", a function `f(event) -> key`, or None (no ordering, the default)."""
+
+    group: ClassVar[Hashable] = CONSUMERS
+    """The group this consumer joins."""
+
+    def __init__(
+        self, groups: Groups, *, api: Any = None, cache: Any = None, max_workers: int | None = None
+    ) -> None:
+        super().__init__()
+        if max_workers is not None:
+            self.max_workers = max_workers  # type: ignore[misc]
+        if self.max_workers < 1:
+            raise ValueError(f"max_workers must be at least 1: {self.max_workers}")
+        self.groups = groups
+        self.api = api
+        self.cache = cache
+        self._slots = threading.Semaphore(self.max_workers)
+        self._closed = False
+        # Read through the class: a function stored there must not become a bound method.
+        self._key_of = key_function(type(self).order_by)
+        self._order: KeyedQueue[Event] = KeyedQueue()
+        self._order_lock = threading.Lock()
+
+    # -- what users write ---------------------------------------------------------------------
+
+    def handle_event(self, event: Event) -> None:
+        """Handles one event, in its own worker thread; override it. What it raises is logged."""
+
+    def wait_for(
+        self, name: str, check: Callable[[Event], bool] | None = None, timeout: float | None = None
+    ) -> Event:
+        """Waits for the next event `name` passing `check`; raises TimeoutError after `timeout`.
+
+        Called from `handle_event` it holds that worker's slot while it waits. `check` runs in
+        the producer's thread: keep it quick.
+        """
+        with self.expect(name, check) as expectation:
+            return expectation.result(timeout)
+
+    def expect(self, name: str, check: Callable[[Event], bool] | None = None) -> Expectation:
+        """Subscribes now, waits later: nothing dispatched after this returns is missed.
+
+        with self.expect("MESSAGE_CREATE", lambda e: e.data.author.id == user) as reply:
+            self.api.create_message(channel, content="Say something")
+            event = reply.result(timeout=30)
+        """
+        return expect(self.groups, name, check, group=self.group)
+
+    # -- the actor ----------------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self.groups.join(self.group, self.actor_ref, self.deliver)
+
+    def on_stop(self) -> None:
+        self._leave()
+
+    def on_failure(self, *_exc_info: Any) -> None:
+        self._leave()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, Event):
+            # The slow lane (an Event told directly): waits for a slot in this actor's thread.
+            self.deliver(message)
+            return None
+        log.warning("consumer.unknown_message", consumer=str(self), message=type(message).__name__)
+        return None
+
+    def _leave(self) -> None:
+        self._closed = True
+        try:
+            self.groups.leave(self.group, self.actor_ref)
+        except RegistryUnavailable:
+            pass  # the registry drops members that ended on its own
+
+    # -- the path of an event -----------------------------------------------------------------
+
+    def deliver(self, event: Event) -> None:
+        """Takes one event for a worker; runs in the dispatching (producer's) thread.
+
+        Returns once the event has a slot (at once if one is free, else when one frees up or
+        the consumer stops), having started its worker or queued it behind its key.
+        """
+        events = self.events
+        if events is not None and event.name not in events:
+            return
+        if not self._slots.acquire(blocking=False) and not self._wait_for_slot():
+            return
+        key_of = self._key_of
+        if key_of is not None:
+            key = key_of(event)
+            if key is not None:
+                with self._order_lock:
+                    if not self._order.offer(key, event):
+                        return  # runs when the event before it with that key is done
+                start_worker(lambda: self._run_ordered(event, key))
+                return
+        start_worker(lambda: self._run(event))
+
+    def _wait_for_slot(self) -> bool:
+        slots = self._slots
+        while not slots.acquire(timeout=SLOT_POLL):
+            if self._closed or self.actor_stopped.is_set():
+                return False
+        return True
+
+    def _run(self, event: Event) -> None:
+        try:
+            self.handle_event(event)
+        except Exception:
+            log.exception(
+                "consumer.handler_failed",
+                consumer=type(self).__name__,
+                event_name=event.name,
+                shard=event.shard.id,
+            )
+        finally:
+            self._slots.release()
+
+    def _run_ordered(self, event: Event, key: Hashable) -> None:
+        self._run(event)
+        with self._order_lock:
+            has_next, following = self._order.done(key)
+        if has_next:
+            assert following is not None
+            start_worker(lambda: self._run_ordered(following, key))

@@ -1,0 +1,113 @@
+"""`ProducerActor`: one per shard; writes each dispatch to the cache, then fans it out.
+
+For each `Dispatch` its shard asks it with (`producer.ask(Dispatch(...), block=False)`):
+1. `apply(name, data, shard_id)` gives what consumers get: the CacheActor's answer to
+   `ApplyEvent` (see `ask_cache`), or the data unchanged where there is no cache.
+2. `Event(name, result, shard)` goes to every member of the group `"consumers"` through the
+   groups backend, in this actor's thread. A consumer with all of its `max_workers` slots taken
+   makes that call wait (see `actors.consumer`).
+3. The ask is answered: the reply tells the shard it may read the next frame, and the seq it
+   carried is acknowledged.
+
+So the whole path holds at most one dispatch per shard between the socket and the consumers'
+slots: no queue on it grows without bound.
+
+If `apply` raises (the cache crashed on a payload, or is gone past its timeout), the error is
+logged (`producer.apply_failed`) and the consumers get the raw data: an event is never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, ClassVar
+
+import structlog
+from pykka import ActorRef
+
+import supervisors
+from actors.errors import CacheUnavailable
+from actors.groups import CONSUMERS, Groups
+from actors.messages import ApplyEvent, Dispatch
+from bot.events import Event, ShardInfo
+
+__all__ = ["CACHE_TIMEOUT", "Apply", "ProducerActor", "ask_cache", "passthrough"]
+
+log = structlog.get_logger(__name__)
+
+CACHE_TIMEOUT = 10.0
+"""Seconds the producer waits for the cache to apply one event (a storm's GUILD_CREATE is big)."""
+
+Apply = Callable[[str, Any, int], Any]
+"""`apply(name, data, shard_id) -> what consumers get`."""
+
+
+def passthrough(name: str, data: Any, shard_id: int) -> Any:
+    """The `apply` of a bot without a cache: consumers get the decoded data as it is."""
+    return data
+
+
+def ask_cache(
+    resolve: Callable[[], ActorRef[Any] | None], *, timeout: float = CACHE_TIMEOUT
+) -> Apply:
+    """An `apply` that asks the CacheActor `resolve()` finds (a `Names` lookup) for each event.
+
+    Looked up per event, so a restarted cache is found under its name.
+    """
+
+    def apply(name: str, data: Any, shard_id: int) -> Any:
+        cache = resolve()
+        if cache is None:
+            raise CacheUnavailable(name, shard_id)
+        return cache.ask(ApplyEvent(name, data, shard_id), timeout=timeout)
+
+    return apply
+
+
+class ProducerActor(supervisors.Actor):
+    """Turns its shard's dispatches into events for the consumers' group, one at a time."""
+
+    inbox_size: ClassVar[int | None] = 8
+    """Its shard has one dispatch in flight at a time; the rest of the room is for slack."""
+
+    def __init__(
+        self,
+        shard_id: int,
+        groups: Groups,
+        *,
+        apply: Apply = passthrough,
+        shard: ShardInfo | None = None,
+        group: Hashable = CONSUMERS,
+    ) -> None:
+        super().__init__()
+        self.shard_id = shard_id
+        self.groups = groups
+        self.apply = apply
+        self.shard = shard if shard is not None else ShardInfo(shard_id)
+        self.group = group
+        self.last_seq: int | None = None
+        """The seq of the last dispatch handed to every consumer (acknowledged to the shard)."""
+
+    def on_receive(self, message: Any) -> Any:
+        if type(message) is Dispatch:
+            self.produce(message)
+            return None
+        log.warning("producer.unknown_message", shard=self.shard_id, message=type(message).__name__)
+        return None
+
+    def produce(self, dispatch: Dispatch) -> int:
+        """Applies one dispatch to the cache and hands the result to every consumer.
+
+        Returns the number of members reached; returns only once each has taken the event.
+        """
+        name = dispatch.name
+        try:
+            data = self.apply(name, dispatch.data, self.shard_id)
+        except Exception:
+            log.exception(
+                "producer.apply_failed", shard=self.shard_id, seq=dispatch.seq, event_name=name
+            )
+            data = dispatch.data
+        reached = self.groups.dispatch(self.group, Event(name, data, self.shard))
+        if dispatch.seq is not None:
+            self.last_seq = dispatch.seq
+        return reached

@@ -1,0 +1,144 @@
+"""Inline waiting for one event (Nostrum's "inline awaiting") through a process group.
+
+`expect(groups, name, check)` starts a `Waiter`, a temporary member of the consumers' group, and
+returns once it has joined: from then on no dispatched event is missed, so the caller can
+trigger something (send a message) and only then wait for the answer:
+
+    with expect(groups, "MESSAGE_CREATE", lambda e: e.data.author.id == user) as reply:
+        api.create_message(channel, content="Say something")
+        event = reply.result(timeout=30)
+
+`wait_for(groups, name, check, timeout)` is both in one call. The waiter leaves the group and
+stops once it has its event, on timeout, or when the `with` block ends. Being the newest member,
+it is reached before the consumers (see `actors.groups`), so a handler that waits inline does
+not wait behind its own consumer's full slots.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from types import TracebackType
+from typing import Any
+
+from pykka import ActorRef
+
+import supervisors
+from actors.errors import RegistryUnavailable
+from actors.groups import CONSUMERS, Groups
+from bot.events import Event
+
+__all__ = ["Expectation", "Waiter", "expect", "wait_for"]
+
+Check = Callable[[Event], bool]
+
+
+class Waiter(supervisors.Actor):
+    """A temporary group member holding out for the first event `name` that passes `check`.
+
+    `check` runs in the dispatching (producer's) thread, so it must be quick; if it raises, the
+    waiting caller gets the exception.
+    """
+
+    def __init__(
+        self, groups: Groups, group: Hashable, name: str, check: Check | None, future: Future[Event]
+    ) -> None:
+        super().__init__()
+        self.groups = groups
+        self.group = group
+        self.name = name
+        self.check = check
+        self.future = future
+        self._settle_lock = threading.Lock()
+
+    def on_start(self) -> None:
+        self.groups.join(self.group, self.actor_ref, self.offer)
+
+    def on_stop(self) -> None:
+        try:
+            self.groups.leave(self.group, self.actor_ref)
+        except RegistryUnavailable:
+            pass  # the registry drops members that ended on its own
+
+    def offer(self, event: Event) -> None:
+        """Looks at one dispatched event; settles the future on the first match."""
+        if event.name != self.name or self.future.done():
+            return
+        try:
+            matched = self.check is None or self.check(event)
+        except Exception as exc:
+            self._settle(None, exc)
+            return
+        if matched:
+            self._settle(event, None)
+
+    def _settle(self, event: Event | None, error: BaseException | None) -> None:
+        with self._settle_lock:
+            if self.future.done():
+                return
+            if error is not None:
+                self.future.set_exception(error)
+            else:
+                self.future.set_result(event)  # type: ignore[arg-type]
+        self.actor_ref.stop(block=False)
+
+
+class Expectation:
+    """A subscription made by `expect`: `result(timeout)` waits for its event."""
+
+    def __init__(self, ref: ActorRef[Any], future: Future[Event], name: str) -> None:
+        self._ref = ref
+        self._future = future
+        self.name = name
+
+    def result(self, timeout: float | None = None) -> Event:
+        """The event, once dispatched; TimeoutError after `timeout` seconds. Ends the waiting."""
+        try:
+            return self._future.result(timeout)
+        except TimeoutError:
+            raise TimeoutError(f"no {self.name} event within {timeout} s") from None
+        finally:
+            self.cancel()
+
+    def done(self) -> bool:
+        """True once the event (or the check's error) has arrived."""
+        return self._future.done()
+
+    def cancel(self) -> None:
+        """Stops waiting: the waiter leaves the group. Safe to call more than once."""
+        if self._ref.is_alive():
+            self._ref.stop(block=False)
+
+    def __enter__(self) -> Expectation:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+
+def expect(
+    groups: Groups, name: str, check: Check | None = None, *, group: Hashable = CONSUMERS
+) -> Expectation:
+    """Subscribes to the next event `name` passing `check`; returns once subscribed."""
+    future: Future[Event] = Future()
+    ref = Waiter.start(groups, group, name, check, future)
+    return Expectation(ref, future, name)
+
+
+def wait_for(
+    groups: Groups,
+    name: str,
+    check: Check | None = None,
+    timeout: float | None = None,
+    *,
+    group: Hashable = CONSUMERS,
+) -> Event:
+    """Waits for the next event `name` passing `check`; TimeoutError after `timeout` seconds."""
+    with expect(groups, name, check, group=group) as expectation:
+        return expectation.result(timeout)
