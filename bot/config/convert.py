@@ -8,13 +8,12 @@ wrong types, out-of-range numbers and unknown names each become one `ConfigError
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import types
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from bot.config.errors import ConfigError, InvalidValueError, UnknownKeyError
-from bot.config.fields import Invalid, ParseContext, describe
+from bot.config.fields import Invalid, ParseContext, describe, nearest
 
 __all__ = ["Builder", "known_keys"]
 
@@ -118,9 +117,9 @@ class Builder:
             expected = f"a key of [{path}] ({', '.join(names)})"
         else:
             expected = f"a section ({', '.join(f'[{name}]' for name in names)})"
-        nearest = difflib.get_close_matches(key, names, n=1)
-        if nearest:
-            suggestion: str | None = f"{path}.{nearest[0]}" if path else nearest[0]
+        close = nearest(key, names)
+        if close:
+            suggestion: str | None = f"{path}.{close}" if path else close
         else:
             # The right key in another section (`token` at the top means `bot.token`).
             elsewhere = [k for k in self._all_keys if k.rsplit(".", 1)[-1] == key]
@@ -154,12 +153,8 @@ class Builder:
             choices = [str(arg) for arg in get_args(hint)]
             if value in choices:
                 return value
-            nearest = (
-                difflib.get_close_matches(value.lower(), choices, n=1)
-                if isinstance(value, str)
-                else []
-            )
-            suggestion = f'"{nearest[0]}"' if nearest else None
+            close = nearest(value, choices) if isinstance(value, str) else None
+            suggestion = f'"{close}"' if close else None
             expected = "one of " + ", ".join(f'"{choice}"' for choice in choices)
             raise Invalid(expected, describe(value), suggestion)
         if origin in (Union, types.UnionType):

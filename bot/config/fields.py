@@ -7,13 +7,14 @@ str, Literal names, arrays of strings, nested sections) and calls `parse` for th
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Invalid", "ParseContext", "Parser", "describe", "setting"]
+__all__ = ["Invalid", "ParseContext", "Parser", "describe", "nearest", "setting"]
 
 
 class Invalid(Exception):
@@ -71,3 +72,13 @@ def describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a table"
     return f"a {type(value).__name__}"
+
+
+def nearest(word: str, choices: Sequence[str]) -> str | None:
+    """The known name closest to `word` (difflib), or one it begins ("zlib" -> "zlib-stream")."""
+    lowered = word.lower()
+    close = difflib.get_close_matches(lowered, choices, n=1)
+    if close:
+        return close[0]
+    starting = [choice for choice in choices if lowered and choice.startswith(lowered)]
+    return starting[0] if len(starting) == 1 else None

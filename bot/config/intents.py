@@ -8,9 +8,10 @@ imported from there, and this module keeps only `parse_intents`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
+
+from bot.config.fields import nearest
 
 __all__ = [
     "ALL",
@@ -80,9 +81,7 @@ def unknown_intent(name: str) -> tuple[bool, str | None]:
     canonical = _canonical(name)
     if canonical in INTENT_FLAGS or canonical in GROUPS:
         return False, None
-    known = [*INTENT_FLAGS, *GROUPS, *ALIASES]
-    nearest = difflib.get_close_matches(canonical, known, n=1)
-    return True, (nearest[0] if nearest else None)
+    return True, nearest(canonical, [*INTENT_FLAGS, *GROUPS, *ALIASES])
 
 
 def intent_flags(names: Iterable[str]) -> int:

@@ -28,7 +28,7 @@ from bot.config.errors import (
     UnknownKeyError,
 )
 from bot.config.fields import ParseContext
-from bot.config.schema import Config, ConfigWarning
+from bot.config.schema import DEFAULT_TOKEN, Config, ConfigWarning
 
 __all__ = ["ENV_PREFIX", "load_config", "log_warnings"]
 
@@ -184,6 +184,10 @@ def load_config(
         source, base_dir, raw = str(path), path.resolve().parent, _read_file(path)
     errors: list[ConfigError] = []
     overrides = _apply_env(raw, env, errors)
+    bot_table = raw.setdefault("bot", {})
+    if isinstance(bot_table, dict):
+        # The default token source ("env:DISCORD_TOKEN") is read like a written one.
+        bot_table.setdefault("token", DEFAULT_TOKEN.spec)
     where = _where(source, overrides)
     builder = Builder(Config, ParseContext(env=env, base_dir=base_dir), where)
     builder.errors += errors

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import intents as intent_table
-from bot.config.fields import Invalid, ParseContext, describe
+from bot.config.fields import Invalid, ParseContext, describe, nearest
 from bot.config.secret import Secret, TokenSource
 from bot.config.shards import ShardSpec, ShardSpecError, parse_shards
 
@@ -154,8 +153,8 @@ def parse_gateway_url(value: Any, _context: ParseContext) -> str:
             # Plain ws:// would send the token in clear over the network.
             raise Invalid("ws:// only to a loopback address (use wss:// elsewhere)", describe(text))
         return text
-    nearest = difflib.get_close_matches(text.lower(), GATEWAY_NAMES, n=1)
-    raise Invalid(expected, describe(value), f'"{nearest[0]}"' if nearest else None)
+    close = nearest(text, GATEWAY_NAMES)
+    raise Invalid(expected, describe(value), f'"{close}"' if close else None)
 
 
 def parse_http_url(value: Any, _context: ParseContext) -> str:
