@@ -19,7 +19,6 @@ import base64
 import secrets
 import socket
 import threading
-import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -28,7 +27,11 @@ from typing import Any
 import orjson
 import structlog
 
-from bot.testing import rest_handlers  # noqa: F401  (registers the routes)
+from bot.testing import (  # noqa: F401  (importing them registers the routes)
+    rest_handlers,
+    rest_handlers_apps,
+    rest_handlers_guilds,
+)
 from bot.testing.rest_limits import Limits, RecordedRequest
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError
 from bot.testing.rest_state import State
@@ -175,14 +178,17 @@ class FakeRest:
             return _error(404, 0, "404: Not Found")
         route, params = match
         request = Request(method, path, query, headers, body, params, route.template)
-        verdict = self.limits.admit(request, route, time.monotonic())
-        if verdict.reply is not None:
-            return verdict.reply
-        try:
-            reply = route.handler(self, request)
-        except RouteError as exc:
-            reply = _error(exc.status, exc.code, exc.message, exc.errors)
-        reply.headers.update(verdict.headers)
+        now = self.limits.clock()
+        verdict = self.limits.admit(request, route, now)
+        reply = verdict.reply
+        if reply is None:
+            try:
+                with self.state.lock:
+                    reply = route.handler(self, request)
+            except RouteError as exc:
+                reply = _error(exc.status, exc.code, exc.message, exc.errors)
+            reply.headers.update(verdict.headers)
+        self.limits.record(request, verdict, now, reply.status)
         return reply
 
 

@@ -1,34 +1,345 @@
-"""The fake REST API's route handlers, registered on `ROUTES` at import."""
+"""The fake REST API's message, reaction, channel and thread routes (registered at import)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
-from bot.testing.rest_routes import ROUTES, Reply, Request
+from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError, UploadedFile
+from bot.testing.rest_state import State, now_iso
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
 
-__all__: list[str] = []
+__all__ = ["channel_of", "check_message_body", "message_of", "store_files"]
+
+# https://discord.com/developers/docs/resources/message#create-message
+MAX_CONTENT = 2000
+MAX_EMBEDS = 10
+MESSAGE_FIELDS = ("content", "embeds", "components", "flags", "allowed_mentions", "attachments")
 
 
-@ROUTES.add("GET", "/gateway")
-def get_gateway(fake: FakeRest, request: Request) -> Reply:
-    return Reply(200, {"url": fake.gateway_url})
+def channel_of(state: State, channel_id: str) -> dict[str, Any]:
+    channel = state.channels.get(channel_id)
+    if channel is None:
+        raise RouteError(404, 10003, "Unknown Channel")
+    return channel
 
 
-@ROUTES.add("GET", "/gateway/bot")
-def get_gateway_bot(fake: FakeRest, request: Request) -> Reply:
-    return Reply(
-        200,
-        {
-            "url": fake.gateway_url,
-            "shards": fake.shards,
-            "session_start_limit": dict(fake.session_start_limit),
+def message_of(state: State, channel_id: str, message_id: str) -> dict[str, Any]:
+    channel_of(state, channel_id)
+    message = state.messages[channel_id].get(message_id)
+    if message is None:
+        raise RouteError(404, 10008, "Unknown Message")
+    return message
+
+
+def check_message_body(body: Any, files: list[UploadedFile], *, creating: bool) -> dict[str, Any]:
+    """Discord's checks on a message body: not empty, content and embeds within limits."""
+    if body is not None and not isinstance(body, Mapping):
+        raise RouteError(400, 50109, "The request body contains invalid JSON.")
+    body = dict(body or {})
+    errors: dict[str, Any] = {}
+    content = body.get("content")
+    if isinstance(content, str) and len(content) > MAX_CONTENT:
+        errors["content"] = {
+            "_errors": [
+                {
+                    "code": "BASE_TYPE_MAX_LENGTH",
+                    "message": f"Must be {MAX_CONTENT} or fewer in length.",
+                }
+            ]
+        }
+    embeds = body.get("embeds")
+    if isinstance(embeds, list) and len(embeds) > MAX_EMBEDS:
+        errors["embeds"] = {
+            "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 10 or fewer."}]
+        }
+    if errors:
+        raise RouteError(400, 50035, "Invalid Form Body", errors)
+    has_something = content or embeds or body.get("components") or body.get("sticker_ids")
+    if creating and not has_something and not files:
+        raise RouteError(400, 50006, "Cannot send an empty message")
+    return body
+
+
+def store_files(fake: FakeRest, body: dict[str, Any], files: list[UploadedFile]) -> None:
+    """Turns uploaded files into the message's `attachments` (bytes kept in `state.files`)."""
+    if not files:
+        return
+    described = {str(a.get("id")): a for a in body.get("attachments") or []}
+    attachments = []
+    for index, upload in enumerate(files):
+        attachment_id = fake.state.snowflake()
+        fake.state.files[attachment_id] = upload.data
+        meta = described.get(str(index), {})
+        attachments.append(
+            {
+                "id": attachment_id,
+                "filename": meta.get("filename", upload.filename),
+                "description": meta.get("description"),
+                "content_type": upload.content_type,
+                "size": len(upload.data),
+                "url": f"{fake.url}/attachments/{attachment_id}/{upload.filename}",
+                "proxy_url": f"{fake.url}/attachments/{attachment_id}/{upload.filename}",
+            }
+        )
+    body["attachments"] = attachments
+
+
+def _edit(fake: FakeRest, message: dict[str, Any], request: Request) -> dict[str, Any]:
+    payload, files = request.payload()
+    body = check_message_body(payload, files, creating=False)
+    store_files(fake, body, files)
+    for key in MESSAGE_FIELDS:
+        if key in body and key != "allowed_mentions":
+            message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+    message["edited_timestamp"] = now_iso()
+    return message
+
+
+# -- messages --------------------------------------------------------------------------------
+
+
+@ROUTES.add("POST", "/channels/{channel_id}/messages")
+def create_message(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel_of(fake.state, channel_id)
+    payload, files = request.payload()
+    body = check_message_body(payload, files, creating=True)
+    store_files(fake, body, files)
+    reference = body.get("message_reference")
+    if reference and reference.get("fail_if_not_exists", True):
+        message_of(fake.state, channel_id, str(reference.get("message_id")))
+    return Reply(200, dict(fake.state.new_message(channel_id, fake.state.bot_user, body)))
+
+
+@ROUTES.add("GET", "/channels/{channel_id}/messages/{message_id}")
+def get_message(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    return Reply(200, dict(message_of(fake.state, p["channel_id"], p["message_id"])))
+
+
+@ROUTES.add("PATCH", "/channels/{channel_id}/messages/{message_id}")
+def edit_message(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message = message_of(fake.state, p["channel_id"], p["message_id"])
+    return Reply(200, dict(_edit(fake, message, request)))
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}")
+def delete_message(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message_of(fake.state, p["channel_id"], p["message_id"])
+    del fake.state.messages[p["channel_id"]][p["message_id"]]
+    return Reply(204)
+
+
+@ROUTES.add("POST", "/channels/{channel_id}/messages/bulk-delete")
+def bulk_delete(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel_of(fake.state, channel_id)
+    payload, _ = request.payload()
+    ids = (payload or {}).get("messages") or []
+    if not 2 <= len(ids) <= 100:
+        raise RouteError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"messages": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "2 to 100"}]}},
+        )
+    for message_id in ids:
+        fake.state.messages[channel_id].pop(str(message_id), None)
+    return Reply(204)
+
+
+@ROUTES.add("GET", "/channels/{channel_id}/messages")
+def get_messages(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel_of(fake.state, channel_id)
+    args = request.args()
+    limit = max(1, min(100, int(args.get("limit", 50))))
+    messages = sorted(fake.state.messages[channel_id].values(), key=lambda m: -int(m["id"]))
+    if "before" in args:
+        messages = [m for m in messages if int(m["id"]) < int(args["before"])]
+    if "after" in args:
+        messages = [m for m in messages if int(m["id"]) > int(args["after"])]
+    return Reply(200, [dict(m) for m in messages[:limit]])
+
+
+# -- reactions -------------------------------------------------------------------------------
+
+
+def _reactions_view(fake: FakeRest, message: dict[str, Any]) -> None:
+    bot_id = fake.state.bot_user["id"]
+    by_emoji = fake.state.reactions.get(message["id"], {})
+    message["reactions"] = [
+        {"emoji": _emoji_object(emoji), "count": len(users), "me": bot_id in users}
+        for emoji, users in by_emoji.items()
+        if users
+    ]
+
+
+def _emoji_object(emoji: str) -> dict[str, Any]:
+    name, _, emoji_id = emoji.partition(":")
+    return {"id": emoji_id or None, "name": name}
+
+
+def _reaction_target(fake: FakeRest, request: Request) -> tuple[dict[str, Any], str]:
+    p = request.params
+    message = message_of(fake.state, p["channel_id"], p["message_id"])
+    return message, unquote(p["emoji"])
+
+
+def _reactor(fake: FakeRest, request: Request) -> str:
+    user = request.params["user"]
+    return fake.state.bot_user["id"] if user == "@me" else user
+
+
+@ROUTES.add("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user}")
+def add_reaction(fake: FakeRest, request: Request) -> Reply:
+    message, emoji = _reaction_target(fake, request)
+    users = fake.state.reactions.setdefault(message["id"], {}).setdefault(emoji, set())
+    users.add(_reactor(fake, request))
+    _reactions_view(fake, message)
+    return Reply(204)
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user}")
+def delete_reaction(fake: FakeRest, request: Request) -> Reply:
+    message, emoji = _reaction_target(fake, request)
+    fake.state.reactions.get(message["id"], {}).get(emoji, set()).discard(_reactor(fake, request))
+    _reactions_view(fake, message)
+    return Reply(204)
+
+
+@ROUTES.add("GET", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}")
+def get_reactions(fake: FakeRest, request: Request) -> Reply:
+    message, emoji = _reaction_target(fake, request)
+    users = sorted(fake.state.reactions.get(message["id"], {}).get(emoji, set()), key=int)
+    limit = int(request.args().get("limit", 25))
+    return Reply(200, [dict(fake.state.users.get(u, {"id": u})) for u in users[:limit]])
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}")
+def delete_emoji_reactions(fake: FakeRest, request: Request) -> Reply:
+    message, emoji = _reaction_target(fake, request)
+    fake.state.reactions.get(message["id"], {}).pop(emoji, None)
+    _reactions_view(fake, message)
+    return Reply(204)
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions")
+def delete_all_reactions(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message = message_of(fake.state, p["channel_id"], p["message_id"])
+    fake.state.reactions.pop(message["id"], None)
+    _reactions_view(fake, message)
+    return Reply(204)
+
+
+# -- channels and threads --------------------------------------------------------------------
+
+
+@ROUTES.add("GET", "/channels/{channel_id}")
+def get_channel(fake: FakeRest, request: Request) -> Reply:
+    return Reply(200, dict(channel_of(fake.state, request.params["channel_id"])))
+
+
+@ROUTES.add("PATCH", "/channels/{channel_id}")
+def modify_channel(fake: FakeRest, request: Request) -> Reply:
+    channel = channel_of(fake.state, request.params["channel_id"])
+    payload, _ = request.payload()
+    name = (payload or {}).get("name")
+    if name is not None and not 1 <= len(name) <= 100:
+        raise RouteError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "1 to 100"}]}},
+        )
+    channel.update({k: v for k, v in (payload or {}).items() if k not in ("id", "type")})
+    return Reply(200, dict(channel))
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}")
+def delete_channel(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel = channel_of(fake.state, channel_id)
+    del fake.state.channels[channel_id]
+    fake.state.messages.pop(channel_id, None)
+    return Reply(200, dict(channel))
+
+
+@ROUTES.add("POST", "/channels/{channel_id}/typing")
+def trigger_typing(fake: FakeRest, request: Request) -> Reply:
+    channel_of(fake.state, request.params["channel_id"])
+    return Reply(204)
+
+
+def _new_thread(fake: FakeRest, parent: dict[str, Any], body: Any, thread_type: int) -> Reply:
+    name = (body or {}).get("name")
+    if not name:
+        raise RouteError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}},
+        )
+    thread = fake.state.add_channel(parent.get("guild_id"), name, thread_type)
+    stored = fake.state.channels[thread["id"]]
+    stored.update(
+        parent_id=parent["id"],
+        owner_id=fake.state.bot_user["id"],
+        thread_metadata={
+            "archived": False,
+            "auto_archive_duration": (body or {}).get("auto_archive_duration", 1440),
+            "archive_timestamp": now_iso(),
+            "locked": False,
         },
     )
+    fake.state.thread_members[thread["id"]] = {fake.state.bot_user["id"]}
+    return Reply(201, dict(stored))
 
 
-@ROUTES.add("GET", "/users/@me")
-def get_current_user(fake: FakeRest, request: Request) -> Reply:
-    return Reply(200, dict(fake.state.bot_user))
+@ROUTES.add("POST", "/channels/{channel_id}/messages/{message_id}/threads")
+def start_thread_from_message(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message_of(fake.state, p["channel_id"], p["message_id"])
+    payload, _ = request.payload()
+    return _new_thread(fake, channel_of(fake.state, p["channel_id"]), payload, 11)
+
+
+@ROUTES.add("POST", "/channels/{channel_id}/threads")
+def start_thread(fake: FakeRest, request: Request) -> Reply:
+    payload, _ = request.payload()
+    parent = channel_of(fake.state, request.params["channel_id"])
+    return _new_thread(fake, parent, payload, int((payload or {}).get("type", 11)))
+
+
+@ROUTES.add("PUT", "/channels/{channel_id}/thread-members/{user}")
+def add_thread_member(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel_of(fake.state, channel_id)
+    fake.state.thread_members.setdefault(channel_id, set()).add(_reactor(fake, request))
+    return Reply(204)
+
+
+@ROUTES.add("DELETE", "/channels/{channel_id}/thread-members/{user}")
+def remove_thread_member(fake: FakeRest, request: Request) -> Reply:
+    channel_id = request.params["channel_id"]
+    channel_of(fake.state, channel_id)
+    fake.state.thread_members.get(channel_id, set()).discard(_reactor(fake, request))
+    return Reply(204)
+
+
+@ROUTES.add("GET", "/guilds/{guild_id}/threads/active")
+def active_threads(fake: FakeRest, request: Request) -> Reply:
+    guild_id = request.params["guild_id"]
+    threads = [
+        dict(c)
+        for c in fake.state.channels.values()
+        if c.get("guild_id") == guild_id and c.get("type") in (10, 11, 12)
+    ]
+    return Reply(200, {"threads": threads, "members": []})

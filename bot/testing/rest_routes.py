@@ -10,13 +10,25 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
+
+import orjson
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
 
-__all__ = ["ROUTES", "Reply", "Request", "Route", "RouteError", "RouteTable"]
+__all__ = [
+    "ROUTES",
+    "Reply",
+    "Request",
+    "Route",
+    "RouteError",
+    "RouteTable",
+    "UploadedFile",
+]
 
 # Discord's major parameters: a bucket is per route *and* per value of these.
 # https://discord.com/developers/docs/topics/rate-limits
@@ -39,10 +51,51 @@ class Request:
         """The query string as a dict (last value wins)."""
         return {key: values[-1] for key, values in parse_qs(self.query).items()}
 
+    def payload(self) -> tuple[Any, list[UploadedFile]]:
+        """The JSON body, or for multipart the `payload_json` part and the uploaded files."""
+        content_type = self.headers.get("content-type", "")
+        if content_type.startswith("multipart/form-data"):
+            return _parse_multipart(content_type, self.body)
+        if not self.body:
+            return None, []
+        try:
+            return orjson.loads(self.body), []
+        except orjson.JSONDecodeError:
+            raise RouteError(400, 50109, "The request body contains invalid JSON.") from None
+
     @property
     def major(self) -> str:
         """The route's major parameter values joined, e.g. `"123"` for a channel route."""
         return ":".join(self.params[name] for name in MAJOR_PARAMETERS if name in self.params)
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """One file of a multipart upload."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def _parse_multipart(content_type: str, body: bytes) -> tuple[Any, list[UploadedFile]]:
+    message = BytesParser(policy=default_policy).parsebytes(
+        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+    )
+    payload: Any = None
+    files: list[UploadedFile] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(data, bytes):
+            continue
+        if name == "payload_json":
+            payload = orjson.loads(data)
+        elif name.startswith("files["):
+            filename = part.get_filename() or name
+            files.append(UploadedFile(name, filename, part.get_content_type(), data))
+    return payload, files
 
 
 @dataclass

@@ -1,0 +1,248 @@
+"""The fake REST API's gateway, interaction, command and webhook routes (registered at import)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.testing.rest_handlers import check_message_body, message_of, store_files
+from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError
+from bot.testing.rest_state import State, now_iso
+
+if TYPE_CHECKING:
+    from bot.testing.rest import FakeRest
+
+__all__: list[str] = []
+
+# https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+CHANNEL_MESSAGE_WITH_SOURCE = 4
+UPDATE_MESSAGE = 7
+
+
+# -- gateway ---------------------------------------------------------------------------------
+
+
+@ROUTES.add("GET", "/gateway")
+def get_gateway(fake: FakeRest, request: Request) -> Reply:
+    return Reply(200, {"url": fake.gateway_url})
+
+
+@ROUTES.add("GET", "/gateway/bot")
+def get_gateway_bot(fake: FakeRest, request: Request) -> Reply:
+    return Reply(
+        200,
+        {
+            "url": fake.gateway_url,
+            "shards": fake.shards,
+            "session_start_limit": dict(fake.session_start_limit),
+        },
+    )
+
+
+# -- interactions ----------------------------------------------------------------------------
+
+
+def _interaction(state: State, token: str) -> dict[str, Any]:
+    interaction = state.interactions.get(token)
+    if interaction is None:
+        raise RouteError(404, 10062, "Unknown interaction")
+    return interaction
+
+
+@ROUTES.add("POST", "/interactions/{interaction_id}/{interaction_token}/callback")
+def interaction_callback(fake: FakeRest, request: Request) -> Reply:
+    interaction = _interaction(fake.state, request.params["interaction_token"])
+    if interaction["id"] != request.params["interaction_id"]:
+        raise RouteError(404, 10062, "Unknown interaction")
+    if interaction["response_type"] is not None:
+        raise RouteError(400, 40060, "Interaction has already been acknowledged.")
+    payload, files = request.payload()
+    kind = int((payload or {}).get("type", 0))
+    interaction["response_type"] = kind
+    if kind in (CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE):
+        data = check_message_body((payload or {}).get("data"), files, creating=True)
+        store_files(fake, data, files)
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, data)
+        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
+        interaction["original"] = message["id"]
+    return Reply(204)
+
+
+def _original(fake: FakeRest, token: str, application_id: str) -> dict[str, Any]:
+    interaction = _interaction(fake.state, token)
+    if application_id != interaction["application_id"]:
+        raise RouteError(404, 10015, "Unknown Webhook")
+    if interaction["original"] is None:
+        # A deferred answer: the original message appears on its first edit.
+        if interaction["response_type"] is None:
+            raise RouteError(404, 10008, "Unknown Message")
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, {})
+        interaction["original"] = message["id"]
+    return message_of(fake.state, interaction["channel_id"], interaction["original"])
+
+
+@ROUTES.add("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
+def get_original(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    return Reply(200, dict(_original(fake, p["webhook_token"], p["webhook_id"])))
+
+
+@ROUTES.add("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
+def edit_original(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message = _original(fake, p["webhook_token"], p["webhook_id"])
+    return Reply(200, dict(_edit_webhook_message(fake, message, request)))
+
+
+@ROUTES.add("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
+def delete_original(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    message = _original(fake, p["webhook_token"], p["webhook_id"])
+    del fake.state.messages[message["channel_id"]][message["id"]]
+    fake.state.interactions[p["webhook_token"]]["original"] = None
+    return Reply(204)
+
+
+def _edit_webhook_message(
+    fake: FakeRest, message: dict[str, Any], request: Request
+) -> dict[str, Any]:
+    payload, files = request.payload()
+    body = check_message_body(payload, files, creating=False)
+    store_files(fake, body, files)
+    for key in ("content", "embeds", "components", "attachments"):
+        if key in body:
+            message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+    message["edited_timestamp"] = now_iso()
+    return message
+
+
+# -- webhooks (incoming ones, and an interaction's follow-ups) -------------------------------
+
+
+def _webhook_target(fake: FakeRest, webhook_id: str, token: str) -> tuple[str, dict[str, Any]]:
+    """The channel a webhook posts to, and the author of its messages."""
+    hook = fake.state.webhooks.get(webhook_id)
+    if hook is not None and hook["token"] == token:
+        author = {"id": hook["id"], "username": hook["name"], "bot": True, "discriminator": "0"}
+        return hook["channel_id"], author
+    interaction = fake.state.interactions.get(token)
+    if interaction is not None and interaction["application_id"] == webhook_id:
+        if interaction["response_type"] is None:
+            raise RouteError(404, 10015, "Unknown Webhook")
+        return interaction["channel_id"], fake.state.bot_user
+    raise RouteError(404, 10015, "Unknown Webhook")
+
+
+@ROUTES.add("POST", "/webhooks/{webhook_id}/{webhook_token}")
+def execute_webhook(fake: FakeRest, request: Request) -> Reply:
+    p = request.params
+    channel_id, author = _webhook_target(fake, p["webhook_id"], p["webhook_token"])
+    payload, files = request.payload()
+    body = check_message_body(payload, files, creating=True)
+    store_files(fake, body, files)
+    if body.get("username"):
+        author = {**author, "username": body["username"]}
+    message = fake.state.new_message(channel_id, author, body)
+    message["webhook_id"] = p["webhook_id"]
+    interaction = fake.state.interactions.get(p["webhook_token"])
+    if interaction is not None:
+        interaction["followups"].append(message["id"])
+    if request.args().get("wait") == "true":
+        return Reply(200, dict(message))
+    return Reply(204)
+
+
+def _webhook_message(fake: FakeRest, request: Request) -> dict[str, Any]:
+    p = request.params
+    channel_id, _ = _webhook_target(fake, p["webhook_id"], p["webhook_token"])
+    message = message_of(fake.state, channel_id, p["message_id"])
+    if message.get("webhook_id") != p["webhook_id"]:
+        raise RouteError(404, 10008, "Unknown Message")
+    return message
+
+
+@ROUTES.add("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}")
+def edit_webhook_message(fake: FakeRest, request: Request) -> Reply:
+    message = _webhook_message(fake, request)
+    return Reply(200, dict(_edit_webhook_message(fake, message, request)))
+
+
+@ROUTES.add("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}")
+def delete_webhook_message(fake: FakeRest, request: Request) -> Reply:
+    message = _webhook_message(fake, request)
+    del fake.state.messages[message["channel_id"]][message["id"]]
+    return Reply(204)
+
+
+# -- application commands --------------------------------------------------------------------
+
+
+def _commands(fake: FakeRest, request: Request) -> dict[str, dict[str, Any]]:
+    p = request.params
+    if p["application_id"] != fake.state.application_id:
+        raise RouteError(403, 50001, "Missing Access")
+    scope = p.get("guild_id", "global")
+    if scope != "global" and scope not in fake.state.guilds:
+        raise RouteError(404, 10004, "Unknown Guild")
+    return fake.state.commands.setdefault(scope, {})
+
+
+def _command(fake: FakeRest, request: Request, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict) or not body.get("name"):
+        raise RouteError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}},
+        )
+    command = {
+        "id": fake.state.snowflake(),
+        "application_id": fake.state.application_id,
+        "type": body.get("type", 1),
+        "description": body.get("description", ""),
+        "version": fake.state.snowflake(),
+        **{k: v for k, v in body.items() if k not in ("id", "application_id")},
+    }
+    if "guild_id" in request.params:
+        command["guild_id"] = request.params["guild_id"]
+    return command
+
+
+@ROUTES.add("GET", "/applications/{application_id}/commands")
+@ROUTES.add("GET", "/applications/{application_id}/guilds/{guild_id}/commands")
+def list_commands(fake: FakeRest, request: Request) -> Reply:
+    return Reply(200, [dict(c) for c in _commands(fake, request).values()])
+
+
+@ROUTES.add("POST", "/applications/{application_id}/commands")
+@ROUTES.add("POST", "/applications/{application_id}/guilds/{guild_id}/commands")
+def create_command(fake: FakeRest, request: Request) -> Reply:
+    commands = _commands(fake, request)
+    payload, _ = request.payload()
+    for existing in commands.values():
+        if existing["name"] == (payload or {}).get("name"):
+            existing.update(payload)
+            return Reply(200, dict(existing))
+    command = _command(fake, request, payload)
+    commands[command["id"]] = command
+    return Reply(201, dict(command))
+
+
+@ROUTES.add("PUT", "/applications/{application_id}/commands")
+@ROUTES.add("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+def overwrite_commands(fake: FakeRest, request: Request) -> Reply:
+    commands = _commands(fake, request)
+    payload, _ = request.payload()
+    if not isinstance(payload, list):
+        raise RouteError(400, 50035, "Invalid Form Body")
+    fresh = [_command(fake, request, body) for body in payload]
+    commands.clear()
+    commands.update({c["id"]: c for c in fresh})
+    return Reply(200, [dict(c) for c in fresh])
+
+
+@ROUTES.add("DELETE", "/applications/{application_id}/commands/{command_id}")
+@ROUTES.add("DELETE", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}")
+def delete_command(fake: FakeRest, request: Request) -> Reply:
+    if _commands(fake, request).pop(request.params["command_id"], None) is None:
+        raise RouteError(404, 10063, "Unknown application command")
+    return Reply(204)
