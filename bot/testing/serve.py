@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import structlog
@@ -46,8 +47,12 @@ def serve_forever(
     *,
     stop: threading.Event | None = None,
     out: TextIO | None = None,
+    ready: Callable[[FakeDiscord], None] | None = None,
 ) -> None:
-    """Serves until `stop` is set or Ctrl-C; prints where to connect on `out` (stdout)."""
+    """Serves until `stop` is set or Ctrl-C; prints where to connect on `out` (stdout).
+
+    `ready(discord)` is called once both servers listen (tests use it to find the ports).
+    """
     out = out if out is not None else sys.stdout
     simulator = getattr(config, "simulator", config)
     messages = getattr(simulator, "messages", 0)
@@ -68,6 +73,8 @@ def serve_forever(
             daemon=True,
         )
         feeder.start()
+        if ready is not None:
+            ready(discord)
         try:
             while not stop.wait(3600):
                 pass
