@@ -71,3 +71,32 @@ class MemberDown(NamedTuple):
     """Told to the GroupRegistry by a dispatcher that found `ref` dead: drop it if it is."""
 
     ref: Any
+
+
+# -- REST rate limiter (RatelimiterActor) ----------------------------------------------------
+
+
+class AcquireRate(NamedTuple):
+    """Asks the RatelimiterActor for permission to send; it resolves `ticket` (a
+    `bot.api.ratelimits.Ticket`) now or later, and the reply (None) comes at once."""
+
+    ticket: Any
+
+
+class ReleaseRate(NamedTuple):
+    """Told to the RatelimiterActor after a granted request: its `bot.api.ratelimits.Grant`
+    and `Outcome` (status and rate-limit headers)."""
+
+    grant: Any
+    outcome: Any
+
+
+class WakeRate(NamedTuple):
+    """Told to the RatelimiterActor by a waiting caller whose deadline passed: re-check."""
+
+
+class CancelRate(NamedTuple):
+    """Asks the RatelimiterActor to drop a waiting ticket; the reply is False if it was
+    already granted or refused."""
+
+    ticket: Any
