@@ -9,7 +9,7 @@ tree), reads and dispatch read `Membership.snapshot` directly with no round trip
 
     membership = Membership()
     spec = ChildSpec("groups", start=lambda: GroupRegistry.start(membership))
-    groups = LocalGroups(membership, lambda: names.whereis("groups"))
+    groups = LocalGroups.named(membership, names, "groups")    # names.get("groups", timeout)
 
 A member that ends leaves every group: the registry monitors each member
 (`supervisors.monitor`, told `Down`), and a dispatch that meets a dead member skips it and
@@ -28,7 +28,7 @@ import supervisors
 from actors.errors import RegistryUnavailable
 from actors.groups import Deliver, Effects, GroupMonitor, Membership
 from actors.messages import DemonitorGroup, JoinGroup, LeaveGroup, MemberDown, MonitorGroup
-from supervisors import Down, NotSupervisable
+from supervisors import Down, Names, NotSupervisable, SupervisorsError
 
 __all__ = ["REGISTRY_TIMEOUT", "GroupRegistry", "LocalGroups", "start_local_groups"]
 
@@ -175,21 +175,26 @@ class LocalGroups:
             reached += 1
         return reached
 
+    @classmethod
+    def named(cls, membership: Membership, names: Names, name: Hashable = "groups") -> LocalGroups:
+        """The backend of a tree whose supervisor registers the `GroupRegistry` as `name`."""
+        return cls(membership, lambda: names.get(name, timeout=REGISTRY_TIMEOUT))
+
     def _report_down(self, ref: Ref) -> None:
-        registry = self._registry()
-        if registry is not None:
-            try:
+        try:
+            registry = self._registry()
+            if registry is not None:
                 registry.tell(MemberDown(ref))
-            except ActorDeadError:
-                pass
+        except (ActorDeadError, SupervisorsError):
+            pass  # no registry now: the restarted one sweeps dead members at start
 
     def _call(self, message: Any, operation: str) -> Any:
-        registry = self._registry()
-        if registry is None:
-            raise RegistryUnavailable(operation)
         try:
+            registry = self._registry()
+            if registry is None:
+                raise RegistryUnavailable(operation)
             return registry.ask(message, timeout=self._timeout)
-        except (ActorDeadError, Timeout) as exc:
+        except (ActorDeadError, Timeout, SupervisorsError) as exc:
             raise RegistryUnavailable(operation) from exc
 
 
