@@ -1,9 +1,9 @@
-"""Gateway intents by name, for `bot.intents`: the name table, groups, and the privileged check.
+"""Gateway intents by name, for `bot.intents`: validation with suggestions, groups, aliases.
 
-The table is the gateway spec's (`../shared/reference/gateway-spec.md` section 12, from
-`developers/events/gateway.mdx`, List of Intents). It lives here until `bot.gateway.intents`
-(the wire-protocol package) exports its own; then `INTENT_FLAGS` and `PRIVILEGED` should be
-imported from there, and this module keeps only `parse_intents`.
+The bits come from `bot.gateway.intents.Intents` (the wire-protocol package, from the gateway
+spec section 12); this module adds what config validation needs: the nearest known name for a
+typo, the older names Discord used, and the names a bitfield stands for. Any name it accepts,
+canonicalised, is also accepted by `bot.gateway.intents.parse_intents`.
 """
 
 from __future__ import annotations
@@ -12,43 +12,23 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
 from bot.config.fields import nearest
+from bot.gateway.intents import Intents
 
 __all__ = [
+    "ALIASES",
     "ALL",
     "GROUPS",
     "INTENT_FLAGS",
     "PRIVILEGED",
+    "canonical",
     "intent_flags",
     "intent_names",
     "privileged_in",
     "unknown_intent",
 ]
 
-# Gateway spec section 12: every documented intent bit. Bits 17-19, 22 and 23 are unassigned.
 INTENT_FLAGS: Mapping[str, int] = MappingProxyType(
-    {
-        "guilds": 1 << 0,
-        "guild_members": 1 << 1,
-        "guild_moderation": 1 << 2,
-        "guild_expressions": 1 << 3,
-        "guild_integrations": 1 << 4,
-        "guild_webhooks": 1 << 5,
-        "guild_invites": 1 << 6,
-        "guild_voice_states": 1 << 7,
-        "guild_presences": 1 << 8,
-        "guild_messages": 1 << 9,
-        "guild_message_reactions": 1 << 10,
-        "guild_message_typing": 1 << 11,
-        "direct_messages": 1 << 12,
-        "direct_message_reactions": 1 << 13,
-        "direct_message_typing": 1 << 14,
-        "message_content": 1 << 15,
-        "guild_scheduled_events": 1 << 16,
-        "auto_moderation_configuration": 1 << 20,
-        "auto_moderation_execution": 1 << 21,
-        "guild_message_polls": 1 << 24,
-        "direct_message_polls": 1 << 25,
-    }
+    {member.name.lower(): int(member) for member in Intents if member.name}
 )
 
 # Older names Discord used for the same bits (GUILD_BANS, GUILD_EMOJIS_AND_STICKERS).
@@ -57,39 +37,43 @@ ALIASES: Mapping[str, str] = MappingProxyType(
 )
 
 # Gateway spec section 12, Privileged Intents: need enabling in the Developer Portal, else 4014.
-PRIVILEGED: frozenset[str] = frozenset({"guild_members", "guild_presences", "message_content"})
+PRIVILEGED: frozenset[str] = frozenset(
+    member.name.lower() for member in Intents if member.name and member & Intents.privileged()
+)
 
-ALL = 0
-for _flag in INTENT_FLAGS.values():
-    ALL |= _flag  # 0x331FFFF, as the spec computes
+ALL = int(Intents.all())  # 0x331FFFF, as the spec computes
 
+# Group names, as bot.gateway.intents.parse_intents reads them.
 GROUPS: Mapping[str, int] = MappingProxyType(
     {
         "all": ALL,
-        "nonprivileged": ALL & ~sum(INTENT_FLAGS[name] for name in PRIVILEGED),
+        "nonprivileged": int(Intents.nonprivileged()),
+        "non_privileged": int(Intents.nonprivileged()),
+        "default": int(Intents.nonprivileged()),
     }
 )
 
 
-def _canonical(name: str) -> str:
-    lowered = name.strip().lower()
+def canonical(name: str) -> str:
+    """The lower-case, underscore name for a configured one (`GUILD-BANS` -> guild_moderation)."""
+    lowered = name.strip().lower().replace("-", "_")
     return ALIASES.get(lowered, lowered)
 
 
 def unknown_intent(name: str) -> tuple[bool, str | None]:
     """Returns (is unknown, nearest known name) for one configured intent name."""
-    canonical = _canonical(name)
-    if canonical in INTENT_FLAGS or canonical in GROUPS:
+    known = canonical(name)
+    if known in INTENT_FLAGS or known in GROUPS:
         return False, None
-    return True, nearest(canonical, [*INTENT_FLAGS, *GROUPS, *ALIASES])
+    return True, nearest(known, [*INTENT_FLAGS, *GROUPS, *ALIASES])
 
 
 def intent_flags(names: Iterable[str]) -> int:
     """The IDENTIFY bitfield for intent and group names (case-insensitive); KeyError if unknown."""
     value = 0
     for name in names:
-        canonical = _canonical(name)
-        value |= GROUPS[canonical] if canonical in GROUPS else INTENT_FLAGS[canonical]
+        known = canonical(name)
+        value |= GROUPS[known] if known in GROUPS else INTENT_FLAGS[known]
     return value
 
 

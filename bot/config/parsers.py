@@ -86,7 +86,7 @@ def parse_intents(value: Any, _context: ParseContext) -> tuple[str, ...]:
         if unknown:
             suggestion = f'"{nearest}"' if nearest else None
             raise Invalid(expected, describe(name), suggestion, subkey=f"[{index}]")
-        canonical = intent_table.ALIASES.get(name.strip().lower(), name.strip().lower())
+        canonical = intent_table.canonical(name)
         if canonical not in result:
             result.append(canonical)
     return tuple(result)

@@ -482,3 +482,12 @@ def test_presence_payload_and_round_trip() -> None:
         "config.privileged_intents",
         "config.cluster_reserved",
     ]
+
+
+def test_intent_names_agree_with_the_gateway_package() -> None:
+    from bot.config.intents import ALIASES, GROUPS
+    from bot.gateway.intents import parse_intents
+
+    for name in [*INTENT_FLAGS, *GROUPS, *ALIASES, "Guild-Messages"]:
+        intents = load({"bot": {"intents": [name]}}).bot
+        assert intents.intent_flags == int(parse_intents(list(intents.intents))), name
