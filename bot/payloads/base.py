@@ -244,7 +244,11 @@ class Payload:
     def __reduce__(self) -> tuple[type[Self], tuple[Mapping[str, Any]]]:
         return (type(self), (self.raw,))
 
+    def _ident(self) -> Any:
+        """What the repr shows to tell this object apart (its id)."""
+        return self.raw.get("id") if isinstance(self.raw, Mapping) else None
+
     def __repr__(self) -> str:
         name = type(self).__name__
-        ident = self.raw.get("id") if isinstance(self.raw, Mapping) else None
+        ident = self._ident()
         return f"{name}(id={ident!r})" if ident is not None else f"{name}()"

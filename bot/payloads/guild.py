@@ -55,6 +55,7 @@ class Emoji(Payload):
     __slots__ = ()
 
     id = OptionalSnowflake()
+    guild_id = OptionalSnowflake()
     name = Field[str | None]()
     roles = SnowflakeList()
     user = Nested(User)

@@ -49,6 +49,9 @@ class Presence(Payload):
 
     __slots__ = ()
 
+    def _ident(self) -> Any:
+        return self.user_id
+
     user = Nested(User)
     guild_id = OptionalSnowflake()
     status = Field[str](default="offline")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.payloads.base import (
     Bool,
@@ -66,6 +67,9 @@ class Member(Payload):
     """
 
     __slots__ = ()
+
+    def _ident(self) -> Any:
+        return self.id
 
     user = Nested(User)
     guild_id = OptionalSnowflake()

@@ -1,0 +1,109 @@
+"""Applying one gateway event to the cache: a pure function of the stores and the payload that
+returns what consumers get (`bot.events` says what that is for each event).
+
+`apply` never raises for bad input and never drops an event: an unknown event passes with its
+raw data (debug log); a payload the cache cannot use is logged and passed on as its payload
+type, so the consumers still see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+import structlog
+
+from bot.cache import channels, guilds, members, messages
+from bot.cache.stores import Stores
+from bot.events import CATALOGUE
+
+__all__ = ["HANDLERS", "Applied", "apply"]
+
+log = structlog.get_logger(__name__)
+
+
+class Applied(NamedTuple):
+    """What consumers get: the event name (GUILD_CREATE may become GUILD_AVAILABLE or
+    GUILD_UNAVAILABLE) and its data."""
+
+    name: str
+    data: Any
+
+
+Handler = Callable[[Stores, Mapping[str, Any], int], Any]
+
+# Handlers that return `(name, data)` because they may rename the event.
+_RENAMING: dict[str, Handler] = {
+    "READY": guilds.ready,
+    "GUILD_CREATE": guilds.guild_create,
+}
+
+HANDLERS: dict[str, Handler] = {
+    "GUILD_UPDATE": guilds.guild_update,
+    "GUILD_DELETE": guilds.guild_delete,
+    "GUILD_ROLE_CREATE": guilds.guild_role_create,
+    "GUILD_ROLE_UPDATE": guilds.guild_role_update,
+    "GUILD_ROLE_DELETE": guilds.guild_role_delete,
+    "GUILD_EMOJIS_UPDATE": guilds.guild_emojis_update,
+    "GUILD_STICKERS_UPDATE": guilds.guild_stickers_update,
+    "CHANNEL_CREATE": channels.channel_create,
+    "CHANNEL_UPDATE": channels.channel_update,
+    "CHANNEL_DELETE": channels.channel_delete,
+    "CHANNEL_PINS_UPDATE": channels.channel_pins_update,
+    "THREAD_CREATE": channels.channel_create,
+    "THREAD_UPDATE": channels.thread_update,
+    "THREAD_DELETE": channels.channel_delete,
+    "THREAD_LIST_SYNC": channels.thread_list_sync,
+    "THREAD_MEMBER_UPDATE": channels.thread_member_update,
+    "THREAD_MEMBERS_UPDATE": channels.thread_members_update,
+    "GUILD_MEMBER_ADD": members.guild_member_add,
+    "GUILD_MEMBER_UPDATE": members.guild_member_update,
+    "GUILD_MEMBER_REMOVE": members.guild_member_remove,
+    "GUILD_MEMBERS_CHUNK": members.guild_members_chunk,
+    "PRESENCE_UPDATE": members.presence_update,
+    "USER_UPDATE": members.user_update,
+    "VOICE_STATE_UPDATE": members.voice_state_update,
+    "MESSAGE_CREATE": messages.message_create,
+    "MESSAGE_UPDATE": messages.message_update,
+    "MESSAGE_DELETE": messages.message_delete,
+    "MESSAGE_DELETE_BULK": messages.message_delete_bulk,
+}
+
+# Errors a malformed payload raises inside a handler (a missing key, a non-numeric id...).
+_BAD_PAYLOAD = (KeyError, TypeError, ValueError, AttributeError, IndexError)
+
+
+def _as_payload(name: str, data: Any) -> Any:
+    spec = CATALOGUE.get(name)
+    if spec is None or spec.payload is None or not isinstance(data, Mapping):
+        return data
+    return spec.payload(data)
+
+
+def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
+    """Applies event `name` with payload `data` from shard `shard_id`; returns what consumers
+    get. The only writer of `stores` must be the one caller (the CacheActor)."""
+    renaming = _RENAMING.get(name)
+    handler = HANDLERS.get(name) if renaming is None else None
+    if renaming is None and handler is None:
+        if name not in CATALOGUE:
+            log.debug("event_unknown", event_name=name, shard=shard_id)
+        return Applied(name, _as_payload(name, data))
+    if not isinstance(data, Mapping):
+        log.warning("cache_payload_malformed", event_name=name, shard=shard_id, reason="not a map")
+        return Applied(name, data)
+    try:
+        if renaming is not None:
+            new_name, result = renaming(stores, data, shard_id)
+            return Applied(new_name, result)
+        assert handler is not None
+        return Applied(name, handler(stores, data, shard_id))
+    except _BAD_PAYLOAD as exc:
+        log.warning(
+            "cache_payload_malformed",
+            event_name=name,
+            shard=shard_id,
+            reason=type(exc).__name__,
+            detail=str(exc)[:200],
+        )
+        return Applied(name, _as_payload(name, data))

@@ -1,0 +1,231 @@
+"""Applying member, user, presence and voice events (and the bulk adds of GUILD_CREATE)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import structlog
+
+from bot.cache import records
+from bot.cache.stores import Stores
+from bot.cache.views import member_view, presence_view, user_view
+from bot.events import Update
+from bot.payloads import GuildMembersChunk, Member, Presence, User, VoiceState, snowflake
+
+__all__ = [
+    "add_members",
+    "add_presences",
+    "add_voice_states",
+    "drop_guild_people",
+    "guild_member_add",
+    "guild_member_remove",
+    "guild_member_update",
+    "guild_members_chunk",
+    "pin_user",
+    "presence_update",
+    "user_update",
+    "voice_state_update",
+]
+
+log = structlog.get_logger(__name__)
+
+# A presence with this status is not kept: large guilds send only the others, and keeping
+# offline ones would grow without bound (`gateway.mdx`, large_threshold).
+OFFLINE = "offline"
+
+
+def _int(value: Any) -> int:
+    return value if type(value) is int else int(value)
+
+
+def _merge_user(stores: Stores, user_id: int, user: Mapping[str, Any], delta: int) -> None:
+    """Adds `delta` references to a user and lays the given fields over the cached ones."""
+    users = stores.users
+    if not users.enabled:
+        return
+    record = users.get(user_id)
+    if record is None:
+        if delta > 0:
+            users.put(user_id, records.pack_user(user, delta))
+        return
+    refs = max(records.user_refs(record) + delta, 0)
+    if len(user) > 1:  # more than `id`: refresh the fields
+        fields = user if "username" in user else {**records.user_dict(user_id, record), **user}
+        users.put(user_id, records.pack_user(fields, refs))
+    elif delta:
+        users.put(user_id, records.with_refs(record, refs))
+
+
+def _unref_user(stores: Stores, user_id: int) -> None:
+    users = stores.users
+    record = users.get(user_id)
+    if record is None:
+        return
+    refs = records.user_refs(record)
+    if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
+        users.pop(user_id)
+    else:
+        users.put(user_id, records.with_refs(record, max(refs - 1, records.PINNED & refs)))
+
+
+def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
+    """Caches the bot's own user (READY, USER_UPDATE) so that it is never dropped."""
+    user_id = _int(user["id"])
+    stores.meta.put(0, user_id)
+    record = stores.users.get(user_id)
+    refs = records.user_refs(record) if record is not None else 0
+    stores.users.put(user_id, records.pack_user(user, refs | records.PINNED))
+    return user_id
+
+
+def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, Any]]) -> None:
+    """Caches members (GUILD_CREATE, chunks); each new membership refers to its user once."""
+    if not stores.members.enabled:
+        return
+    get = stores.members.get
+    packed = []
+    skipped = 0
+    for member in members:
+        user = member.get("user")
+        if not user or user.get("id") is None:  # seen in a real v6 capture: a user without id
+            skipped += 1
+            continue
+        user_id = _int(user["id"])
+        _merge_user(stores, user_id, user, 0 if get(guild_id, user_id) is not None else 1)
+        packed.append((user_id, records.pack_member(member)))
+    stores.members.put_many(guild_id, packed)
+    if skipped:
+        log.debug("members_skipped", guild=guild_id, count=skipped, reason="no user id")
+
+
+def add_presences(stores: Stores, guild_id: int, presences: Iterable[Mapping[str, Any]]) -> None:
+    """Caches the non-offline presences of a guild."""
+    if not stores.presences.enabled:
+        return
+    stores.presences.put_many(
+        guild_id,
+        [
+            (_int(p["user"]["id"]), records.pack_presence(p))
+            for p in presences
+            if p.get("status") != OFFLINE and (p.get("user") or {}).get("id") is not None
+        ],
+    )
+
+
+def add_voice_states(stores: Stores, guild_id: int, states: Iterable[Mapping[str, Any]]) -> None:
+    """Caches voice states (GUILD_CREATE's lack `guild_id`: it is set here)."""
+    if not stores.voice_states.enabled:
+        return
+    stores.voice_states.put_many(
+        guild_id,
+        [
+            (_int(s["user_id"]), VoiceState({**s, "guild_id": guild_id}))
+            for s in states
+            if s.get("channel_id") is not None and s.get("user_id") is not None
+        ],
+    )
+
+
+def drop_guild_people(stores: Stores, guild_id: int) -> None:
+    """Forgets a guild's members (releasing their users), presences and voice states."""
+    for user_id in stores.members.pop_group(guild_id):
+        _unref_user(stores, user_id)
+    stores.presences.pop_group(guild_id)
+    stores.voice_states.pop_group(guild_id)
+
+
+def _count(stores: Stores, guild_id: int, delta: int) -> None:
+    guild = stores.guilds.get(guild_id)
+    if guild is not None and "member_count" in guild.raw:
+        raw = {**guild.raw, "member_count": max(int(guild.raw["member_count"]) + delta, 0)}
+        stores.guilds.put(guild_id, type(guild)(raw))
+
+
+def guild_member_add(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Member:
+    """GUILD_MEMBER_ADD: the new member (it may already be known: then it is refreshed)."""
+    guild_id = _int(data["guild_id"])
+    known = stores.members.get(guild_id, _int(data["user"]["id"])) is not None
+    add_members(stores, guild_id, (data,))
+    if not known:
+        _count(stores, guild_id, 1)
+    return Member(data)
+
+
+def guild_member_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
+    """GUILD_MEMBER_UPDATE: Update(old member or None, new member); the user is refreshed."""
+    guild_id = _int(data["guild_id"])
+    user_id = _int(data["user"]["id"])
+    old = member_view(stores, guild_id, user_id)
+    merged = {**old.raw, **data} if old is not None else dict(data)
+    merged["guild_id"] = guild_id
+    if old is not None or "joined_at" in data:
+        add_members(stores, guild_id, (merged,))
+    else:
+        _merge_user(stores, user_id, data["user"], 0)
+    return Update(old, Member(merged))
+
+
+def guild_member_remove(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Member:
+    """GUILD_MEMBER_REMOVE: the old member, or a Member of `{guild_id, user}` if not cached."""
+    guild_id = _int(data["guild_id"])
+    user_id = _int(data["user"]["id"])
+    old = member_view(stores, guild_id, user_id)
+    if stores.members.pop(guild_id, user_id) is not None:
+        _unref_user(stores, user_id)
+        _count(stores, guild_id, -1)
+    stores.presences.pop(guild_id, user_id)
+    stores.voice_states.pop(guild_id, user_id)
+    return old if old is not None else Member(data)
+
+
+def guild_members_chunk(
+    stores: Stores, data: Mapping[str, Any], shard_id: int
+) -> GuildMembersChunk:
+    """GUILD_MEMBERS_CHUNK: fills members and presences; consumers get the chunk."""
+    guild_id = _int(data["guild_id"])
+    add_members(stores, guild_id, data.get("members") or ())
+    add_presences(stores, guild_id, data.get("presences") or ())
+    return GuildMembersChunk(data)
+
+
+def presence_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
+    """PRESENCE_UPDATE: Update(old presence or None, new). `user` may be partial (only `id`
+    is sure): the fields it carries refresh the cached user."""
+    user = data.get("user") or {}
+    user_id = snowflake(user.get("id"))
+    guild_id = snowflake(data.get("guild_id"))
+    if user_id is None:
+        return Update(None, Presence(data))
+    _merge_user(stores, user_id, user, 0)
+    if guild_id is None:  # v6 friend presences carry no guild
+        return Update(None, Presence(data))
+    old = presence_view(stores, guild_id, user_id)
+    if data.get("status") == OFFLINE:
+        stores.presences.pop(guild_id, user_id)
+    else:
+        stores.presences.put(guild_id, user_id, records.pack_presence(data))
+    return Update(old, Presence(data))
+
+
+def user_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
+    """USER_UPDATE (the bot's own user): Update(old user or None, new)."""
+    user_id = _int(data["id"])
+    old = user_view(stores, user_id)
+    pin_user(stores, data)
+    return Update(old, User(data))
+
+
+def voice_state_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
+    """VOICE_STATE_UPDATE: Update(old state or None, new); a null channel removes it."""
+    guild_id = snowflake(data.get("guild_id"))
+    user_id = _int(data["user_id"])
+    new = VoiceState(data)
+    if guild_id is None:  # a DM call
+        return Update(None, new)
+    old = stores.voice_states.get(guild_id, user_id)
+    if data.get("channel_id") is None:
+        stores.voice_states.pop(guild_id, user_id)
+    else:
+        stores.voice_states.put(guild_id, user_id, new)
+    return Update(old, new)

@@ -1,0 +1,217 @@
+"""Compact records for the big stores: users, members and presences as `bytes`.
+
+Why: a guild member as plain dicts from `json.loads` takes about 800 bytes; the target is 300
+with its user included. A record is one immutable `bytes` object (msgpack of the known fields
+in a fixed order, then a dict of any other non-null field), so a record costs its length plus
+33 bytes, and readers can never see half of one. Ids are the store keys, not in the record;
+timestamps in Discord's usual form are kept as int microseconds, avatar hashes as 16 raw bytes.
+Reading rebuilds the mapping the payload types wrap (snowflakes as int).
+
+A user record starts with 4 bytes: how many cached memberships refer to the user (the low 31
+bits) and whether it is pinned (the top bit: the bot's own user), so a user is dropped when its
+last membership goes and is shared by every guild that has it.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import msgspec
+
+__all__ = [
+    "PINNED",
+    "member_dict",
+    "pack_member",
+    "pack_presence",
+    "pack_time",
+    "pack_user",
+    "presence_dict",
+    "unpack_time",
+    "user_dict",
+    "user_refs",
+    "with_refs",
+]
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder().decode
+_REFS = struct.Struct("<I")
+PINNED = 0x8000_0000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_HASH = re.compile(r"(a_)?[0-9a-f]{32}")
+
+_USER_KNOWN = frozenset({"id", "username", "discriminator", "global_name", "avatar", "bot"})
+_MEMBER_KNOWN = frozenset(
+    {"user", "guild_id", "roles", "nick", "joined_at", "deaf", "mute", "pending", "premium_since"}
+)
+_PRESENCE_KNOWN = frozenset({"user", "guild_id", "status", "client_status", "activities", "game"})
+_DEAF, _MUTE, _PENDING = 1, 2, 4
+
+
+def pack_time(value: Any) -> Any:
+    """An ISO timestamp as int microseconds when that round-trips exactly, else unchanged."""
+    if type(value) is not str or not value.endswith("+00:00"):
+        return value
+    size = len(value)
+    exact = size == 25 or (size == 32 and value[19] == "." and value[20:26] != "000000")
+    if not exact or value[10] != "T":
+        return value
+    try:
+        return (datetime.fromisoformat(value) - _EPOCH) // _MICROSECOND
+    except ValueError:
+        return value
+
+
+def unpack_time(value: Any) -> Any:
+    """The ISO timestamp `pack_time` was given."""
+    if type(value) is int:
+        return (_EPOCH + timedelta(microseconds=value)).isoformat()
+    return value
+
+
+def _pack_hash(value: Any) -> Any:
+    if type(value) is str and _HASH.fullmatch(value):
+        if value.startswith("a_"):
+            return b"\x01" + bytes.fromhex(value[2:])
+        return bytes.fromhex(value)
+    return value
+
+
+def _unpack_hash(value: Any) -> Any:
+    if type(value) is bytes:
+        return "a_" + value[1:].hex() if len(value) == 17 else value.hex()
+    return value
+
+
+def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
+    extras = {k: v for k, v in data.items() if v is not None and k not in known}
+    return extras or None
+
+
+def _int(value: Any) -> int:
+    return value if type(value) is int else int(value)
+
+
+# users -----------------------------------------------------------------------------------
+
+
+def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
+    """A user record (`refs`: memberships referring to it, plus `PINNED` for the bot)."""
+    body = _encode(
+        [
+            user.get("username"),
+            user.get("discriminator"),
+            user.get("global_name"),
+            _pack_hash(user.get("avatar")),
+            bool(user.get("bot")),
+            _extras(user, _USER_KNOWN),
+        ]
+    )
+    return _REFS.pack(refs) + body
+
+
+def user_refs(record: bytes) -> int:
+    """The reference word of a user record."""
+    return int(_REFS.unpack_from(record)[0])
+
+
+def with_refs(record: bytes, refs: int) -> bytes:
+    """The same user record with another reference word."""
+    return _REFS.pack(refs) + record[4:]
+
+
+def user_dict(user_id: int, record: bytes) -> dict[str, Any]:
+    """The user mapping a record holds."""
+    username, discriminator, global_name, avatar, is_bot, extras = _decode(record[4:])
+    user: dict[str, Any] = {
+        "id": user_id,
+        "username": username,
+        "discriminator": discriminator,
+        "avatar": _unpack_hash(avatar),
+    }
+    if global_name is not None:
+        user["global_name"] = global_name
+    if is_bot:
+        user["bot"] = True
+    if extras:
+        user.update(extras)
+    return user
+
+
+# members ---------------------------------------------------------------------------------
+
+
+def pack_member(member: Mapping[str, Any]) -> bytes:
+    """A member record (without its user, which lives in the user store)."""
+    bits = (
+        (_DEAF if member.get("deaf") else 0)
+        | (_MUTE if member.get("mute") else 0)
+        | (_PENDING if member.get("pending") else 0)
+    )
+    return _encode(
+        [
+            pack_time(member.get("joined_at")),
+            [_int(role) for role in member.get("roles") or ()],
+            member.get("nick"),
+            bits,
+            pack_time(member.get("premium_since")),
+            _extras(member, _MEMBER_KNOWN),
+        ]
+    )
+
+
+def member_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict[str, Any]:
+    """The member mapping a record holds, with `user` and `guild_id` set."""
+    joined, roles, nick, bits, premium_since, extras = _decode(record)
+    member: dict[str, Any] = {
+        "user": user,
+        "guild_id": guild_id,
+        "roles": roles,
+        "joined_at": unpack_time(joined),
+        "deaf": bool(bits & _DEAF),
+        "mute": bool(bits & _MUTE),
+    }
+    if nick is not None:
+        member["nick"] = nick
+    if bits & _PENDING:
+        member["pending"] = True
+    if premium_since is not None:
+        member["premium_since"] = unpack_time(premium_since)
+    if extras:
+        member.update(extras)
+    return member
+
+
+# presences -------------------------------------------------------------------------------
+
+
+def pack_presence(presence: Mapping[str, Any]) -> bytes:
+    """A presence record (status, client status, activities; v6 `game` kept as is)."""
+    return _encode(
+        [
+            presence.get("status"),
+            presence.get("client_status"),
+            presence.get("activities"),
+            presence.get("game"),
+            _extras(presence, _PRESENCE_KNOWN),
+        ]
+    )
+
+
+def presence_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict[str, Any]:
+    """The presence mapping a record holds, with `user` and `guild_id` set."""
+    status, client_status, activities, game, extras = _decode(record)
+    presence: dict[str, Any] = {"user": user, "guild_id": guild_id, "status": status}
+    if client_status is not None:
+        presence["client_status"] = client_status
+    if activities is not None:
+        presence["activities"] = activities
+    if game is not None:
+        presence["game"] = game
+    if extras:
+        presence.update(extras)
+    return presence
