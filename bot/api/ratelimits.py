@@ -295,9 +295,12 @@ class RateLimits:
         if shared is None or shared is own:
             self.buckets[new_key] = own
         else:
-            # Another route already knows this bucket: the probe spent one of its requests.
+            # Another route already knows this bucket. The probe spent one of its requests
+            # that its local count lacks; the probe's own headers already include it.
+            known_before, local_left = shared.known, shared.remaining - 1
             shared.merge_from(own)
-            shared.remaining = max(0, shared.remaining - 1)
+            if known_before:
+                shared.remaining = max(0, min(local_left, shared.remaining))
             log.debug("rest.bucket_shared", route=grant.route_key, bucket=bucket_hash)
 
     def _record_429(self, grant: Grant, info: RateLimitInfo, now: float) -> None:
