@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from bot.config.errors import ConfigError, ConfigErrors, ConsumerError
+from bot.config.fields import type_name
 
 if TYPE_CHECKING:
     from bot.config.schema import Config
@@ -50,7 +51,7 @@ def import_consumer(name: str) -> type:
             raise _NotAConsumer(f"module {module_name} with no {qualname}")
         found = getattr(found, part)
     if not isinstance(found, type):
-        raise _NotAConsumer(f"{name}, which is a {type(found).__name__}, not a class")
+        raise _NotAConsumer(f"{name}, which is {type_name(found)}, not a class")
     base = consumer_base()
     if base is not None:
         if not issubclass(found, base):

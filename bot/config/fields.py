@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Invalid", "ParseContext", "Parser", "describe", "nearest", "setting"]
+__all__ = ["Invalid", "ParseContext", "Parser", "describe", "nearest", "setting", "type_name"]
 
 
 class Invalid(Exception):
@@ -69,9 +69,21 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         shown = json.dumps(value, default=str, ensure_ascii=False)
         return f"an array {shown}" if len(shown) <= 60 else "an array"
+    return type_name(value)
+
+
+def type_name(value: Any) -> str:
+    """The TOML kind of a value with its article: "an integer", "a table", "a datetime"."""
+    if isinstance(value, bool):
+        return "a boolean"
+    names = {int: "an integer", float: "a float", str: "a string", list: "an array"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
     if isinstance(value, Mapping):
         return "a table"
-    return f"a {type(value).__name__}"
+    other = type(value).__name__
+    return f"an {other}" if other[:1] in "aeiou" else f"a {other}"
 
 
 def nearest(word: str, choices: Sequence[str]) -> str | None:

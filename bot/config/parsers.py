@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import intents as intent_table
-from bot.config.fields import Invalid, ParseContext, describe, nearest
+from bot.config.fields import Invalid, ParseContext, describe, nearest, type_name
 from bot.config.secret import Secret, TokenSource
 from bot.config.shards import ShardSpec, ShardSpecError, parse_shards
 
@@ -38,7 +38,7 @@ def parse_token(value: Any, context: ParseContext) -> TokenSource:
     path.
     """
     if not isinstance(value, str):
-        raise Invalid(TOKEN_EXPECTED, f"a {type(value).__name__}")
+        raise Invalid(TOKEN_EXPECTED, type_name(value))
     text = value.strip()
     if not text:
         return TokenSource("none", "", None)

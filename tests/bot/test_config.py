@@ -305,7 +305,7 @@ def test_token_file_problems(tmp_path: Path) -> None:
     (tmp_path / "empty").write_text("\n")
     assert "is empty" in (error_of({"bot": {"token": f"file:{tmp_path}/empty"}}).got or "")
     assert error_of({"bot": {"token": "env:not a name"}}).key == "bot.token"
-    assert error_of({"bot": {"token": 12345}}).got == "a int"
+    assert error_of({"bot": {"token": 12345}}).got == "an integer"
 
 
 def test_literal_token_works_and_warns_without_showing_it(tmp_path: Path) -> None:
@@ -443,7 +443,7 @@ def test_consumer_classes_import_lazily() -> None:
         ("no_such_module_xyz:Bot", "module no_such_module_xyz that cannot be imported"),
         ("tests.bot.config_consumers:Missing", "with no Missing"),
         ("tests.bot.config_consumers:NotAConsumer", "NotAConsumer, which"),
-        ("tests.bot.config_consumers:not_a_class", "which is a int, not a class"),
+        ("tests.bot.config_consumers:not_a_class", "which is an integer, not a class"),
     ],
 )
 def test_bad_consumers(name: str, got: str) -> None:
