@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
 
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError, UploadedFile
 from bot.testing.rest_state import State, now_iso
@@ -189,7 +188,7 @@ def _emoji_object(emoji: str) -> dict[str, Any]:
 def _reaction_target(fake: FakeRest, request: Request) -> tuple[dict[str, Any], str]:
     p = request.params
     message = message_of(fake.state, p["channel_id"], p["message_id"])
-    return message, unquote(p["emoji"])
+    return message, p["emoji"]
 
 
 def _reactor(fake: FakeRest, request: Request) -> str:

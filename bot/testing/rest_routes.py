@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import orjson
 
@@ -175,7 +175,7 @@ class RouteTable:
         for route in self._routes.get(method, ()):
             found = route.pattern.match(path)
             if found is not None:
-                return route, found.groupdict()
+                return route, {k: unquote(v) for k, v in found.groupdict().items()}
         return None
 
     def __iter__(self) -> Any:
