@@ -32,6 +32,7 @@ safe for threads (a lock, or `queue`, or `itertools.count`). See docs/consumers.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
@@ -45,12 +46,22 @@ from actors.ordering import KeyedQueue, OrderBy, key_function
 from actors.waiting import Expectation, expect
 from bot.events import Event
 
-__all__ = ["DEFAULT_MAX_WORKERS", "SLOT_POLL", "WORKER_THREADS", "Consumer", "start_worker"]
+__all__ = [
+    "DEFAULT_MAX_WORKERS",
+    "DEFAULT_STOP_GRACE",
+    "SLOT_POLL",
+    "WORKER_THREADS",
+    "Consumer",
+    "start_worker",
+]
 
 log = structlog.get_logger(__name__)
 
 DEFAULT_MAX_WORKERS = 64
 """Events one consumer runs at once by default (Shardline's choice: Nostrum sets no bound)."""
+
+DEFAULT_STOP_GRACE = 3.0
+"""Seconds `on_stop` lets running handlers finish: under a ChildSpec's default 5 s shutdown."""
 
 SLOT_POLL = 0.05
 """Seconds between checks, while a producer waits for a slot, that the consumer still runs."""
@@ -93,6 +104,9 @@ class Consumer(supervisors.Actor):
 
     group: ClassVar[Hashable] = CONSUMERS
     """The group this consumer joins."""
+
+    stop_grace: ClassVar[float] = DEFAULT_STOP_GRACE
+    """Seconds a stopping consumer waits for its running handlers (after leaving its group)."""
 
     def __init__(
         self, groups: Groups, *, api: Any = None, cache: Any = None, max_workers: int | None = None
@@ -144,6 +158,8 @@ class Consumer(supervisors.Actor):
 
     def on_stop(self) -> None:
         self._leave()
+        if not self.drain(self.stop_grace):
+            log.warning("consumer.stopped_with_handlers_running", consumer=str(self))
 
     def on_failure(self, *_exc_info: Any) -> None:
         self._leave()
@@ -162,6 +178,21 @@ class Consumer(supervisors.Actor):
             self.groups.leave(self.group, self.actor_ref)
         except RegistryUnavailable:
             pass  # the registry drops members that ended on its own
+
+    def drain(self, timeout: float) -> bool:
+        """Waits until no event is in flight (handlers done); False if some still run after
+        `timeout` seconds. New events wait meanwhile, as if every slot were taken."""
+        deadline = time.monotonic() + timeout
+        taken = 0
+        try:
+            while taken < self.max_workers:
+                if not self._slots.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+                    return False
+                taken += 1
+            return True
+        finally:
+            for _ in range(taken):
+                self._slots.release()
 
     # -- the path of an event -----------------------------------------------------------------
 

@@ -27,6 +27,7 @@ from pykka import ActorRef
 import supervisors
 from actors.errors import RegistryUnavailable
 from actors.groups import CONSUMERS, Groups
+from actors.registry import REGISTRY_TIMEOUT
 from bot.events import Event
 
 __all__ = ["Expectation", "Waiter", "expect", "wait_for"]
@@ -106,9 +107,9 @@ class Expectation:
         return self._future.done()
 
     def cancel(self) -> None:
-        """Stops waiting: the waiter leaves the group. Safe to call more than once."""
+        """Stops waiting; returns once the waiter has left the group. Safe to call again."""
         if self._ref.is_alive():
-            self._ref.stop(block=False)
+            self._ref.stop(block=True, timeout=REGISTRY_TIMEOUT)
 
     def __enter__(self) -> Expectation:
         return self

@@ -92,11 +92,12 @@ def test_a_handler_raising_on_every_tenth_event_loses_none_of_the_others(
     groups: Groups, actors: Actors
 ) -> None:
     inbox = Inbox()
-    actors.add(Collect.start(groups, inbox, fail=lambda event: event.data % 10 == 0))
+    consumer = actors.add(Collect.start(groups, inbox, fail=lambda e: e.data % 10 == 0))
     producer = start_producer(groups, actors)
     with capture_logs() as logs:
         for seq in range(1, 101):
             send(producer, seq, "MESSAGE_CREATE", seq)
+        assert consumer.proxy().drain(WAIT).get(timeout=WAIT)
         got = inbox.wait_for_count(90)
     assert sorted(event.data for event in got) == [n for n in range(1, 101) if n % 10]
     failures = [entry for entry in logs if entry["event"] == "consumer.handler_failed"]

@@ -184,6 +184,7 @@ def test_a_consumer_that_stops_lets_a_waiting_producer_go(groups: Groups, actors
     producer.ask(Dispatch(0, 1, "MESSAGE_CREATE", 1), timeout=WAIT)
     producer.ask(Dispatch(0, 2, "MESSAGE_CREATE", 2), timeout=WAIT)
     held = producer.ask(Dispatch(0, 3, "MESSAGE_CREATE", 3), block=False)
-    consumer.stop(timeout=WAIT)
+    stopped = consumer.stop(block=False)  # it leaves, then lets running handlers finish
     held.get(timeout=WAIT)
     gate.set()
+    stopped.get(timeout=WAIT)
