@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["ActorsError", "CacheUnavailable", "RegistryUnavailable"]
+__all__ = [
+    "ActorsError",
+    "CacheUnavailable",
+    "InsecureGatewayUrl",
+    "MembersRateLimited",
+    "RegistryUnavailable",
+    "SendQueueFull",
+    "ShardNotConnected",
+]
 
 
 class ActorsError(Exception):
@@ -24,3 +32,42 @@ class CacheUnavailable(ActorsError):
         super().__init__(f"cache unavailable: event_name={event_name} shard={shard_id}")
         self.event_name = event_name
         self.shard_id = shard_id
+
+
+class InsecureGatewayUrl(ActorsError, ValueError):
+    """A gateway URL the shard refuses: only wss:// (TLS verified), or ws:// to loopback."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"refusing gateway url {url!r}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class SendQueueFull(ActorsError):
+    """A shard already holds `limit` gateway commands waiting for the send limit."""
+
+    def __init__(self, shard_id: int, limit: int) -> None:
+        super().__init__(f"shard {shard_id} has {limit} gateway commands queued already")
+        self.shard_id = shard_id
+        self.limit = limit
+
+
+class ShardNotConnected(ActorsError):
+    """A command was given to a shard that has stopped for good (a fatal close code, or stop)."""
+
+    def __init__(self, shard_id: int) -> None:
+        super().__init__(f"shard {shard_id} is stopped")
+        self.shard_id = shard_id
+
+
+class MembersRateLimited(ActorsError):
+    """Discord allows one request for all members per guild per 30 s (RATE_LIMITED, op 8)."""
+
+    def __init__(self, guild_id: int, retry_after: float, nonce: str | None = None) -> None:
+        super().__init__(
+            f"request for all members of guild {guild_id} rate limited: "
+            f"retry_after={retry_after:.3f} s"
+        )
+        self.guild_id = guild_id
+        self.retry_after = retry_after
+        self.nonce = nonce

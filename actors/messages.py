@@ -100,3 +100,38 @@ class CancelRate(NamedTuple):
     already granted or refused."""
 
     ticket: Any
+
+
+class RequestIdentify(NamedTuple):
+    """Shard -> IdentifyQueue: may shard `shard_id` IDENTIFY? Answered by telling `requester`
+    `IdentifyGranted` (at its slot) or `IdentifyRefused`; `attempt` is echoed back."""
+
+    shard_id: int
+    requester: Any
+    attempt: int
+
+
+class IdentifyGranted(NamedTuple):
+    """IdentifyQueue -> shard: send your IDENTIFY now."""
+
+    shard_id: int
+    attempt: int
+
+
+class IdentifyRefused(NamedTuple):
+    """IdentifyQueue -> shard: no IDENTIFY; `error` says why (the session start limit)."""
+
+    shard_id: int
+    attempt: int
+    error: Exception
+
+
+class GuildMembers(NamedTuple):
+    """What a request guild members gave: every chunk for its nonce, put together."""
+
+    guild_id: int
+    members: list[Any]
+    not_found: list[Any]
+    presences: list[Any]
+    nonce: str
+    chunk_count: int
