@@ -45,6 +45,9 @@ def _group(data: Mapping[str, Any]) -> int:
 
 
 def _put(stores: Stores, group: int, channel: Channel) -> None:
+    previous = stores.channel_guild.get(channel.id)
+    if previous is not None and previous != group:  # never two copies of one channel
+        stores.channels.pop(previous, channel.id)
     stores.channels.put(group, channel.id, channel)
     stores.channel_guild.put(channel.id, group)
 
@@ -54,10 +57,7 @@ def add_channels(stores: Stores, guild_id: int, channels: Iterable[Mapping[str, 
     for raw in channels:
         if raw.get("id") is None:
             continue
-        channel = Channel({**raw, "guild_id": guild_id})
-        if stores.channels.enabled:
-            stores.channels.put(guild_id, channel.id, channel)
-        stores.channel_guild.put(channel.id, guild_id)
+        _put(stores, guild_id, Channel({**raw, "guild_id": guild_id}))
 
 
 def drop_guild_channels(stores: Stores, guild_id: int) -> None:

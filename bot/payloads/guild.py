@@ -148,7 +148,7 @@ class Guild(Payload):
     def get_role(self, role_id: int) -> Role | None:
         """The role with this id, or None."""
         for raw in self.raw.get("roles") or ():
-            if int(raw["id"]) == role_id:
+            if raw.get("id") is not None and int(raw["id"]) == role_id:
                 return Role(raw)
         return None
 

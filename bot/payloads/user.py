@@ -55,9 +55,10 @@ class User(Payload):
         return self.global_name or self.username or ""
 
     @property
-    def created_at(self) -> datetime:
-        """When the account was made (from its snowflake)."""
-        return snowflake_time(self.id)
+    def created_at(self) -> datetime | None:
+        """When the account was made (from its snowflake); None for a user without id."""
+        ident = self.raw.get("id")
+        return None if ident is None else snowflake_time(int(ident))
 
 
 class Member(Payload):
