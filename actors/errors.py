@@ -6,7 +6,6 @@ __all__ = [
     "ActorsError",
     "CacheUnavailable",
     "InsecureGatewayUrl",
-    "MembersRateLimited",
     "RegistryUnavailable",
     "SendQueueFull",
     "ShardNotConnected",
@@ -58,16 +57,3 @@ class ShardNotConnected(ActorsError):
     def __init__(self, shard_id: int) -> None:
         super().__init__(f"shard {shard_id} is stopped")
         self.shard_id = shard_id
-
-
-class MembersRateLimited(ActorsError):
-    """Discord allows one request for all members per guild per 30 s (RATE_LIMITED, op 8)."""
-
-    def __init__(self, guild_id: int, retry_after: float, nonce: str | None = None) -> None:
-        super().__init__(
-            f"request for all members of guild {guild_id} rate limited: "
-            f"retry_after={retry_after:.3f} s"
-        )
-        self.guild_id = guild_id
-        self.retry_after = retry_after
-        self.nonce = nonce

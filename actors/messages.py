@@ -124,14 +124,3 @@ class IdentifyRefused(NamedTuple):
     shard_id: int
     attempt: int
     error: Exception
-
-
-class GuildMembers(NamedTuple):
-    """What a request guild members gave: every chunk for its nonce, put together."""
-
-    guild_id: int
-    members: list[Any]
-    not_found: list[Any]
-    presences: list[Any]
-    nonce: str
-    chunk_count: int
