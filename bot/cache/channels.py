@@ -68,10 +68,10 @@ def drop_guild_channels(stores: Stores, guild_id: int) -> None:
 
 def _locate(stores: Stores, data: Mapping[str, Any]) -> tuple[int, int, Channel | None]:
     channel_id = _int(data["id"])
-    group = data.get("guild_id")
-    group_id = _int(group) if group is not None else stores.channel_guild.get(channel_id)
+    # Where the cache put it wins over the payload's guild_id (absent on DM channels).
+    group_id = stores.channel_guild.get(channel_id)
     if group_id is None:
-        group_id = DM_GROUP
+        group_id = _group(data)
     return group_id, channel_id, stores.channels.get(group_id, channel_id)
 
 

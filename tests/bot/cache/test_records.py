@@ -1,0 +1,74 @@
+"""Packed records round-trip what the payloads hold."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.cache import records
+
+timestamps = st.datetimes(timezones=st.just(__import__("datetime").UTC)).map(
+    lambda dt: dt.isoformat()
+)
+
+
+@given(timestamps)
+def test_time_round_trips(value: str) -> None:
+    assert records.unpack_time(records.pack_time(value)) == value
+
+
+def test_odd_timestamps_are_kept_as_text() -> None:
+    for value in ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00.000000+00:00", "nonsense", None):
+        assert records.unpack_time(records.pack_time(value)) == value
+
+
+@given(
+    username=st.text(max_size=40),
+    avatar=st.one_of(
+        st.none(), st.text(max_size=40), st.from_regex(r"(a_)?[0-9a-f]{32}", fullmatch=True)
+    ),
+    bot=st.booleans(),
+    refs=st.integers(0, 2**31 - 1),
+)
+def test_user_round_trips(username: str, avatar: str | None, bot: bool, refs: int) -> None:
+    user = {"id": 5, "username": username, "discriminator": "0", "avatar": avatar}
+    if bot:
+        user["bot"] = True
+    user["banner"] = "b"
+    record = records.pack_user(user, refs)
+    assert records.user_dict(5, record) == user
+    assert records.user_refs(record) == refs
+    assert records.user_refs(records.with_refs(record, 7)) == 7
+
+
+@given(
+    roles=st.lists(st.integers(1, 2**63 - 1), max_size=20),
+    nick=st.one_of(st.none(), st.text(max_size=32)),
+    joined=timestamps,
+    deaf=st.booleans(),
+    mute=st.booleans(),
+)
+def test_member_round_trips(
+    roles: list[int], nick: str | None, joined: str, deaf: bool, mute: bool
+) -> None:
+    member = {"roles": roles, "joined_at": joined, "deaf": deaf, "mute": mute, "flags": 3}
+    if nick is not None:
+        member["nick"] = nick
+    user = {"id": 1}
+    assert records.member_dict(9, user, records.pack_member(member)) == {
+        **member,
+        "user": user,
+        "guild_id": 9,
+    }
+
+
+def test_string_role_ids_become_ints() -> None:
+    record = records.pack_member({"roles": ["12", 13], "joined_at": None})
+    assert records.member_dict(1, {"id": 1}, record)["roles"] == [12, 13]
+
+
+def test_presence_round_trips() -> None:
+    presence = {"status": "dnd", "activities": [{"name": "x", "type": 0}], "client_status": {}}
+    user = {"id": 3}
+    got = records.presence_dict(4, user, records.pack_presence(presence))
+    assert got == {**presence, "user": user, "guild_id": 4}
