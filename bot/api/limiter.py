@@ -52,16 +52,16 @@ def wait_for_ticket(
 ) -> Grant:
     """Waits until `ticket` is resolved, at most `cap` seconds; returns the grant or raises."""
     give_up_at = clock() + cap
-    while not ticket.event.is_set():
+    while not ticket.done:
         now = clock()
         if now >= give_up_at:
             if cancel(ticket):
                 raise RateLimitWaitTooLong(None, cap, route=ticket.route.key)
             break  # granted or failed meanwhile
-        deadline = ticket.deadline
+        version, deadline = ticket.version, ticket.deadline
         until = give_up_at if deadline is None else min(deadline, give_up_at)
         timeout = min(max(until - now, 0.0), LIVENESS_CHECK_INTERVAL)
-        if ticket.event.wait(timeout):
+        if ticket.wait_change(version, timeout):
             break
         if not alive():
             if unavailable is not None and ticket.resolve(None, unavailable()):

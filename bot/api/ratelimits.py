@@ -87,37 +87,71 @@ class Outcome:
 
 
 class Ticket:
-    """One caller's place in line. The state resolves it once: grant, or error."""
+    """One caller's place in line. The state resolves it once: grant, or error.
 
-    __slots__ = ("_lock", "deadline", "enqueued_at", "error", "event", "grant", "id", "route")
+    The state also moves its `deadline` (when the caller should ask for a re-check); the
+    caller sleeps in `wait_change` until either happens, so a nearer deadline is never missed.
+    """
+
+    __slots__ = (
+        "_cond",
+        "_done",
+        "_version",
+        "deadline",
+        "enqueued_at",
+        "error",
+        "grant",
+        "id",
+        "route",
+    )
 
     _ids = itertools.count(1)
 
     def __init__(self, route: Route) -> None:
         self.id = next(Ticket._ids)
         self.route = route
-        self.event = threading.Event()
         self.grant: Grant | None = None
         self.error: DiscordHTTPError | None = None
-        self.deadline: float | None = None  # when the caller should ask for a re-check
+        self.deadline: float | None = None
         self.enqueued_at = 0.0
-        self._lock = threading.Lock()
+        self._done = False
+        self._version = 0
+        self._cond = threading.Condition(threading.Lock())
 
     def __repr__(self) -> str:
-        return f"<Ticket {self.id} {self.route!r} done={self.event.is_set()}>"
+        return f"<Ticket {self.id} {self.route!r} done={self._done}>"
 
     def resolve(self, grant: Grant | None, error: DiscordHTTPError | None = None) -> bool:
         """Sets the outcome once; False if it was already resolved (say, cancelled)."""
-        with self._lock:
-            if self.event.is_set():
+        with self._cond:
+            if self._done:
                 return False
-            self.grant, self.error = grant, error
-            self.event.set()
+            self.grant, self.error, self._done = grant, error, True
+            self._cond.notify_all()
             return True
+
+    def set_deadline(self, deadline: float | None) -> None:
+        if deadline != self.deadline:
+            with self._cond:
+                self.deadline = deadline
+                self._version += 1
+                self._cond.notify_all()
 
     @property
     def done(self) -> bool:
-        return self.event.is_set()
+        return self._done
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def wait_change(self, seen_version: int, timeout: float) -> bool:
+        """Sleeps until resolved, the deadline moves past `seen_version`, or `timeout`;
+        returns whether it is resolved."""
+        with self._cond:
+            if not self._done and self._version == seen_version:
+                self._cond.wait(timeout)
+            return self._done
 
 
 class RateLimits:
@@ -279,7 +313,7 @@ class RateLimits:
                 if ticket.done:
                     continue
                 if not self._try_grant(ticket, now):
-                    ticket.deadline = self._ready_at(ticket.route, now)
+                    ticket.set_deadline(self._ready_at(ticket.route, now))
                     self._waiting.append(ticket)
         if now - self._last_sweep > BUCKET_IDLE_TTL:
             self._sweep(now)
