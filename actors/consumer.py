@@ -34,7 +34,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import structlog
@@ -44,15 +43,14 @@ from actors.errors import RegistryUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.ordering import KeyedQueue, OrderBy, key_function
 from actors.waiting import Expectation, expect
+from actors.workers import start_worker
 from bot.events import Event
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
     "DEFAULT_STOP_GRACE",
     "SLOT_POLL",
-    "WORKER_THREADS",
     "Consumer",
-    "start_worker",
 ]
 
 log = structlog.get_logger(__name__)
@@ -65,24 +63,6 @@ DEFAULT_STOP_GRACE = 3.0
 
 SLOT_POLL = 0.05
 """Seconds between checks, while a producer waits for a slot, that the consumer still runs."""
-
-WORKER_THREADS = 64
-"""Threads of the shared pool that runs workers (until `supervisors.PooledActor` takes over)."""
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def start_worker(run: Callable[[], None]) -> None:
-    """Runs `run` in a new short-lived worker. The one place that decides what a worker is."""
-    global _pool
-    pool = _pool
-    if pool is None:
-        with _pool_lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="shardline-worker")
-            pool = _pool
-    pool.submit(run)
 
 
 class Consumer(supervisors.Actor):

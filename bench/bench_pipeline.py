@@ -30,11 +30,12 @@ from typing import Any, NamedTuple
 import structlog
 
 import supervisors
-from actors.consumer import Consumer, start_worker
+from actors.consumer import Consumer
 from actors.groups import CONSUMERS
 from actors.messages import Dispatch
 from actors.producer import Apply, ProducerActor, ask_cache, passthrough
 from actors.registry import LocalGroups, start_local_groups
+from actors.workers import start_worker
 from bot.events import Event, ShardInfo
 
 WAIT = 60.0
