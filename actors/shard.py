@@ -1,0 +1,530 @@
+"""`ShardActor`: one gateway connection, a thin shell of IO around `bot.gateway.GatewaySession`.
+
+Three threads, one lock (`_lock`, which also guards the session state machine):
+
+- the actor thread: commands (request guild members, presence, voice state, latency, reconnect,
+  disconnect) and the IdentifyQueue's answers;
+- the reader (`shard-N-reader`): connects, reads frames, inflates and decodes them, feeds the
+  session and carries out what it returns; reconnects with the session's backoff. Each DISPATCH
+  goes to the producer with `producer.ask(Dispatch(...), block=False)`; at most one is with the
+  producer and at most one more is held by the reader, which then waits for the producer's
+  reply before it reads on (backpressure: a slow producer leaves frames in the socket, never in
+  a buffer here). Only once the producer has replied is `ShardSession.acknowledge(seq)` called,
+  so a RESUME after a crash replays what the producer had not taken;
+- the ticker (`shard-N-ticker`): heartbeats at the session's deadlines and sends queued
+  commands as fast as the send limiter allows, independent of the reader. While the reader is
+  paused on the producer, an ACK may wait unread in the socket, so zombie detection is held off
+  until the reader reads again: a paused reader must not look like a dead connection.
+
+What outlives a crash is in `ShardState` (the tree makes it, every start gets it): the Discord
+session (id, acknowledged seq, resume URL) and the fatal error, if any. A fatal close code
+(4004, 4010-4014) or a refused IDENTIFY stops the actor with `ExitReason(SHUTDOWN, error)`: a
+transient child is not restarted, the supervisor's log and monitors see the error, and
+`ShardState.fatal_error` keeps it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NamedTuple
+
+import pykka
+import structlog
+
+from actors.errors import SendQueueFull, ShardNotConnected
+from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused, RequestIdentify
+from actors.shard_socket import GatewaySocket, SocketClosed
+from bot.gateway.codecs import codec_for
+from bot.gateway.compression import make_inflater
+from bot.gateway.errors import GatewayError, PayloadTooLarge
+from bot.gateway.members import GuildMembers, MemberRequests, MembersRateLimited
+from bot.gateway.messages import Action, Close, Reconnect, Send, Stop
+from bot.gateway.messages import Dispatch as DispatchAction
+from bot.gateway.messages import RequestIdentify as NeedIdentify
+from bot.gateway.opcodes import Opcode
+from bot.gateway.ratelimit import SendLimiter
+from bot.gateway.session import GatewaySession, SessionConfig, SessionState
+from bot.gateway.session_state import ShardSession
+from supervisors import Actor, ExitKind, ExitReason, Shutdown
+
+__all__ = ["ShardActor", "ShardState", "request_guild_members"]
+
+log = structlog.get_logger(__name__)
+
+# Ours: gateway commands a shard holds while the send limit (120 per 60 s) paces them.
+MAX_QUEUED_SENDS = 1000
+# Ours: how often a reader waiting on the producer checks whether the shard is stopping.
+PRODUCER_POLL_SECONDS = 0.25
+# Ours: connection attempts that fail before a HELLO back off 1, 2, 4 ... 60 s (x0.5-1 jitter).
+CONNECT_BACKOFF_BASE, CONNECT_BACKOFF_CAP = 1.0, 60.0
+THREAD_JOIN_SECONDS = 5.0
+
+
+class ShardState:
+    """What one shard keeps across restarts of its actor; the tree makes it once per shard."""
+
+    def __init__(self, shard_id: int, shard_count: int) -> None:
+        self.session = ShardSession(shard_id, shard_count)
+        self.fatal_error: BaseException | None = None
+        self.gateway: GatewaySession | None = None  # the running actor's, for latency
+
+    @property
+    def latency(self) -> float | None:
+        """The last heartbeat round trip in seconds (None before the first ACK)."""
+        gateway = self.gateway
+        return gateway.latency if gateway is not None else None
+
+
+class _MembersEvent(NamedTuple):
+    name: str
+    data: Any
+
+
+class _ReaderFailed(NamedTuple):
+    error: BaseException
+
+
+class _Stopping(Exception):
+    """The shard is stopping: the reader leaves whatever it was waiting for."""
+
+
+class ShardActor(Actor):
+    """The gateway connection of one shard (see the module docstring)."""
+
+    reply_errors = (SendQueueFull, ShardNotConnected, MembersRateLimited, ValueError, GatewayError)
+
+    def __init__(
+        self,
+        config: SessionConfig,
+        state: ShardState,
+        producer: Any,
+        identify_queue: Any = None,
+        *,
+        send_limiter: Callable[[], SendLimiter] = SendLimiter,
+        max_queued_sends: int = MAX_QUEUED_SENDS,
+    ) -> None:
+        """`producer` and `identify_queue` are ActorRefs or zero-argument callables returning
+        the current one (found again at each use, so a restarted peer is found); no identify
+        queue means IDENTIFY at once."""
+        super().__init__()
+        self.config = config
+        self.state = state
+        self.shard_id = config.shard_id
+        self._producer_source = producer
+        self._identify_source = identify_queue
+        self._send_limiter = send_limiter
+        self._max_queued = max_queued_sends
+        self._codec = codec_for(config.encoding)
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._stopping = threading.Event()
+        self._keep_session = True
+        self._gateway = GatewaySession(config, state.session)
+        self._socket: GatewaySocket | None = None
+        self._connection = 0
+        self._inflater: Any = None
+        self._limiter = send_limiter()
+        self._next_step: Reconnect | Stop | None = None
+        self._queue: deque[bytes] = deque()
+        self._inflight: tuple[pykka.Future[Any], int | None] | None = None
+        self._reader_paused = False
+        self._members = MemberRequests()
+        self._member_waiters: dict[str, pykka.ThreadingFuture[GuildMembers]] = {}
+        self._log = log.bind(shard=self.shard_id)
+        self._reader = threading.Thread(
+            target=self._reader_main, name=f"shard-{self.shard_id}-reader", daemon=True
+        )
+        self._ticker = threading.Thread(
+            target=self._ticker_main, name=f"shard-{self.shard_id}-ticker", daemon=True
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self.state.fatal_error = None
+        self.state.gateway = self._gateway
+        source = self._producer_source
+        self._producer = source() if callable(source) else source
+        if self._producer is None:
+            raise RuntimeError(f"shard {self.shard_id} found no producer")
+        self._log.info("shard.starting", resume=self.state.session.can_resume)
+        self._reader.start()
+        self._ticker.start()
+
+    def on_stop(self) -> None:
+        self._shut_down()
+
+    def on_failure(self, *exc_info: Any) -> None:
+        self._shut_down()
+
+    def _shut_down(self) -> None:
+        self._stopping.set()
+        with self._lock:
+            self._run(self._gateway.close(keep_session=self._keep_session))
+            if self._socket is not None:
+                self._socket.abort()
+            self._cond.notify_all()
+        for thread in (self._reader, self._ticker):
+            if thread.is_alive() and thread is not threading.current_thread():
+                thread.join(THREAD_JOIN_SECONDS)
+        for future in self._member_waiters.values():
+            error = ShardNotConnected(self.shard_id)
+            future.set_exception((type(error), error, None))
+        self._member_waiters.clear()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, _MembersEvent):
+            self._on_members_event(message)
+        elif isinstance(message, IdentifyGranted):
+            with self._lock:
+                if message.attempt == self._connection and self._socket is not None:
+                    self._run(self._gateway.identify(time.monotonic()))
+        elif isinstance(message, IdentifyRefused):
+            self._stop_for_good(message.error)
+        elif isinstance(message, _ReaderFailed):
+            raise message.error
+        else:
+            self._log.warning("shard.unexpected_message", message=type(message).__name__)
+
+    # -- commands (through the proxy) ----------------------------------------------------------
+
+    def latency(self) -> float | None:
+        """The last heartbeat round trip in seconds."""
+        return self._gateway.latency
+
+    def status(self) -> str:
+        """The session state: disconnected, waiting_hello, ..., connected, stopped."""
+        return self._gateway.status.value
+
+    def update_presence(self, presence: Mapping[str, Any]) -> None:
+        """Sends Update Presence (op 3) with `presence` (since, activities, status, afk)."""
+        self.send_command({"op": Opcode.PRESENCE_UPDATE.value, "d": dict(presence)})
+
+    def update_voice_state(
+        self,
+        guild_id: int,
+        channel_id: int | None,
+        *,
+        self_mute: bool = False,
+        self_deaf: bool = False,
+    ) -> None:
+        """Sends Update Voice State (op 4); channel_id None leaves voice."""
+        data = {
+            "guild_id": str(guild_id),
+            "channel_id": None if channel_id is None else str(channel_id),
+            "self_mute": self_mute,
+            "self_deaf": self_deaf,
+        }
+        self.send_command({"op": Opcode.VOICE_STATE_UPDATE.value, "d": data})
+
+    def request_guild_members(
+        self,
+        guild_id: int,
+        *,
+        query: str | None = None,
+        limit: int = 0,
+        presences: bool = False,
+        user_ids: Iterable[int] | None = None,
+        nonce: str | None = None,
+    ) -> pykka.ThreadingFuture[GuildMembers]:
+        """Sends Request Guild Members (op 8); the future gets every chunk put together, or
+        MembersRateLimited (raised at once for a second all-members request within 30 s)."""
+        payload, nonce = self._members.build(
+            guild_id, query=query, limit=limit, presences=presences, user_ids=user_ids, nonce=nonce
+        )
+        future: pykka.ThreadingFuture[GuildMembers] = pykka.ThreadingFuture()
+        try:
+            self.send_command(payload)
+        except BaseException:
+            self._members.forget(nonce)
+            raise
+        self._member_waiters[nonce] = future
+        return future
+
+    def send_command(self, payload: Mapping[str, Any]) -> None:
+        """Queues any gateway command; it goes out once connected, within the send limit.
+
+        PayloadTooLarge over 4096 bytes, SendQueueFull past the queue bound, ShardNotConnected
+        once the shard has stopped for good.
+        """
+        data = self._codec.encode(payload)
+        with self._lock:
+            if self._gateway.stopped:
+                raise ShardNotConnected(self.shard_id)
+            if len(self._queue) >= self._max_queued:
+                raise SendQueueFull(self.shard_id, self._max_queued)
+            self._queue.append(data)
+            self._cond.notify_all()
+
+    def reconnect(self) -> None:
+        """Leaves the connection and resumes on a new one."""
+        with self._lock:
+            self._run(self._gateway.reconnect(time.monotonic()))
+
+    def disconnect(self) -> None:
+        """Closes with 1000 (the Discord session ends) and stops the actor normally."""
+        self._keep_session = False
+        self.actor_ref.stop(block=False)
+
+    # -- the reader ------------------------------------------------------------------------------
+
+    def _reader_main(self) -> None:
+        try:
+            self._connect_loop()
+        except _Stopping:
+            pass
+        except BaseException as exc:
+            if not self._stopping.is_set():
+                self._log.error("shard.reader_failed", error=repr(exc)[:200])
+                self.actor_ref.tell(_ReaderFailed(exc))
+
+    def _connect_loop(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            with self._lock:
+                url = self._gateway.connect_url()
+            try:
+                sock = GatewaySocket.open(url)
+            except SocketClosed as closed:
+                delay = _backoff(failures)
+                failures += 1
+                self._log.warning("shard.connect_failed", reason=closed.reason, retry_in=delay)
+                if self._stopping.wait(delay):
+                    return
+                continue
+            except ValueError as error:  # InsecureGatewayUrl: configuration, not the network
+                self._stop_for_good(error)
+                return
+            failures = 0
+            self._read_connection(sock)
+            if self._stopping.is_set():
+                return
+            step = self._next_step
+            if isinstance(step, Stop):
+                self._stop_for_good(step.error)
+                return
+            delay = step.delay if isinstance(step, Reconnect) else _backoff(0)
+            self._log.info("shard.reconnecting", delay=round(delay, 3), resume=_resumes(step))
+            if self._stopping.wait(delay):
+                return
+
+    def _read_connection(self, sock: GatewaySocket) -> None:
+        with self._lock:
+            if self._stopping.is_set():
+                sock.dispose()
+                return
+            self._socket = sock
+            self._connection += 1
+            self._inflater = make_inflater(self.config.compression)
+            self._limiter = self._send_limiter()
+            self._next_step = None
+            self._run(self._gateway.on_open(time.monotonic()))
+            self._cond.notify_all()
+        try:
+            self._read_frames(sock)
+        finally:
+            with self._lock:
+                self._socket = None
+            sock.dispose()
+        self._wait_for_producer()  # so that the RESUME carries what the producer took
+
+    def _read_frames(self, sock: GatewaySocket) -> None:
+        while True:
+            try:
+                message = sock.recv()
+            except SocketClosed as closed:
+                with self._lock:
+                    self._run(self._gateway.on_close(closed.code, time.monotonic()))
+                return
+            try:
+                raw = self._inflater.feed(message)
+                if raw is None:
+                    continue
+                payload = self._codec.decode(raw)
+            except GatewayError as error:  # logged once by the session, with shard and reason
+                with self._lock:
+                    self._run(self._gateway.on_error(error, time.monotonic()))
+                continue
+            with self._lock:
+                before = self._gateway.status
+                dispatches = self._run(self._gateway.on_payload(payload, time.monotonic()))
+                if self._gateway.status is not before:
+                    self._cond.notify_all()
+            for dispatch in dispatches:
+                self._deliver(dispatch)
+
+    def _deliver(self, dispatch: DispatchAction) -> None:
+        if dispatch.name in ("GUILD_MEMBERS_CHUNK", "RATE_LIMITED"):
+            self.actor_ref.tell(_MembersEvent(dispatch.name, dispatch.data))
+        self._wait_for_producer()
+        message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
+        future = self._producer.ask(message, block=False)
+        with self._lock:
+            self._inflight = (future, dispatch.seq)
+
+    def _wait_for_producer(self) -> None:
+        """Waits until the producer has replied for the dispatch it holds, then acknowledges it."""
+        with self._lock:
+            inflight = self._inflight
+            if inflight is None:
+                return
+            self._reader_paused = True
+        future, seq = inflight
+        try:
+            while True:
+                try:
+                    future.get(timeout=PRODUCER_POLL_SECONDS)
+                    break
+                except pykka.Timeout:
+                    if self._stopping.is_set():
+                        raise _Stopping() from None
+        finally:
+            with self._lock:
+                self._reader_paused = False
+                self._cond.notify_all()
+        with self._lock:
+            self._inflight = None
+            self.state.session.acknowledge(seq)
+
+    # -- the ticker ------------------------------------------------------------------------------
+
+    def _ticker_main(self) -> None:
+        try:
+            with self._cond:
+                while not self._stopping.is_set():
+                    now = time.monotonic()
+                    deadline = self._gateway.next_deadline()
+                    if self._queue and self._can_send_commands():
+                        ready_at = now + self._limiter.delay(now)
+                        deadline = ready_at if deadline is None else min(deadline, ready_at)
+                    if deadline is not None and deadline <= now:
+                        self._acknowledge_taken()
+                        if self._reader_paused:
+                            # An ACK may be waiting unread behind a dispatch the producer has
+                            # not taken yet: no zombie verdict until the reader reads again.
+                            self._gateway._awaiting_ack = False
+                        self._run(self._gateway.tick(now))
+                        self._send_queued(now)
+                        continue
+                    self._cond.wait(None if deadline is None else deadline - now)
+        except BaseException as exc:
+            if not self._stopping.is_set():
+                self._log.error("shard.ticker_failed", error=repr(exc)[:200])
+                self.actor_ref.tell(_ReaderFailed(exc))
+
+    def _acknowledge_taken(self) -> None:
+        # The heartbeat carries the last seq the producer took, even while the reader is idle.
+        inflight = self._inflight
+        if inflight is None:
+            return
+        try:
+            inflight[0].get(timeout=0)
+        except Exception:
+            return
+        self.state.session.acknowledge(inflight[1])
+
+    def _can_send_commands(self) -> bool:
+        return self._socket is not None and self._gateway.status is SessionState.CONNECTED
+
+    def _send_queued(self, now: float) -> None:
+        while self._queue and self._can_send_commands():
+            if self._limiter.delay(now) > 0:
+                return
+            self._limiter.record(now)
+            self._write(self._queue.popleft())
+
+    # -- carrying out the session's actions (under the lock) -----------------------------------
+
+    def _run(self, actions: list[Action]) -> list[DispatchAction]:
+        dispatches: list[DispatchAction] = []
+        for action in actions:
+            if isinstance(action, Send):
+                self._send_action(action)
+            elif isinstance(action, DispatchAction):
+                dispatches.append(action)
+            elif isinstance(action, Close):
+                if self._socket is not None:
+                    self._socket.close(action.code, action.reason)
+            elif isinstance(action, Reconnect | Stop):
+                self._next_step = action
+            elif isinstance(action, NeedIdentify):
+                self._request_identify()
+        return dispatches
+
+    def _send_action(self, action: Send) -> None:
+        try:
+            data = self._codec.encode(action.payload)
+        except PayloadTooLarge as error:
+            self._log.error("shard.send_refused", op=action.op, reason=error.reason)
+            return
+        now = time.monotonic()
+        if self._limiter.try_acquire(now, action.is_heartbeat) > 0:
+            self._queue.appendleft(data)  # IDENTIFY/RESUME on a busy connection: next in line
+            self._cond.notify_all()
+            return
+        self._write(data)
+
+    def _write(self, data: bytes) -> None:
+        sock = self._socket
+        if sock is None:
+            return
+        try:
+            sock.send(data, text=self._codec.text_frames)
+        except SocketClosed:
+            sock.abort()  # the reader sees the end of the connection and decides what follows
+
+    def _request_identify(self) -> None:
+        attempt = self._connection
+        source = self._identify_source
+        queue = source() if callable(source) else source
+        if queue is None:
+            if self._identify_source is not None:
+                self._log.warning("shard.identify_queue_missing")
+            self.actor_ref.tell(IdentifyGranted(self.shard_id, attempt))
+            return
+        queue.tell(RequestIdentify(self.shard_id, self.actor_ref, attempt))
+
+    # -- members and fatal errors ----------------------------------------------------------------
+
+    def _on_members_event(self, event: _MembersEvent) -> None:
+        if event.name == "GUILD_MEMBERS_CHUNK":
+            done = self._members.on_chunk(event.data)
+            if done is not None and done.nonce in self._member_waiters:
+                self._member_waiters.pop(done.nonce).set(done)
+            return
+        limited = self._members.on_rate_limited(event.data)
+        if limited is not None and limited[0] in self._member_waiters:
+            nonce, error = limited
+            self._member_waiters.pop(nonce).set_exception((type(error), error, None))
+
+    def _stop_for_good(self, error: BaseException) -> None:
+        """Records the error and stops with a SHUTDOWN reason carrying it: no restart."""
+        self.state.fatal_error = error
+        with self._lock:
+            self._gateway.close(keep_session=False)
+        self._log.error("shard.stopped", reason=str(error), code=getattr(error, "code", None))
+        self.actor_ref.tell(Shutdown(ExitReason(ExitKind.SHUTDOWN, error)))
+
+
+def _backoff(attempt: int) -> float:
+    if attempt == 0:
+        return 0.0
+    delay = min(CONNECT_BACKOFF_CAP, CONNECT_BACKOFF_BASE * 2 ** (attempt - 1))
+    return delay * (0.5 + 0.5 * random.random())
+
+
+def _resumes(step: Reconnect | Stop | None) -> bool | None:
+    return step.resume if isinstance(step, Reconnect) else None
+
+
+def request_guild_members(
+    shard: pykka.ActorRef[Any], guild_id: int, *, timeout: float = 30.0, **options: Any
+) -> GuildMembers:
+    """Asks `shard` for a guild's members and waits for every chunk (see the actor method)."""
+    inner = shard.proxy().request_guild_members(guild_id, **options).get(timeout)
+    result: GuildMembers = inner.get(timeout)
+    return result

@@ -1,0 +1,136 @@
+"""The shard's websocket: websocket-client with Shardline's rules, errors translated at one place.
+
+- `wss://` only with TLS verified (certificate and host name); `ws://` only to a loopback host
+  (the simulator, a local proxy): anything else is refused with `InsecureGatewayUrl` before a
+  socket is opened.
+- `recv()` returns one websocket message (text or bytes); a close frame or a dropped connection
+  raises `SocketClosed(code)` (code None: no close frame). Every websocket-client error becomes
+  `SocketClosed` here, so the shard sees one exception type.
+- `send` is safe from any thread; `close(code)` sends a close frame and shuts the socket down at
+  once, which wakes a reader blocked in `recv()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import ssl
+import struct
+from urllib.parse import urlsplit
+
+import websocket
+
+from actors.errors import InsecureGatewayUrl
+
+__all__ = ["GatewaySocket", "SocketClosed", "check_gateway_url"]
+
+# Ours: how long opening a connection (TCP, TLS, upgrade) may take.
+CONNECT_TIMEOUT_SECONDS = 10.0
+_LOOPBACK_NAMES = ("localhost",)
+
+
+class SocketClosed(Exception):
+    """The connection ended: `code` from the close frame, or None if there was none."""
+
+    def __init__(self, code: int | None, reason: str = "") -> None:
+        super().__init__(f"connection closed: code={code} reason={reason}")
+        self.code = code
+        self.reason = reason
+
+
+def check_gateway_url(url: str) -> None:
+    """Raises InsecureGatewayUrl unless `url` is wss://, or ws:// to a loopback host."""
+    parts = urlsplit(url)
+    if parts.scheme == "wss":
+        return
+    if parts.scheme != "ws":
+        raise InsecureGatewayUrl(url, "the scheme must be wss:// (or ws:// to loopback)")
+    host = parts.hostname or ""
+    if host in _LOOPBACK_NAMES:
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise InsecureGatewayUrl(url, "ws:// (no TLS) is only allowed to a loopback address")
+
+
+class GatewaySocket:
+    """One open websocket connection of a shard."""
+
+    def __init__(self, ws: websocket.WebSocket) -> None:
+        self._ws = ws
+
+    @classmethod
+    def open(cls, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS) -> GatewaySocket:
+        """Connects; InsecureGatewayUrl for a refused URL, SocketClosed if it cannot connect."""
+        check_gateway_url(url)
+        sslopt = {"cert_reqs": ssl.CERT_REQUIRED, "check_hostname": True}
+        ws = websocket.WebSocket(sslopt=sslopt, enable_multithread=True)
+        try:
+            ws.connect(url, timeout=timeout, suppress_origin=True)
+        except (websocket.WebSocketException, OSError) as exc:
+            with contextlib.suppress(Exception):
+                ws.shutdown()
+            raise SocketClosed(None, f"connect failed: {type(exc).__name__}: {exc}") from exc
+        ws.settimeout(None)  # the reader blocks; close() wakes it
+        return cls(ws)
+
+    def recv(self) -> bytes | str:
+        """The next message; SocketClosed when the connection ends."""
+        try:
+            while True:
+                opcode, frame = self._ws.recv_data_frame(True)
+                if opcode == websocket.ABNF.OPCODE_TEXT:
+                    data = frame.data
+                    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
+                if opcode == websocket.ABNF.OPCODE_BINARY:
+                    return bytes(frame.data)
+                if opcode == websocket.ABNF.OPCODE_CLOSE:
+                    code, reason = _close_payload(frame.data)
+                    self.abort()
+                    raise SocketClosed(code, reason)
+        except SocketClosed:
+            raise
+        except (websocket.WebSocketException, OSError, ValueError, AttributeError) as exc:
+            # AttributeError: websocket-client after its socket was shut down under a read.
+            self.abort()
+            raise SocketClosed(None, f"{type(exc).__name__}: {exc}") from exc
+
+    def send(self, data: bytes, *, text: bool) -> None:
+        """Sends one message; SocketClosed if the connection is gone."""
+        try:
+            if text:
+                self._ws.send(data.decode("utf-8"), websocket.ABNF.OPCODE_TEXT)
+            else:
+                self._ws.send(data, websocket.ABNF.OPCODE_BINARY)
+        except (websocket.WebSocketException, OSError) as exc:
+            raise SocketClosed(None, f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Sends a close frame with `code` (best effort) and shuts the socket down."""
+        with contextlib.suppress(Exception):
+            self._ws.send_close(code, reason.encode("utf-8")[:120])
+        self.abort()
+
+    def abort(self) -> None:
+        """Shuts the socket down at once (no close frame); wakes a blocked reader."""
+        sock = self._ws.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def dispose(self) -> None:
+        """Releases the socket once nobody reads it any more."""
+        self.abort()
+        with contextlib.suppress(Exception):
+            self._ws.shutdown()
+
+
+def _close_payload(data: bytes) -> tuple[int | None, str]:
+    if len(data) < 2:
+        return None, ""
+    (code,) = struct.unpack("!H", data[:2])
+    return code, data[2:].decode("utf-8", "replace")
