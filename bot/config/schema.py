@@ -138,7 +138,7 @@ class GatewayConfig:
     """`[gateway]`: where and how the shards connect."""
 
     url: str = setting("local", parse=parse_gateway_url)
-    encoding: Encoding = "etf"
+    encoding: Encoding = "json"
     compression: Compression = "zlib-stream"
     large_threshold: int = setting(50, minimum=LARGE_THRESHOLD_MIN, maximum=LARGE_THRESHOLD_MAX)
     presence: Presence = Presence()
