@@ -1,9 +1,10 @@
 """`ProducerActor`: one per shard; writes each dispatch to the cache, then fans it out.
 
 For each `Dispatch` its shard asks it with (`producer.ask(Dispatch(...), block=False)`):
-1. `apply(name, data, shard_id)` gives what consumers get: the CacheActor's answer to
-   `ApplyEvent` (see `ask_cache`), or the data unchanged where there is no cache.
-2. `Event(name, result, shard)` goes to every member of the group `"consumers"` through the
+1. `apply(name, data, shard_id)` gives what consumers get as `Applied(name, data)`: the
+   CacheActor's answer to `ApplyEvent` (see `ask_cache`; GUILD_CREATE may come back renamed
+   GUILD_AVAILABLE or GUILD_UNAVAILABLE), or the payload object alone where there is no cache.
+2. `Event(name, data, shard)` goes to every member of the group `"consumers"` through the
    groups backend, in this actor's thread. A consumer with all of its `max_workers` slots taken
    makes that call wait (see `actors.consumer`).
 3. The ask is answered: the reply tells the shard it may read the next frame, and the seq it
@@ -13,13 +14,14 @@ So the whole path holds at most one dispatch per shard between the socket and th
 slots: no queue on it grows without bound.
 
 If `apply` raises (the cache crashed on a payload, or is gone past its timeout), the error is
-logged (`producer.apply_failed`) and the consumers get the raw data: an event is never dropped.
+logged (`producer.apply_failed`) and the consumers get the payload as it came (as its payload
+type from `bot.events.CATALOGUE` when it is a mapping): an event is never dropped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import Any, ClassVar
+from collections.abc import Callable, Hashable, Mapping
+from typing import Any, ClassVar, cast
 
 import structlog
 from pykka import ActorRef
@@ -28,22 +30,44 @@ import supervisors
 from actors.errors import CacheUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.messages import ApplyEvent, Dispatch
-from bot.events import Event, ShardInfo
+from bot.cache import Applied
+from bot.events import CATALOGUE, Event, ShardInfo
 
-__all__ = ["CACHE_TIMEOUT", "Apply", "ProducerActor", "ask_cache", "passthrough"]
+__all__ = [
+    "CACHE_TIMEOUT",
+    "Apply",
+    "ProducerActor",
+    "ask_cache",
+    "passthrough",
+    "raw",
+    "uncached",
+]
 
 log = structlog.get_logger(__name__)
 
 CACHE_TIMEOUT = 10.0
 """Seconds the producer waits for the cache to apply one event (a storm's GUILD_CREATE is big)."""
 
-Apply = Callable[[str, Any, int], Any]
-"""`apply(name, data, shard_id) -> what consumers get`."""
+Apply = Callable[[str, Any, int], Applied]
+"""`apply(name, data, shard_id) -> Applied(name, data)`: what consumers get, under which name."""
 
 
-def passthrough(name: str, data: Any, shard_id: int) -> Any:
-    """The `apply` of a bot without a cache: consumers get the decoded data as it is."""
-    return data
+def uncached(name: str, data: Any) -> Any:
+    """The data consumers get without the cache: its payload type when the catalogue has one."""
+    spec = CATALOGUE.get(name)
+    if spec is None or spec.payload is None or not isinstance(data, Mapping):
+        return data
+    return spec.payload(data)
+
+
+def passthrough(name: str, data: Any, shard_id: int) -> Applied:
+    """The `apply` of a bot without a cache: the payload object, nothing stored."""
+    return Applied(name, uncached(name, data))
+
+
+def raw(name: str, data: Any, shard_id: int) -> Applied:
+    """An `apply` that hands the decoded data on untouched (tests, benchmarks)."""
+    return Applied(name, data)
 
 
 def ask_cache(
@@ -54,11 +78,12 @@ def ask_cache(
     Looked up per event, so a restarted cache is found under its name.
     """
 
-    def apply(name: str, data: Any, shard_id: int) -> Any:
+    def apply(name: str, data: Any, shard_id: int) -> Applied:
         cache = resolve()
         if cache is None:
             raise CacheUnavailable(name, shard_id)
-        return cache.ask(ApplyEvent(name, data, shard_id), timeout=timeout)
+        result = cache.ask(ApplyEvent(name, data, shard_id), block=True, timeout=timeout)
+        return cast(Applied, result)
 
     return apply
 
@@ -99,14 +124,16 @@ class ProducerActor(supervisors.Actor):
 
         Returns the number of members reached; returns only once each has taken the event.
         """
-        name = dispatch.name
         try:
-            data = self.apply(name, dispatch.data, self.shard_id)
+            name, data = self.apply(dispatch.name, dispatch.data, self.shard_id)
         except Exception:
             log.exception(
-                "producer.apply_failed", shard=self.shard_id, seq=dispatch.seq, event_name=name
+                "producer.apply_failed",
+                shard=self.shard_id,
+                seq=dispatch.seq,
+                event_name=dispatch.name,
             )
-            data = dispatch.data
+            name, data = dispatch.name, uncached(dispatch.name, dispatch.data)
         reached = self.groups.dispatch(self.group, Event(name, data, self.shard))
         if dispatch.seq is not None:
             self.last_seq = dispatch.seq

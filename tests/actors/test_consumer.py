@@ -14,7 +14,7 @@ from actors.consumer import Consumer
 from actors.groups import CONSUMERS, Groups, Membership
 from actors.messages import Dispatch, GroupJoined
 from actors.ordering import KeyedQueue, channel_key, guild_key
-from actors.producer import ProducerActor
+from actors.producer import ProducerActor, raw
 from actors.registry import GroupRegistry, LocalGroups
 from actors.waiting import expect, wait_for
 from bot import Consumer as ExportedConsumer
@@ -53,7 +53,7 @@ class Collect(Consumer):
 
 
 def start_producer(groups: Groups, actors: Actors) -> pykka.ActorRef[Any]:
-    return actors.add(ProducerActor.start(0, groups, shard=SHARD))
+    return actors.add(ProducerActor.start(0, groups, shard=SHARD, apply=raw))
 
 
 def send(producer: pykka.ActorRef[Any], seq: int, name: str, data: Any) -> None:

@@ -10,11 +10,14 @@ import pytest
 from structlog.testing import capture_logs
 
 import supervisors
+from actors.cache import CacheActor
 from actors.consumer import Consumer
 from actors.groups import Groups
 from actors.messages import ApplyEvent, Dispatch
-from actors.producer import ProducerActor, ask_cache
+from actors.producer import ProducerActor, ask_cache, raw
+from bot.cache import Applied, Cache, Stores
 from bot.events import Event, ShardInfo
+from bot.payloads import Message
 from tests.actors.pipeline_helpers import (  # noqa: F401
     WAIT,
     Actors,
@@ -41,7 +44,7 @@ def test_every_member_gets_every_event_then_the_shard_is_answered(
 ) -> None:
     seen = members_of(groups, actors, 3)
     shard = ShardInfo(4, latency=0.042)
-    producer = actors.add(ProducerActor.start(4, groups, shard=shard))
+    producer = actors.add(ProducerActor.start(4, groups, shard=shard, apply=raw))
     for seq in range(1, 6):
         producer.ask(Dispatch(4, seq, "MESSAGE_CREATE", {"n": seq}), block=False).get(timeout=WAIT)
         # The reply comes only after every member has the event.
@@ -61,15 +64,40 @@ def test_consumers_get_what_apply_returns(groups: Groups, actors: Actors) -> Non
     (got,) = members_of(groups, actors, 1)
     calls: list[tuple[str, Any, int]] = []
 
-    def apply(name: str, data: Any, shard_id: int) -> Any:
+    def apply(name: str, data: Any, shard_id: int) -> Applied:
         calls.append((name, data, shard_id))
-        return ("old", "new")
+        return Applied("GUILD_AVAILABLE" if name == "GUILD_CREATE" else name, ("old", "new"))
 
     producer = actors.add(ProducerActor.start(2, groups, apply=apply))
     producer.ask(Dispatch(2, 9, "CHANNEL_UPDATE", {"id": 1}), timeout=WAIT)
-    assert calls == [("CHANNEL_UPDATE", {"id": 1}, 2)]
+    producer.ask(Dispatch(2, 10, "GUILD_CREATE", {"id": 2}), timeout=WAIT)
+    assert calls == [("CHANNEL_UPDATE", {"id": 1}, 2), ("GUILD_CREATE", {"id": 2}, 2)]
     assert got[0] == Event("CHANNEL_UPDATE", ("old", "new"), got[0].shard)
+    assert got[1].name == "GUILD_AVAILABLE"  # the cache may rename an event
     assert got[0].shard.id == 2
+
+
+def test_without_a_cache_consumers_get_payload_objects(groups: Groups, actors: Actors) -> None:
+    (got,) = members_of(groups, actors, 1)
+    producer = actors.add(ProducerActor.start(0, groups))
+    message = {"id": 10, "channel_id": 20, "content": "hi", "author": {"id": 30}}
+    producer.ask(Dispatch(0, 1, "MESSAGE_CREATE", message), timeout=WAIT)
+    producer.ask(Dispatch(0, 2, "SOMETHING_NEW", {"x": 1}), timeout=WAIT)
+    assert isinstance(got[0].data, Message)
+    assert (got[0].data.channel_id, got[0].data.author.id) == (20, 30)
+    assert got[1] == Event("SOMETHING_NEW", {"x": 1}, got[1].shard)  # unknown: raw data
+
+
+def test_through_the_real_cache_actor(groups: Groups, actors: Actors) -> None:
+    (got,) = members_of(groups, actors, 1)
+    stores = Stores.in_memory()
+    cache = actors.add(CacheActor.start(stores))
+    producer = actors.add(ProducerActor.start(0, groups, apply=ask_cache(lambda: cache)))
+    message = {"id": 10, "channel_id": 20, "content": "hi", "author": {"id": 30}}
+    producer.ask(Dispatch(0, 1, "MESSAGE_CREATE", message), timeout=WAIT)
+    assert got[0].name == "MESSAGE_CREATE" and isinstance(got[0].data, Message)
+    assert got[0].data.content == "hi"
+    assert Cache(stores).get_message(10) is not None
 
 
 class FakeCache(supervisors.Actor):
@@ -83,7 +111,7 @@ class FakeCache(supervisors.Actor):
         assert isinstance(message, ApplyEvent)
         if message.data == "poison":
             raise ValueError("cache cannot apply this")
-        return (self.tag, message.name, message.data, message.shard_id)
+        return Applied(message.name, (self.tag, message.name, message.data, message.shard_id))
 
 
 def test_ask_cache_finds_the_cache_by_name_at_every_event(groups: Groups, actors: Actors) -> None:
