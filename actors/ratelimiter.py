@@ -15,8 +15,8 @@ current actor through a resolver (`supervisors.Names` in the tree) at each reque
 restarted limiter serves new requests.
 
     state = RateLimits(RateLimitConfig())
-    spec = ChildSpec("ratelimiter", lambda: RatelimiterActor.start(state))
-    api = Client(token, ratelimiter=ActorLimiter.from_names(names))
+    Supervisor.start([RatelimiterActor.child_spec(state), ...], names=names)
+    api = Client(token, ratelimiter=ActorLimiter.from_names(names, state))
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ class RatelimiterActor(supervisors.Actor):
     def __init__(self, state: RateLimits) -> None:
         super().__init__()
         self.state = state
+
+    @classmethod
+    def child_spec(cls, state: RateLimits, id: str = RATELIMITER_NAME) -> supervisors.ChildSpec:
+        """The spec for the bot's tree: every (re)start gets the same `state`."""
+        return supervisors.ChildSpec(id, lambda: cls.start(state))
 
     def on_start(self) -> None:
         # Whatever the previous incarnation had in flight is forgotten; windows are kept.

@@ -52,6 +52,7 @@ def wait_for_ticket(
 ) -> Grant:
     """Waits until `ticket` is resolved, at most `cap` seconds; returns the grant or raises."""
     give_up_at = clock() + cap
+    woken_at_version = -1  # the deadline version a re-check was already asked for
     while not ticket.done:
         now = clock()
         if now >= give_up_at:
@@ -59,14 +60,19 @@ def wait_for_ticket(
                 raise RateLimitWaitTooLong(None, cap, route=ticket.route.key)
             break  # granted or failed meanwhile
         version, deadline = ticket.version, ticket.deadline
-        until = give_up_at if deadline is None else min(deadline, give_up_at)
+        if deadline is None or version == woken_at_version:
+            until = give_up_at  # wait for an answer elsewhere, or for the re-check's verdict
+        else:
+            until = min(deadline, give_up_at)
         timeout = min(max(until - now, 0.0), LIVENESS_CHECK_INTERVAL)
         if ticket.wait_change(version, timeout):
             break
         if not alive():
             if unavailable is not None and ticket.resolve(None, unavailable()):
                 break
-        elif ticket.deadline is not None and clock() >= ticket.deadline:
+        elif ticket.version == version and deadline is not None and clock() >= deadline:
+            # Ask once per deadline; if the verdict does not come, ask again after a while.
+            woken_at_version = -1 if version == woken_at_version else version
             wake()
     if ticket.error is not None:
         raise ticket.error

@@ -202,6 +202,8 @@ def _error(status: int, code: int, message: str, errors: dict[str, Any] | None =
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib's backlog of 5 drops connects when a hundred clients start at once.
+    request_queue_size = 1024
     fake: FakeRest
 
     def __init__(self, address: tuple[str, int], handler: Callable[..., Any]) -> None:

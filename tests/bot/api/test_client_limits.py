@@ -54,8 +54,7 @@ def channels(rest: FakeRest, count: int) -> list[int]:
 
 
 def warm(client: Client, rest: FakeRest, threads: int = 100) -> None:
-    """Opens `threads` pooled connections first, so the timings measure the limits alone
-    (100 cold connects cost about a second on a small machine)."""
+    """Opens `threads` pooled connections first, so the timings measure the limits alone."""
     rest.limits.set_bucket("GET /users/@me", limit=10_000, window=1.0)
     with ThreadPoolExecutor(max_workers=threads) as pool:
         for future in [pool.submit(client.get_current_user) for _ in range(threads)]:
@@ -103,8 +102,7 @@ def test_global_limit_is_kept_without_violations() -> None:
         with make_client(rest, global_limit=20, global_period=0.5) as client:
             elapsed = post_all(client, targets)
         assert rest.violations == []
-        # 60 requests at 20 per 0.5 s: the first 20 at once, then two more windows
-        # (plus about half a second to open 60 connections cold).
+        # 60 requests at 20 per 0.5 s: the first 20 at once, then two more windows.
         assert 1.0 <= elapsed < 3.5, elapsed
 
 
