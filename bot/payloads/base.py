@@ -66,11 +66,12 @@ def parse_timestamp(value: Any) -> datetime | None:
 class Field(Generic[T]):
     """A payload field read from `raw[key]`, converted on every read; `default` if absent."""
 
-    __slots__ = ("default", "key")
+    __slots__ = ("default", "key", "plain")
 
     def __init__(self, key: str | None = None, default: Any = None) -> None:
         self.key = key or ""
         self.default = default
+        self.plain = type(self).convert is Field.convert
 
     def __set_name__(self, owner: type, name: str) -> None:
         if not self.key:
@@ -86,11 +87,13 @@ class Field(Generic[T]):
         value = obj.raw.get(self.key)
         if value is None:
             return self.default  # type: ignore[no-any-return,unused-ignore]
+        if self.plain:  # the common case, without a second call
+            return value
         return self.convert(value)
 
     def convert(self, value: Any) -> T:
         """Turns the raw value into the field's type (identity here)."""
-        return value
+        return value  # type: ignore[no-any-return,unused-ignore]
 
 
 class Bool(Field[bool]):
@@ -117,12 +120,32 @@ class IntOrStr(Field[int | str | None]):
 class Snowflake(Field[int]):
     """A required id as `int` (accepts str or int)."""
 
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Payload, owner: type) -> int: ...
+    def __get__(self, obj: Payload | None, owner: type) -> Self | int:  # inlined: hot
+        if obj is None:
+            return self
+        value = obj.raw.get(self.key)
+        return value if value is None or type(value) is int else int(value)  # type: ignore[return-value]
+
     def convert(self, value: Any) -> int:
         return value if type(value) is int else int(value)
 
 
 class OptionalSnowflake(Field[int | None]):
     """An id that may be absent or null."""
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, obj: Payload, owner: type) -> int | None: ...
+    def __get__(self, obj: Payload | None, owner: type) -> Self | int | None:  # inlined: hot
+        if obj is None:
+            return self
+        value = obj.raw.get(self.key)
+        return value if value is None or type(value) is int else int(value)
 
     def convert(self, value: Any) -> int | None:
         return value if type(value) is int else int(value)
