@@ -304,3 +304,59 @@ def test_a_crashed_consumer_is_restarted_and_rejoins(actors: Actors) -> None:
     send(producer, 2, "MESSAGE_CREATE", 2)
     assert [event.data for event in inbox.wait_for_count(2)] == [1, 2]
     tree.stop(timeout=WAIT)
+
+
+def test_a_consumer_joining_mid_stream_gets_everything_after_its_join(
+    groups: Groups, actors: Actors
+) -> None:
+    producer = start_producer(groups, actors)
+    early = Inbox()
+    actors.add(Collect.start(groups, early))
+    sent = 0
+    stop = threading.Event()
+    progress = threading.Condition()
+
+    def shard() -> None:
+        nonlocal sent
+        while not stop.is_set():
+            send(producer, sent + 1, "MESSAGE_CREATE", sent + 1)
+            with progress:
+                sent += 1
+                progress.notify_all()
+
+    thread = threading.Thread(target=shard)
+    thread.start()
+    try:
+        with progress:
+            assert progress.wait_for(lambda: sent >= 50, WAIT)
+        late = Inbox()
+        actors.add(Collect.start(groups, late))
+        # The send of `joined_after + 1` may have begun before the join; every later one
+        # began after it, so reaches the late consumer.
+        joined_after = sent
+        with progress:
+            assert progress.wait_for(lambda: sent >= joined_after + 50, WAIT)
+    finally:
+        stop.set()
+        thread.join(WAIT)
+    assert sorted(e.data for e in early.wait_for_count(sent)) == list(range(1, sent + 1))
+    late.wait_until(lambda received: sent in (e.data for e in received))
+    got = sorted(e.data for e in late.wait_for_count(sent - joined_after - 1))
+    assert got == list(range(got[0], sent + 1))
+    assert got[0] <= joined_after + 2
+
+
+def test_order_by_accepts_a_function(groups: Groups, actors: Actors) -> None:
+    class ByAuthor(Collect):
+        order_by = staticmethod(lambda event: event.data["author"])
+        max_workers = 8
+
+    inbox = Inbox()
+    actors.add(ByAuthor.start(groups, inbox))
+    producer = start_producer(groups, actors)
+    for n in range(30):
+        send(producer, n, "MESSAGE_CREATE", {"author": n % 3, "n": n})
+    got = inbox.wait_for_count(30)
+    for author in range(3):
+        numbers = [e.data["n"] for e in got if e.data["author"] == author]
+        assert numbers == sorted(numbers)
