@@ -19,7 +19,7 @@ reports it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from pykka import ActorDeadError, ActorRef, Timeout
@@ -28,7 +28,10 @@ import supervisors
 from actors.errors import RegistryUnavailable
 from actors.groups import Deliver, Effects, GroupMonitor, Membership
 from actors.messages import DemonitorGroup, JoinGroup, LeaveGroup, MemberDown, MonitorGroup
-from supervisors import Down, Names, NotSupervisable, SupervisorsError
+from supervisors import Down, NotSupervisable, SupervisorsError
+
+if TYPE_CHECKING:
+    from supervisors import Names
 
 __all__ = ["REGISTRY_TIMEOUT", "GroupRegistry", "LocalGroups", "start_local_groups"]
 
