@@ -59,4 +59,3 @@ class CacheActor(supervisors.Actor):
 def cache_child_spec(stores: Stores, id: Hashable = "cache") -> supervisors.ChildSpec:
     """The child spec of a CacheActor over `stores` (the same stores at every restart)."""
     return supervisors.ChildSpec(id=id, start=lambda: CacheActor.start(stores))
-
