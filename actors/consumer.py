@@ -106,6 +106,22 @@ class Consumer(supervisors.Actor):
         self._order: KeyedQueue[Event] = KeyedQueue()
         self._order_lock = threading.Lock()
 
+    @classmethod
+    def child_spec(
+        cls,
+        groups: Groups,
+        *,
+        id: Hashable | None = None,
+        api: Any = None,
+        cache: Any = None,
+        **options: Any,
+    ) -> supervisors.ChildSpec:
+        """The spec that puts this consumer under a supervisor (id: the class name)."""
+        return supervisors.ChildSpec(
+            cls.__name__ if id is None else id,
+            lambda: cls.start(groups, api=api, cache=cache, **options),
+        )
+
     # -- what users write ---------------------------------------------------------------------
 
     def handle_event(self, event: Event) -> None:

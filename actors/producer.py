@@ -112,6 +112,22 @@ class ProducerActor(supervisors.Actor):
         self.last_seq: int | None = None
         """The seq of the last dispatch handed to every consumer (acknowledged to the shard)."""
 
+    @classmethod
+    def child_spec(
+        cls,
+        shard_id: int,
+        groups: Groups,
+        *,
+        id: Hashable | None = None,
+        apply: Apply = passthrough,
+        shard: ShardInfo | None = None,
+    ) -> supervisors.ChildSpec:
+        """The spec of shard `shard_id`'s producer (id: `("producer", shard_id)`)."""
+        return supervisors.ChildSpec(
+            ("producer", shard_id) if id is None else id,
+            lambda: cls.start(shard_id, groups, apply=apply, shard=shard),
+        )
+
     def on_receive(self, message: Any) -> Any:
         if type(message) is Dispatch:
             self.produce(message)

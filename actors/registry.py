@@ -56,6 +56,11 @@ class GroupRegistry(supervisors.Actor):
         self.membership = membership
         self._monitors: dict[str, Any] = {}
 
+    @classmethod
+    def child_spec(cls, membership: Membership, id: Hashable = "groups") -> supervisors.ChildSpec:
+        """The spec of the bot's registry: every (re)start gets the same `membership`."""
+        return supervisors.ChildSpec(id, lambda: cls.start(membership))
+
     def on_start(self) -> None:
         # A restarted registry watches again every member and watcher it inherits.
         for ref in self.membership.tracked():

@@ -20,7 +20,7 @@ from actors.waiting import expect, wait_for
 from bot import Consumer as ExportedConsumer
 from bot import Event as ExportedEvent
 from bot.events import Event, ShardInfo, Update
-from supervisors import ChildSpec, Names, Supervisor
+from supervisors import Names, Supervisor
 from tests.actors.pipeline_helpers import (  # noqa: F401
     WAIT,
     Actors,
@@ -283,8 +283,9 @@ def test_a_crashed_consumer_is_restarted_and_rejoins(actors: Actors) -> None:
     tree = actors.add(
         Supervisor.start(
             children=[
-                ChildSpec("groups", lambda: GroupRegistry.start(membership)),
-                ChildSpec("collect", lambda: Crashy.start(groups, inbox)),
+                GroupRegistry.child_spec(membership),
+                Crashy.child_spec(groups, id="collect", inbox=inbox),
+                ProducerActor.child_spec(0, groups, apply=raw),
             ],
             names=names,
         )
@@ -293,7 +294,7 @@ def test_a_crashed_consumer_is_restarted_and_rejoins(actors: Actors) -> None:
     assert groups.members(CONSUMERS) == (first,)
     watcher, notices = actors.recorder()
     groups.monitor(CONSUMERS, watcher)
-    producer = start_producer(groups, actors)
+    producer = names.get(("producer", 0), timeout=WAIT)
     send(producer, 1, "MESSAGE_CREATE", 1)
     inbox.wait_for_count(1)
     first.tell("boom")
