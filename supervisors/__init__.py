@@ -10,6 +10,7 @@ from supervisors.errors import (
     ChildRunning,
     ChildSpecError,
     LinkedExit,
+    NameNotFound,
     NameTaken,
     NotSupervisable,
     RestartIntensityExceeded,
@@ -17,11 +18,14 @@ from supervisors.errors import (
     SupervisorsError,
 )
 from supervisors.inbox import Inbox
+from supervisors.intensity import add_restart, restart_allowed
 from supervisors.lifeline import Lifeline, demonitor, link, monitor, unlink
 from supervisors.messages import (
     NOPROC,
     NORMAL,
     SHUTDOWN,
+    ChildCounts,
+    ChildInfo,
     Down,
     Exit,
     ExitKind,
@@ -30,16 +34,41 @@ from supervisors.messages import (
     MonitorRef,
     Shutdown,
 )
+from supervisors.names import Names
+from supervisors.spec import (
+    DEFAULT_INTENSITY,
+    DEFAULT_PERIOD,
+    DEFAULT_SUPERVISOR_SHUTDOWN,
+    DEFAULT_WORKER_SHUTDOWN,
+    AutoShutdown,
+    Backoff,
+    ChildSpec,
+    ChildType,
+    Restart,
+    Strategy,
+)
+from supervisors.supervisor import Supervisor
+from supervisors.timer import Scheduler, default_scheduler
 
 __all__ = [
+    "DEFAULT_INTENSITY",
+    "DEFAULT_PERIOD",
+    "DEFAULT_SUPERVISOR_SHUTDOWN",
+    "DEFAULT_WORKER_SHUTDOWN",
     "NOPROC",
     "NORMAL",
     "SHUTDOWN",
     "Actor",
+    "AutoShutdown",
+    "Backoff",
     "ChildAlreadyPresent",
+    "ChildCounts",
+    "ChildInfo",
     "ChildNotFound",
     "ChildRunning",
+    "ChildSpec",
     "ChildSpecError",
+    "ChildType",
     "Down",
     "Exit",
     "ExitKind",
@@ -49,15 +78,24 @@ __all__ = [
     "Lifeline",
     "LinkedExit",
     "MonitorRef",
+    "NameNotFound",
     "NameTaken",
+    "Names",
     "NotSupervisable",
+    "Restart",
     "RestartIntensityExceeded",
+    "Scheduler",
     "Shutdown",
     "StartFailed",
+    "Strategy",
     "SupervisedActorRef",
+    "Supervisor",
     "SupervisorsError",
+    "add_restart",
+    "default_scheduler",
     "demonitor",
     "link",
     "monitor",
+    "restart_allowed",
     "unlink",
 ]

@@ -10,6 +10,7 @@ __all__ = [
     "ChildRunning",
     "ChildSpecError",
     "LinkedExit",
+    "NameNotFound",
     "NameTaken",
     "NotSupervisable",
     "RestartIntensityExceeded",
@@ -105,3 +106,11 @@ class LinkedExit(SupervisorsError):
         super().__init__(f"linked actor exited: linked={linked} reason={reason}")
         self.linked = linked
         self.reason = reason
+
+
+class NameNotFound(SupervisorsError, LookupError):
+    """No live actor under this name in the `Names` registry (after waiting, for `get`)."""
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(f"name not found: {name!r}")
+        self.name = name

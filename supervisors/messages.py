@@ -11,12 +11,15 @@ __all__ = [
     "NOPROC",
     "NORMAL",
     "SHUTDOWN",
+    "ChildCounts",
+    "ChildInfo",
     "Down",
     "Exit",
     "ExitKind",
     "ExitReason",
     "ExitSignal",
     "MonitorRef",
+    "RestartDue",
     "Shutdown",
 ]
 
@@ -102,3 +105,28 @@ class Shutdown(NamedTuple):
     """
 
     reason: ExitReason = SHUTDOWN
+
+
+class RestartDue(NamedTuple):
+    """A supervisor's own timer message: time to restart child `child_id` (after backoff/retry)."""
+
+    child_id: Any
+    token: int
+
+
+class ChildInfo(NamedTuple):
+    """One row of `Supervisor.which_children()`; `ref` is None when the child is not running."""
+
+    id: Any
+    ref: Any
+    type: Any
+    restart: Any
+
+
+class ChildCounts(NamedTuple):
+    """`Supervisor.count_children()`: child specs, running children, and specs by type."""
+
+    specs: int
+    active: int
+    supervisors: int
+    workers: int
