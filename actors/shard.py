@@ -132,6 +132,7 @@ class ShardActor(Actor):
         self._queue: deque[bytes] = deque()
         self._inflight: tuple[pykka.Future[Any], int | None] | None = None
         self._reader_paused = False
+        self._paused_since_heartbeat = False
         self._members = MemberRequests()
         self._member_waiters: dict[str, pykka.ThreadingFuture[GuildMembers]] = {}
         self._log = log.bind(shard=self.shard_id)
@@ -373,6 +374,7 @@ class ShardActor(Actor):
             if inflight is None:
                 return
             self._reader_paused = True
+            self._paused_since_heartbeat = True
         future, seq = inflight
         try:
             while True:
@@ -403,11 +405,14 @@ class ShardActor(Actor):
                         deadline = ready_at if deadline is None else min(deadline, ready_at)
                     if deadline is not None and deadline <= now:
                         self._acknowledge_taken()
-                        if self._reader_paused:
-                            # An ACK may be waiting unread behind a dispatch the producer has
-                            # not taken yet: no zombie verdict until the reader reads again.
+                        if self._reader_paused or self._paused_since_heartbeat:
+                            # The reader waited on the producer since the last heartbeat, so
+                            # the ACK may sit unread behind dispatches in the socket: frames
+                            # are flowing, the connection is alive; no zombie verdict.
                             self._gateway._awaiting_ack = False
-                        self._run(self._gateway.tick(now))
+                        sent = self._run_tick(now)
+                        if sent:
+                            self._paused_since_heartbeat = self._reader_paused
                         self._send_queued(now)
                         continue
                     self._cond.wait(None if deadline is None else deadline - now)
@@ -415,6 +420,12 @@ class ShardActor(Actor):
             if not self._stopping.is_set():
                 self._log.error("shard.ticker_failed", error=repr(exc)[:200])
                 self.actor_ref.tell(_ReaderFailed(exc))
+
+    def _run_tick(self, now: float) -> bool:
+        """Runs the session's tick; True if a heartbeat went out."""
+        actions = self._gateway.tick(now)
+        self._run(actions)
+        return any(isinstance(a, Send) and a.is_heartbeat for a in actions)
 
     def _acknowledge_taken(self) -> None:
         # The heartbeat carries the last seq the producer took, even while the reader is idle.
@@ -525,6 +536,6 @@ def request_guild_members(
     shard: pykka.ActorRef[Any], guild_id: int, *, timeout: float = 30.0, **options: Any
 ) -> GuildMembers:
     """Asks `shard` for a guild's members and waits for every chunk (see the actor method)."""
-    inner = shard.proxy().request_guild_members(guild_id, **options).get(timeout)
-    result: GuildMembers = inner.get(timeout)
+    inner = shard.proxy().request_guild_members(guild_id, **options).get(timeout=timeout)
+    result: GuildMembers = inner.get(timeout=timeout)
     return result

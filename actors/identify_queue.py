@@ -1,0 +1,124 @@
+"""`IdentifyQueue`: paces the IDENTIFYs of every shard of the bot (one actor per bot).
+
+A shard asks with `RequestIdentify(shard_id, requester, attempt)`; the queue books the next slot
+of the shard's bucket (`shard_id % max_concurrency`, one IDENTIFY per bucket per 5 s, see
+`bot.gateway.identify.IdentifyPacer`) and tells the requester `IdentifyGranted` when the slot
+comes, on a timer: the actor never sleeps in its thread. When the session start limit of
+`GET /gateway/bot` is used up the requester gets `IdentifyRefused` with a
+`SessionStartLimitError` and stops (Discord would reset the token past the limit).
+
+    queue = IdentifyQueue.start(gateway_bot=rest.get("/gateway/bot"))
+    queue.proxy().check_start(shard_count).get()     # SessionStartLimitError: refuse the start
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import structlog
+
+from actors.messages import IdentifyGranted, IdentifyRefused, RequestIdentify
+from bot.gateway.identify import IdentifyPacer, SessionStartLimit, SessionStartLimitError
+from bot.gateway.limits import IDENTIFY_WINDOW_SECONDS
+from supervisors import Actor
+
+__all__ = ["IdentifyQueue"]
+
+log = structlog.get_logger(__name__)
+
+
+class IdentifyQueue(Actor):
+    """Grants IDENTIFY slots by bucket and window; refuses past the session start limit."""
+
+    reply_errors = (SessionStartLimitError,)
+
+    def __init__(
+        self,
+        gateway_bot: Mapping[str, Any] | None = None,
+        *,
+        window: float = IDENTIFY_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`gateway_bot` is the body of `GET /gateway/bot` (its `session_start_limit` is used);
+        without it, max_concurrency 1 and Discord's default of 1000 starts."""
+        super().__init__()
+        limit = _limit_of(gateway_bot)
+        self._pacer = IdentifyPacer(limit, window=window, clock=clock)
+        self._timers: set[threading.Timer] = set()
+        self._timers_lock = threading.Lock()
+
+    def on_stop(self) -> None:
+        with self._timers_lock:
+            timers, self._timers = self._timers, set()
+        for timer in timers:
+            timer.cancel()
+
+    def on_receive(self, message: Any) -> Any:
+        if isinstance(message, RequestIdentify):
+            self._on_request(message)
+        else:
+            log.warning("identify_queue.unexpected_message", message=type(message).__name__)
+
+    # -- through the proxy -----------------------------------------------------------------------
+
+    def check_start(self, shard_count: int) -> None:
+        """SessionStartLimitError if starting `shard_count` sessions would exhaust the limit."""
+        self._pacer.check_start(shard_count)
+
+    def update(self, gateway_bot: Mapping[str, Any]) -> None:
+        """Takes fresh `GET /gateway/bot` data."""
+        self._pacer.update(_limit_of(gateway_bot))
+
+    def remaining(self) -> int:
+        """Session starts left."""
+        return self._pacer.remaining
+
+    def max_concurrency(self) -> int:
+        return self._pacer.max_concurrency
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _on_request(self, request: RequestIdentify) -> None:
+        try:
+            delay = self._pacer.reserve(request.shard_id)
+        except SessionStartLimitError as error:
+            log.error("identify_queue.refused", shard=request.shard_id, reason=error.reason)
+            _tell(request.requester, IdentifyRefused(request.shard_id, request.attempt, error))
+            return
+        granted = IdentifyGranted(request.shard_id, request.attempt)
+        log.info(
+            "identify_queue.granted",
+            shard=request.shard_id,
+            bucket=self._pacer.bucket(request.shard_id),
+            delay=round(delay, 3),
+            remaining=self._pacer.remaining,
+        )
+        if delay <= 0:
+            _tell(request.requester, granted)
+            return
+        timer = threading.Timer(delay, lambda: self._fire(timer, request.requester, granted))
+        timer.daemon = True
+        with self._timers_lock:
+            self._timers.add(timer)
+        timer.start()
+
+    def _fire(self, timer: threading.Timer, requester: Any, granted: IdentifyGranted) -> None:
+        # Runs on the timer's own thread: only a tell, so the actor's thread never waits.
+        with self._timers_lock:
+            self._timers.discard(timer)
+        _tell(requester, granted)
+
+
+def _limit_of(gateway_bot: Mapping[str, Any] | None) -> SessionStartLimit:
+    data = gateway_bot.get("session_start_limit") if gateway_bot is not None else None
+    return SessionStartLimit.from_dict(data) if isinstance(data, Mapping) else SessionStartLimit()
+
+
+def _tell(ref: Any, message: Any) -> None:
+    try:
+        ref.tell(message)
+    except Exception:  # the shard has stopped since it asked: nothing to grant
+        log.debug("identify_queue.requester_gone", shard=message.shard_id)
