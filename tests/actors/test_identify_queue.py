@@ -1,0 +1,97 @@
+"""IdentifyQueue: pacing shards' IDENTIFYs by bucket, and refusing past the session start limit."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from actors.identify_queue import IdentifyQueue
+from actors.messages import IdentifyGranted, IdentifyRefused, RequestIdentify
+from bot.gateway.identify import SessionStartLimitError
+from bot.testing import FakeDiscord, GatewayConfig, World
+from supervisors import Actor
+from tests.actors.shard_helpers import Recorder, running_shard
+
+
+class Inbox(Actor):
+    """Collects what the queue tells a shard."""
+
+    def __init__(self, got: list[object], changed: threading.Condition) -> None:
+        super().__init__()
+        self.got, self.changed = got, changed
+
+    def on_receive(self, message: object) -> None:
+        with self.changed:
+            self.got.append(message)
+            self.changed.notify_all()
+
+
+def gateway_bot(remaining: int = 1000, max_concurrency: int = 1) -> dict[str, object]:
+    limit = {"total": 1000, "remaining": remaining, "reset_after": 3_600_000}
+    return {
+        "url": "wss://x",
+        "shards": 2,
+        "session_start_limit": {**limit, "max_concurrency": max_concurrency},
+    }
+
+
+def test_grants_by_bucket_then_refuses_past_the_limit():
+    got: list[object] = []
+    changed = threading.Condition()
+    inbox = Inbox.start(got, changed)
+    queue = IdentifyQueue.start(gateway_bot(remaining=3, max_concurrency=2), window=0.3)
+    try:
+        for shard_id in range(4):
+            queue.tell(RequestIdentify(shard_id, inbox, 7))
+        with changed:
+            assert changed.wait_for(lambda: len(got) == 4, 10)
+        granted = [m for m in got if isinstance(m, IdentifyGranted)]
+        refused = [m for m in got if isinstance(m, IdentifyRefused)]
+        assert sorted(m.shard_id for m in granted) == [0, 1, 2]
+        assert [m.shard_id for m in refused] == [3]
+        assert isinstance(refused[0].error, SessionStartLimitError)
+        assert got.index(granted[-1]) == 3 or granted[-1].shard_id == 2  # shard 2 waited
+        assert queue.proxy().remaining().get() == 0
+        with pytest.raises(SessionStartLimitError, match="only 0 left"):
+            queue.proxy().check_start(1).get()
+        assert queue.is_alive()  # a refused check does not crash the queue
+    finally:
+        queue.stop()
+        inbox.stop()
+
+
+def test_shards_identify_one_per_window_through_the_queue():
+    config = GatewayConfig(heartbeat_interval_ms=1000, identify_window=0.4, world=World(2, 1))
+    with FakeDiscord(config=config) as discord:
+        queue = IdentifyQueue.start(gateway_bot(), window=0.5)
+        try:
+            options = {"identify_queue": queue, "shard_count": 2}
+            with (
+                running_shard(discord, shard_id=0, **options) as (_s0, rec0, _),
+                running_shard(discord, shard_id=1, **options) as (_s1, rec1, _),
+            ):
+                rec0.wait_for_event("READY")
+                rec1.wait_for_event("READY")
+            identifies = discord.received(2)
+            assert len(identifies) == 2
+            assert identifies[1].at - identifies[0].at >= 0.4
+            assert [v.kind for v in discord.violations] == []
+        finally:
+            queue.stop()
+
+
+def test_a_refused_identify_stops_the_shard_with_the_error():
+    with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=1000)) as discord:
+        queue = IdentifyQueue.start(gateway_bot(remaining=0))
+        try:
+            with running_shard(discord, recorder=Recorder(), identify_queue=queue) as (
+                shard,
+                _recorder,
+                state,
+            ):
+                assert shard.actor_stopped.wait(10)
+                assert isinstance(state.fatal_error, SessionStartLimitError)
+            assert discord.received(2) == []
+        finally:
+            queue.stop()
