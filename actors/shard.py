@@ -11,10 +11,7 @@ Three threads, one lock (`_lock`, which also guards the session state machine):
   reply before it reads on (backpressure: a slow producer leaves frames in the socket, never in
   a buffer here). Only once the producer has replied is `ShardSession.acknowledge(seq)` called,
   so a RESUME after a crash replays what the producer had not taken;
-- the ticker (`shard-N-ticker`): heartbeats at the session's deadlines and sends queued
-  commands as fast as the send limiter allows, independent of the reader. While the reader is
-  paused on the producer, an ACK may wait unread in the socket, so zombie detection is held off
-  until the reader reads again: a paused reader must not look like a dead connection.
+- the ticker (`shard-N-ticker`, `actors.shard_sender`): heartbeats and paced commands.
 
 What outlives a crash is in `ShardState` (the tree makes it, every start gets it): the Discord
 session (id, acknowledged seq, resume URL) and the fatal error, if any. A fatal close code
@@ -36,19 +33,19 @@ import pykka
 import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
-from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused, RequestIdentify
+from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused
+from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
+from actors.shard_state import ShardState
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
-from bot.gateway.errors import GatewayError, PayloadTooLarge
+from bot.gateway.errors import GatewayError
 from bot.gateway.members import GuildMembers, MemberRequests, MembersRateLimited
-from bot.gateway.messages import Action, Close, Reconnect, Send, Stop
 from bot.gateway.messages import Dispatch as DispatchAction
-from bot.gateway.messages import RequestIdentify as NeedIdentify
+from bot.gateway.messages import Reconnect, Stop
 from bot.gateway.opcodes import Opcode
 from bot.gateway.ratelimit import SendLimiter
-from bot.gateway.session import GatewaySession, SessionConfig, SessionState
-from bot.gateway.session_state import ShardSession
+from bot.gateway.session import GatewaySession, SessionConfig
 from supervisors import Actor, ExitKind, ExitReason, Shutdown
 
 __all__ = ["ShardActor", "ShardState", "request_guild_members"]
@@ -64,35 +61,16 @@ CONNECT_BACKOFF_BASE, CONNECT_BACKOFF_CAP = 1.0, 60.0
 THREAD_JOIN_SECONDS = 5.0
 
 
-class ShardState:
-    """What one shard keeps across restarts of its actor; the tree makes it once per shard."""
-
-    def __init__(self, shard_id: int, shard_count: int) -> None:
-        self.session = ShardSession(shard_id, shard_count)
-        self.fatal_error: BaseException | None = None
-        self.gateway: GatewaySession | None = None  # the running actor's, for latency
-
-    @property
-    def latency(self) -> float | None:
-        """The last heartbeat round trip in seconds (None before the first ACK)."""
-        gateway = self.gateway
-        return gateway.latency if gateway is not None else None
-
-
 class _MembersEvent(NamedTuple):
     name: str
     data: Any
-
-
-class _ReaderFailed(NamedTuple):
-    error: BaseException
 
 
 class _Stopping(Exception):
     """The shard is stopping: the reader leaves whatever it was waiting for."""
 
 
-class ShardActor(Actor):
+class ShardActor(ShardSender, Actor):
     """The gateway connection of one shard (see the module docstring)."""
 
     reply_errors = (SendQueueFull, ShardNotConnected, MembersRateLimited, ValueError, GatewayError)
@@ -186,7 +164,7 @@ class ShardActor(Actor):
                     self._run(self._gateway.identify(time.monotonic()))
         elif isinstance(message, IdentifyRefused):
             self._stop_for_good(message.error)
-        elif isinstance(message, _ReaderFailed):
+        elif isinstance(message, ReaderFailed):
             raise message.error
         else:
             self._log.warning("shard.unexpected_message", message=type(message).__name__)
@@ -281,7 +259,7 @@ class ShardActor(Actor):
         except BaseException as exc:
             if not self._stopping.is_set():
                 self._log.error("shard.reader_failed", error=repr(exc)[:200])
-                self.actor_ref.tell(_ReaderFailed(exc))
+                self.actor_ref.tell(ReaderFailed(exc))
 
     def _connect_loop(self) -> None:
         failures = 0
@@ -391,113 +369,6 @@ class ShardActor(Actor):
         with self._lock:
             self._inflight = None
             self.state.session.acknowledge(seq)
-
-    # -- the ticker ------------------------------------------------------------------------------
-
-    def _ticker_main(self) -> None:
-        try:
-            with self._cond:
-                while not self._stopping.is_set():
-                    now = time.monotonic()
-                    deadline = self._gateway.next_deadline()
-                    if self._queue and self._can_send_commands():
-                        ready_at = now + self._limiter.delay(now)
-                        deadline = ready_at if deadline is None else min(deadline, ready_at)
-                    if deadline is not None and deadline <= now:
-                        self._acknowledge_taken()
-                        if self._reader_paused or self._paused_since_heartbeat:
-                            # The reader waited on the producer since the last heartbeat, so
-                            # the ACK may sit unread behind dispatches in the socket: frames
-                            # are flowing, the connection is alive; no zombie verdict.
-                            self._gateway._awaiting_ack = False
-                        sent = self._run_tick(now)
-                        if sent:
-                            self._paused_since_heartbeat = self._reader_paused
-                        self._send_queued(now)
-                        continue
-                    self._cond.wait(None if deadline is None else deadline - now)
-        except BaseException as exc:
-            if not self._stopping.is_set():
-                self._log.error("shard.ticker_failed", error=repr(exc)[:200])
-                self.actor_ref.tell(_ReaderFailed(exc))
-
-    def _run_tick(self, now: float) -> bool:
-        """Runs the session's tick; True if a heartbeat went out."""
-        actions = self._gateway.tick(now)
-        self._run(actions)
-        return any(isinstance(a, Send) and a.is_heartbeat for a in actions)
-
-    def _acknowledge_taken(self) -> None:
-        # The heartbeat carries the last seq the producer took, even while the reader is idle.
-        inflight = self._inflight
-        if inflight is None:
-            return
-        try:
-            inflight[0].get(timeout=0)
-        except Exception:
-            return
-        self.state.session.acknowledge(inflight[1])
-
-    def _can_send_commands(self) -> bool:
-        return self._socket is not None and self._gateway.status is SessionState.CONNECTED
-
-    def _send_queued(self, now: float) -> None:
-        while self._queue and self._can_send_commands():
-            if self._limiter.delay(now) > 0:
-                return
-            self._limiter.record(now)
-            self._write(self._queue.popleft())
-
-    # -- carrying out the session's actions (under the lock) -----------------------------------
-
-    def _run(self, actions: list[Action]) -> list[DispatchAction]:
-        dispatches: list[DispatchAction] = []
-        for action in actions:
-            if isinstance(action, Send):
-                self._send_action(action)
-            elif isinstance(action, DispatchAction):
-                dispatches.append(action)
-            elif isinstance(action, Close):
-                if self._socket is not None:
-                    self._socket.close(action.code, action.reason)
-            elif isinstance(action, Reconnect | Stop):
-                self._next_step = action
-            elif isinstance(action, NeedIdentify):
-                self._request_identify()
-        return dispatches
-
-    def _send_action(self, action: Send) -> None:
-        try:
-            data = self._codec.encode(action.payload)
-        except PayloadTooLarge as error:
-            self._log.error("shard.send_refused", op=action.op, reason=error.reason)
-            return
-        now = time.monotonic()
-        if self._limiter.try_acquire(now, action.is_heartbeat) > 0:
-            self._queue.appendleft(data)  # IDENTIFY/RESUME on a busy connection: next in line
-            self._cond.notify_all()
-            return
-        self._write(data)
-
-    def _write(self, data: bytes) -> None:
-        sock = self._socket
-        if sock is None:
-            return
-        try:
-            sock.send(data, text=self._codec.text_frames)
-        except SocketClosed:
-            sock.abort()  # the reader sees the end of the connection and decides what follows
-
-    def _request_identify(self) -> None:
-        attempt = self._connection
-        source = self._identify_source
-        queue = source() if callable(source) else source
-        if queue is None:
-            if self._identify_source is not None:
-                self._log.warning("shard.identify_queue_missing")
-            self.actor_ref.tell(IdentifyGranted(self.shard_id, attempt))
-            return
-        queue.tell(RequestIdentify(self.shard_id, self.actor_ref, attempt))
 
     # -- members and fatal errors ----------------------------------------------------------------
 

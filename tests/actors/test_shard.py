@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from actors.shard import ShardActor, ShardState, _ReaderFailed, request_guild_members
+from actors.shard import ReaderFailed, ShardActor, ShardState, request_guild_members
 from actors.shard_socket import check_gateway_url
 from bot.gateway.errors import FatalCloseError
 from bot.gateway.members import MembersRateLimited
@@ -145,7 +145,7 @@ def test_a_crash_mid_stream_resumes_without_loss(discord):
         recorder.wait_for_event("GUILD_CREATE", 2)
         seqs = discord.stream_messages(300)
         recorder.wait_until(lambda: len(recorder.events) > 50)
-        shard.tell(_ReaderFailed(RuntimeError("boom")))
+        shard.tell(ReaderFailed(RuntimeError("boom")))
         assert shard.actor_stopped.wait(10)
         assert shard.exit_reason.kind is ExitKind.CRASH
         shard = ShardActor.start(config, state, producer)  # what the supervisor does
