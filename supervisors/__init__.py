@@ -35,6 +35,9 @@ from supervisors.messages import (
     Shutdown,
 )
 from supervisors.names import Names
+from supervisors.pool import Pool, default_pool
+from supervisors.pooled import PooledActor, PooledFuture, PooledRef
+from supervisors.shutdown import stop_at_exit, stop_tree
 from supervisors.spec import (
     DEFAULT_INTENSITY,
     DEFAULT_PERIOD,
@@ -82,6 +85,10 @@ __all__ = [
     "NameTaken",
     "Names",
     "NotSupervisable",
+    "Pool",
+    "PooledActor",
+    "PooledFuture",
+    "PooledRef",
     "Restart",
     "RestartIntensityExceeded",
     "Scheduler",
@@ -92,10 +99,13 @@ __all__ = [
     "Supervisor",
     "SupervisorsError",
     "add_restart",
+    "default_pool",
     "default_scheduler",
     "demonitor",
     "link",
     "monitor",
     "restart_allowed",
+    "stop_at_exit",
+    "stop_tree",
     "unlink",
 ]
