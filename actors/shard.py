@@ -244,6 +244,10 @@ class ShardActor(ShardSender, Actor):
         with self._lock:
             self._run(self._gateway.reconnect(time.monotonic()))
 
+    def forget_session_on_stop(self) -> None:
+        """When this actor stops, close with 1000 so the Discord session ends."""
+        self._keep_session = False
+
     def disconnect(self) -> None:
         """Closes with 1000 (the Discord session ends) and stops the actor normally."""
         self._keep_session = False

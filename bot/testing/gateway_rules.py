@@ -164,6 +164,9 @@ class GatewayRules:
             shard_id = conn.session.shard_id if conn.session is not None else None
             if op == OP_IDENTIFY and isinstance(data, dict):
                 shard_id = _shard_of(data.get("shard"))[0]
+            elif op == OP_RESUME and isinstance(data, dict):
+                resumed = self.sessions.get(str(data.get("session_id")))
+                shard_id = resumed.shard_id if resumed is not None else shard_id
             self._received.append(Received(conn.id, shard_id, now, op, data, len(message)))
             try:
                 if _info(conn).closed_by is None:

@@ -54,14 +54,22 @@ class Recorder:
             return found()[count - 1]
 
 
+CRASH = "crash"
+
+
 class RecordingProducer(Actor):
-    """Records each Dispatch; holds it while `recorder.gate` is clear (a slow producer)."""
+    """Records each Dispatch; holds it while `recorder.gate` is clear (a slow producer).
+
+    Told `CRASH`, it crashes.
+    """
 
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
 
     def on_receive(self, message: Any) -> Any:
+        if message == CRASH:
+            raise RuntimeError("producer crashed on purpose")
         if isinstance(message, Dispatch):
             self.recorder.add(message)
             while not self.recorder.gate.wait(0.5):
