@@ -92,7 +92,7 @@ def test_100_threads_on_ten_channels_run_the_channels_in_parallel(fast_rest: Fak
     assert fast_rest.violations == []
     assert all(len(fast_rest.state.messages[str(c)]) == 10 for c in targets)
     # 10 per channel at 5 per 0.2 s: one window boundary; serial channels would need 2 s.
-    assert 0.2 <= elapsed < 1.2, elapsed
+    assert 0.2 <= elapsed < 1.5, elapsed
 
 
 def test_global_limit_is_kept_without_violations() -> None:

@@ -88,3 +88,94 @@ def test_every_request_is_recorded(rest: FakeRest) -> None:
         client.get("/gateway/bot")
         client.get("/users/@me")
     assert [r.route for r in rest.requests] == ["/gateway/bot", "/users/@me"]
+
+
+# -- rate limits -----------------------------------------------------------------------------
+
+POST = "POST /channels/{channel_id}/messages"
+
+
+def _channel(rest: FakeRest) -> str:
+    guild = rest.state.add_guild()
+    return str(rest.state.add_channel(guild["id"])["id"])
+
+
+def test_answers_carry_rate_limit_headers_and_429_when_exhausted(rest: FakeRest) -> None:
+    rest.limits.set_bucket(POST, limit=2, window=30.0)
+    channel = _channel(rest)
+    with _client(rest) as client:
+        answers = [
+            client.post(f"/channels/{channel}/messages", json={"content": "x"}) for _ in range(3)
+        ]
+    first, second, third = answers
+    assert first.headers["X-RateLimit-Limit"] == "2"
+    assert first.headers["X-RateLimit-Remaining"] == "1"
+    assert second.headers["X-RateLimit-Remaining"] == "0"
+    assert 29 < float(second.headers["X-RateLimit-Reset-After"]) <= 30
+    assert first.headers["X-RateLimit-Bucket"] == second.headers["X-RateLimit-Bucket"]
+    assert third.status_code == 429
+    assert third.headers["X-RateLimit-Scope"] == "user"
+    body = third.json()
+    assert body["global"] is False and 29 < body["retry_after"] <= 30
+    assert [v.violation for v in rest.violations] == ["bucket"]
+    assert rest.violations[0].route == "/channels/{channel_id}/messages"
+
+
+def test_major_parameters_have_their_own_windows(rest: FakeRest) -> None:
+    rest.limits.set_bucket(POST, limit=1, window=30.0)
+    guild = rest.state.add_guild()
+    one, two = (rest.state.add_channel(guild["id"])["id"] for _ in range(2))
+    with _client(rest) as client:
+        assert client.post(f"/channels/{one}/messages", json={"content": "a"}).is_success
+        assert client.post(f"/channels/{two}/messages", json={"content": "b"}).is_success
+    assert rest.violations == []
+
+
+def test_shared_routes_answer_one_bucket_hash(rest: FakeRest) -> None:
+    rest.limits.share("messages", POST, "GET /channels/{channel_id}/messages")
+    rest.limits.set_bucket("messages", limit=2, window=30.0)
+    channel = _channel(rest)
+    with _client(rest) as client:
+        posted = client.post(f"/channels/{channel}/messages", json={"content": "a"})
+        listed = client.get(f"/channels/{channel}/messages")
+        third = client.get(f"/channels/{channel}/messages")
+    assert posted.headers["X-RateLimit-Bucket"] == listed.headers["X-RateLimit-Bucket"]
+    assert listed.headers["X-RateLimit-Remaining"] == "0"
+    assert third.status_code == 429
+
+
+def test_global_limit_and_unenforced_mode_still_records() -> None:
+    from bot.testing.rest_limits import Limits
+
+    with FakeRest(limits=Limits(global_limit=3, global_period=30.0, enforce=False)) as rest:
+        with _client(rest) as client:
+            statuses = [client.get("/gateway").status_code for _ in range(2)]
+            statuses += [client.get("/users/@me").status_code for _ in range(2)]
+        assert statuses == [200, 200, 200, 200]
+        assert [v.violation for v in rest.violations] == ["global"]
+
+
+def test_injected_faults(rest: FakeRest) -> None:
+    rest.limits.fail_next(1, status=503, route="GET /gateway")
+    rest.limits.rate_limit_next(scope="global", retry_after=30.0, route="GET /users/@me")
+    with _client(rest) as client:
+        assert client.get("/gateway").status_code == 503
+        assert client.get("/gateway").status_code == 200
+        limited = client.get("/users/@me")
+        assert limited.status_code == 429
+        assert limited.headers["X-RateLimit-Global"] == "true"
+        assert limited.headers["X-RateLimit-Scope"] == "global"
+        assert limited.json()["global"] is True
+        assert client.get("/gateway").status_code == 429  # every route waits out a global 429
+    assert [v.violation for v in rest.violations] == ["blocked"]
+
+
+def test_message_state_round_trips_over_http(rest: FakeRest) -> None:
+    channel = _channel(rest)
+    with _client(rest) as client:
+        created = client.post(f"/channels/{channel}/messages", json={"content": "hi"}).json()
+        path = f"/channels/{channel}/messages/{created['id']}"
+        assert client.get(path).json()["content"] == "hi"
+        assert client.patch(path, json={"content": "edited"}).json()["content"] == "edited"
+        assert client.delete(path).status_code == 204
+        assert client.get(path).json()["code"] == 10008
