@@ -187,10 +187,15 @@ class Limits:
         key = f"{route.method} {route.template}"
         return self._shared.get(key, route.bucket)
 
-    def admit(self, request: Request, route: Route, now: float) -> Verdict:
-        """Counts one arriving request; says whether it broke a limit and what to answer."""
+    def admit(
+        self, request: Request, route: Route, now: float, *, global_limited: bool = True
+    ) -> Verdict:
+        """Counts one arriving request; says whether it broke a limit and what to answer.
+
+        `global_limited` is False for interaction responses and follow-ups, which Discord
+        exempts from the global limit.
+        """
         key = f"{route.method} {route.template}"
-        global_limited = not route.template.startswith("/interactions/")
         with self._lock:
             name = self._shared.get(key, route.bucket)
             spec = self.buckets.get(name, self.default)
