@@ -1,0 +1,65 @@
+"""Suite-wide guard: a test fails if it leaves a Pykka actor or an extra thread running.
+
+Threads of the shared `supervisors` pool and timer (named `supervisors-...`) live for the process
+and are allowed. A test that must leave other threads (a session server, say) marks itself with
+`@pytest.mark.allow_threads("name-prefix", ...)`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pykka
+import pytest
+
+# Shared, process-lived threads: supervisors.pool and supervisors.timer.
+ALLOWED_THREAD_PREFIXES = ("supervisors-",)
+# How long a test's threads get to finish after it (they are joined, not slept on).
+LEAK_WAIT = 5.0
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "allow_threads(*prefixes): threads with these name prefixes may outlive the test"
+    )
+
+
+def _extra_threads(
+    before: set[threading.Thread], allowed: tuple[str, ...]
+) -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread not in before
+        and thread is not threading.current_thread()
+        and thread.is_alive()
+        and not thread.name.startswith(allowed)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_actors_or_threads(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test if it leaves an actor in pykka's registry or an extra thread alive."""
+    before = set(threading.enumerate())
+    actors_before = set(map(id, pykka.ActorRegistry.get_all()))
+    allowed = ALLOWED_THREAD_PREFIXES
+    for marker in request.node.iter_markers("allow_threads"):
+        allowed = (*allowed, *marker.args)
+    yield
+    deadline = time.monotonic() + LEAK_WAIT
+    for thread in _extra_threads(before, allowed):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    leaked_actors = [ref for ref in pykka.ActorRegistry.get_all() if id(ref) not in actors_before]
+    leaked_threads = _extra_threads(before, allowed)
+    if leaked_actors:
+        for ref in leaked_actors:
+            ref.stop(block=False)
+    problems = []
+    if leaked_actors:
+        problems.append(f"actors left running: {leaked_actors}")
+    if leaked_threads:
+        problems.append(f"threads left running: {[t.name for t in leaked_threads]}")
+    if problems:
+        pytest.fail("; ".join(problems), pytrace=False)
