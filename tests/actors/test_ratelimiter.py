@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -48,6 +49,17 @@ def channels(rest: FakeRest, count: int) -> list[int]:
     return [int(rest.state.add_channel(guild["id"], f"c{i}")["id"]) for i in range(count)]
 
 
+def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
+    """Polls `condition` every 5 ms until it holds (True) or `timeout` passes (False)."""
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        tick.wait(0.005)
+    return True
+
+
 def run_all(client: Client, targets: list[int]) -> tuple[list[Future[Any]], float]:
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=len(targets)) as pool:
@@ -85,11 +97,7 @@ def test_a_crash_fails_every_waiting_caller_at_once_and_the_restart_serves(
         client.create_message(channel, "teaches the window")
         client.create_message(channel, "spends it")
         futures = [pool.submit(client.create_message, channel, "waits") for _ in range(20)]
-        deadline = time.monotonic() + 10
-        while state.waiting < 20 and time.monotonic() < deadline:
-            # Each caller parks within milliseconds; wait on the state, not on a sleep.
-            futures[0].exception(timeout=0.01) if futures[0].done() else None
-        assert state.waiting == 20
+        assert wait_until(lambda: state.waiting == 20, timeout=10)
         crashed_at = time.monotonic()
         first.tell(ReleaseRate(None, None))  # a malformed message: the actor crashes
         for future in futures:
