@@ -1,0 +1,186 @@
+"""PooledActor keeps actor semantics on a shared pool: hooks, one message at a time, exits."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pykka
+import pytest
+
+import supervisors
+from supervisors import ExitKind, Pool, PooledActor
+from tests.supervisors.helpers import WAIT, Crash, Journal, Mailbox, Worker
+
+
+class Echo(PooledActor):
+    """Records its hooks; "crash" raises."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+
+    def on_start(self) -> None:
+        self.journal.add("echo", "start")
+
+    def on_receive(self, message: Any) -> Any:
+        if message == "crash":
+            raise Crash("pooled")
+        self.journal.add("echo", f"got {message}")
+        return message
+
+    def on_stop(self) -> None:
+        self.journal.add("echo", "stop")
+
+    def on_failure(self, *exc_info: Any) -> None:
+        self.journal.add("echo", "failure")
+
+    def double(self, value: int) -> int:
+        return value * 2
+
+
+@pytest.fixture
+def journal() -> Journal:
+    return Journal()
+
+
+def test_hooks_run_in_order_and_ask_replies(journal: Journal) -> None:
+    ref = Echo.start(journal)
+    ref.tell("one")
+    assert ref.ask("two") == "two"
+    assert ref.stop() is True
+    assert [e for _, e in journal.entries] == ["start", "got one", "got two", "stop"]
+    assert ref.stop() is False
+    assert not ref.is_alive()
+    with pytest.raises(pykka.ActorDeadError):
+        ref.tell("late")
+    with pytest.raises(pykka.ActorDeadError):
+        ref.ask("late")
+
+
+def test_runs_on_the_pool_when_nobody_waits(journal: Journal) -> None:
+    ref = Echo.start(journal)
+    ref.tell("x")
+    ref.stop(block=False)
+    assert ref.lifeline.wait(WAIT)
+    assert ref.exit_reason == supervisors.NORMAL
+    assert journal.events("stop") == ["echo"]
+
+
+def test_crash_in_tell_reaches_monitor(journal: Journal) -> None:
+    ref = Echo.start(journal)
+    box = Mailbox()
+    supervisors.monitor(ref, box)
+    ref.tell("crash")
+    down = box.get()
+    assert down.actor_ref is ref
+    assert down.reason.kind is ExitKind.CRASH
+    assert journal.events("failure") == ["echo"]
+
+
+def test_ask_failure_reaches_asker_and_crashes(journal: Journal) -> None:
+    ref = Echo.start(journal)
+    with pytest.raises(Crash):
+        ref.ask("crash", timeout=WAIT)
+    assert ref.lifeline.wait(WAIT)
+    assert ref.exit_reason is not None and ref.exit_reason.kind is ExitKind.CRASH
+
+
+def test_failed_on_start_is_reported(journal: Journal) -> None:
+    class BadStart(PooledActor):
+        def on_start(self) -> None:
+            raise RuntimeError("no")
+
+    ref = BadStart.start()
+    box = Mailbox()
+    supervisors.monitor(ref, box)
+    assert box.get().reason.kind is ExitKind.START_FAILED
+    with pytest.raises(pykka.ActorDeadError):
+        ref.ask("x", timeout=WAIT)
+
+
+def test_link_with_thread_actor(journal: Journal) -> None:
+    threaded = Worker.start()
+    box = Mailbox()
+    supervisors.monitor(threaded, box)
+    pooled = Echo.start(journal)
+    supervisors.link(pooled, threaded)
+    pooled.tell("crash")
+    assert box.get().reason.kind is ExitKind.CRASH
+
+
+def test_shutdown_signal_and_proxy(journal: Journal) -> None:
+    ref = Echo.start(journal)
+    assert ref.proxy().double(21).get(timeout=WAIT) == 42
+    ref.tell(supervisors.Shutdown())
+    assert ref.lifeline.wait(WAIT)
+    assert ref.exit_reason == supervisors.SHUTDOWN
+
+
+def test_one_message_at_a_time_under_many_senders() -> None:
+    class Counter(PooledActor):
+        def __init__(self) -> None:
+            self.inside = False
+            self.count = 0
+            self.overlaps = 0
+
+        def on_receive(self, message: Any) -> Any:
+            if self.inside:
+                self.overlaps += 1
+            self.inside = True
+            self.count += 1
+            self.inside = False
+            return (self.count, self.overlaps)
+
+    ref = Counter.start()
+    senders = [threading.Thread(target=lambda: [ref.tell(n) for n in range(500)]) for _ in range(4)]
+    for thread in senders:
+        thread.start()
+    for thread in senders:
+        thread.join(WAIT)
+    assert ref.ask("last", timeout=WAIT) == (2001, 0)
+    ref.stop(timeout=WAIT)
+
+
+def test_many_short_lived_actors(journal: Journal) -> None:
+    refs = []
+    for n in range(300):
+        ref = Echo.start(journal)
+        ref.tell(n)
+        ref.stop(block=False)
+        refs.append(ref)
+    for ref in refs:
+        assert ref.lifeline.wait(WAIT)
+    assert len(journal.events("stop")) == 300
+
+
+@pytest.fixture
+def small_pool() -> Iterator[Pool]:
+    pool = Pool(max_workers=2)
+    yield pool
+    assert pool.shutdown(WAIT)
+
+
+def test_own_pool_and_blocked_actor_does_not_stop_others(small_pool: Pool) -> None:
+    gate = threading.Event()
+
+    class Blocker(PooledActor):
+        pool = small_pool
+
+        def on_receive(self, message: Any) -> Any:
+            gate.wait(WAIT)
+
+    class Quick(PooledActor):
+        pool = small_pool
+
+        def on_receive(self, message: Any) -> Any:
+            return message
+
+    blocker = Blocker.start()
+    blocker.tell("block")
+    quick = Quick.start()
+    assert quick.ask("hi", timeout=WAIT) == "hi"  # the second pool thread serves it
+    quick.stop(timeout=WAIT)
+    gate.set()
+    assert blocker.stop(timeout=WAIT) is True
+    assert small_pool.threads <= 2
