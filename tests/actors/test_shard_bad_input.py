@@ -13,6 +13,10 @@ from hypothesis import strategies as st
 from bot.testing import FakeDiscord, GatewayConfig, World
 from tests.actors.shard_helpers import Recorder, running_shard
 
+# One shard and simulator serve the whole module; each bad frame makes it reconnect, so its
+# connection threads outlive single tests (the fixture stops them all at the end).
+pytestmark = pytest.mark.allow_threads("fake-gateway-", "shard-")
+
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[FakeDiscord, object, Recorder]]:
