@@ -1,91 +1,43 @@
 """Where a consumer's per-event worker runs: `start_worker(run)` is the one switch.
 
-Until `supervisors.PooledActor` is in place, a worker is a call on a shared pool of daemon
-threads fed by a `SimpleQueue`: about 1 us to hand over, against about 9 us for
-`ThreadPoolExecutor.submit` and 300 us or more for a new `ThreadingActor`. The pool grows on
-demand up to `WORKER_THREADS`; the queue in front of it is bounded by the consumers' slots
-(`max_workers`), since every call in it holds one. Daemon threads: a handler stuck forever does
-not hang the interpreter at exit.
+A worker is an `EventWorker`, a `supervisors.PooledActor`: started for one event, it runs the
+handler in its `on_start` and stops. It runs on a pool of its own (`WORKER_THREADS` threads,
+started on demand), so handlers that wait on REST calls cannot starve the other pooled actors
+of the process, nor they the handlers. The queue in front of the pool is bounded by the
+consumers' slots (`max_workers`): every worker waiting in it holds one.
+
+Cost (bench/bench_pipeline.py, stage worker_start): about 8 us per worker, against 1 us for a
+bare call on a thread pool and 300 us or more for a `ThreadingActor`.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from queue import SimpleQueue
 
-import structlog
+from supervisors import Pool, PooledActor
 
-__all__ = ["WORKER_THREADS", "WorkerPool", "start_worker"]
-
-log = structlog.get_logger(__name__)
+__all__ = ["WORKER_THREADS", "EventWorker", "start_worker"]
 
 WORKER_THREADS = 64
-"""Threads at most in the shared pool (handlers that wait on REST calls each hold one)."""
+"""Threads at most for consumers' workers (handlers that wait on REST calls each hold one)."""
 
 
-class WorkerPool:
-    """A pool of daemon threads running zero-argument calls; grows while none is idle."""
+class EventWorker(PooledActor):
+    """The short-lived actor that runs one call (a consumer's handler for one event) and stops.
 
-    def __init__(self, max_threads: int = WORKER_THREADS, name: str = "shardline-worker") -> None:
-        self.max_threads = max_threads
-        self._name = name
-        self._calls: SimpleQueue[Callable[[], None]] = SimpleQueue()
-        self._lock = threading.Lock()
-        self._threads = 0
-        self._idle = 0
-        self._queued = 0
+    The call must catch its own errors (the consumer's does, and logs them). Like every pooled
+    actor it must not block forever: it holds a pool thread while it runs.
+    """
 
-    def submit(self, run: Callable[[], None]) -> None:
-        """Queues `run` for a pool thread (it must catch its own errors)."""
-        with self._lock:
-            self._queued += 1
-            # Every queued call has an idle thread waiting for it, up to the bound.
-            grow = self._queued > self._idle and self._threads < self.max_threads
-            if grow:
-                self._threads += 1
-                self._idle += 1
-                number = self._threads
-        self._calls.put(run)
-        if grow:
-            name = f"{self._name}-{number}"
-            threading.Thread(target=self._loop, name=name, daemon=True).start()
+    pool = Pool(WORKER_THREADS)
 
-    def threads(self) -> int:
-        """How many threads the pool has started."""
-        return self._threads
+    def __init__(self, run: Callable[[], None]) -> None:
+        self.run = run
 
-    def _loop(self) -> None:
-        get = self._calls.get
-        lock = self._lock
-        while True:
-            run = get()
-            with lock:
-                self._queued -= 1
-                self._idle -= 1
-            try:
-                run()
-            except BaseException:  # a pool thread must outlive any call
-                log.exception("workers.call_failed")
-            with lock:
-                self._idle += 1
-
-
-_pool: WorkerPool | None = None
-_pool_lock = threading.Lock()
+    def on_start(self) -> None:
+        self.run()
 
 
 def start_worker(run: Callable[[], None]) -> None:
     """Runs `run` in a new short-lived worker. The one place that decides what a worker is."""
-    pool = _pool
-    if pool is None:
-        pool = _shared_pool()
-    pool.submit(run)
-
-
-def _shared_pool() -> WorkerPool:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = WorkerPool()
-        return _pool
+    EventWorker.start(run).stop(block=False)
