@@ -298,3 +298,18 @@ def test_auto_shutdown(start_tree: Starter, mode: AutoShutdown) -> None:
     assert sup.lifeline.wait(WAIT)
     assert sup.lifeline.reason == supervisors.SHUTDOWN
     assert "other" in journal.events("stop")
+
+
+def test_pooled_child_is_supervised(start_tree: Starter) -> None:
+    class PooledWorker(supervisors.PooledActor):
+        def on_receive(self, message: Any) -> Any:
+            if message == "crash":
+                raise RuntimeError("pooled crash")
+            return "pong"
+
+    names = Names()
+    start_tree([ChildSpec("p", PooledWorker.start)], names=names)
+    old = crash(names, "p")
+    new = names.get("p", WAIT)
+    assert new is not old
+    assert new.ask("ping", timeout=WAIT) == "pong"
