@@ -24,8 +24,6 @@ import itertools
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, NamedTuple, Protocol
 
-from pykka import ActorRef
-
 from actors.messages import GroupJoined, GroupLeft
 
 __all__ = [
@@ -35,6 +33,7 @@ __all__ = [
     "GroupMonitor",
     "Groups",
     "Member",
+    "MemberRef",
     "Membership",
 ]
 
@@ -45,7 +44,19 @@ Deliver = Callable[[Any], None]
 """Hands one dispatched message to a member, in the dispatching thread; it may block (that is
 how a member slows its producers). `ref.tell` unless the member joined with its own."""
 
-Ref = ActorRef[Any]
+
+class MemberRef(Protocol):
+    """What a group member is: an actor's ref (`pykka.ActorRef`, `supervisors.PooledRef`)."""
+
+    @property
+    def actor_urn(self) -> str: ...
+
+    def is_alive(self) -> bool: ...
+
+    def tell(self, message: Any) -> None: ...
+
+
+Ref = MemberRef
 
 
 class GroupMonitor(NamedTuple):

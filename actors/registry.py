@@ -26,7 +26,7 @@ from pykka import ActorDeadError, ActorRef, Timeout
 
 import supervisors
 from actors.errors import RegistryUnavailable
-from actors.groups import Deliver, Effects, GroupMonitor, Membership
+from actors.groups import Deliver, Effects, GroupMonitor, MemberRef, Membership
 from actors.messages import DemonitorGroup, JoinGroup, LeaveGroup, MemberDown, MonitorGroup
 from supervisors import Down, NotSupervisable, SupervisorsError
 
@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 REGISTRY_TIMEOUT = 5.0
 """Seconds a membership change waits for the registry (a restart takes milliseconds)."""
 
-Ref = ActorRef[Any]
+Ref = MemberRef
 Resolver = Callable[[], "ActorRef[Any] | None"]
 
 

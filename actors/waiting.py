@@ -8,8 +8,9 @@ trigger something (send a message) and only then wait for the answer:
         api.create_message(channel, content="Say something")
         event = reply.result(timeout=30)
 
-`wait_for(groups, name, check, timeout)` is both in one call. The waiter leaves the group and
-stops once it has its event, on timeout, or when the `with` block ends. Being the newest member,
+`wait_for(groups, name, check, timeout)` is both in one call. The waiter (a pooled actor: no
+thread is held while it waits) leaves the group and stops once it has its event, on timeout, or
+when the `with` block ends. Being the newest member,
 it is reached before the consumers (see `actors.groups`), so a handler that waits inline does
 not wait behind its own consumer's full slots.
 """
@@ -20,41 +21,27 @@ import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
 
-from pykka import ActorRef
-
-import supervisors
 from actors.errors import RegistryUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.registry import REGISTRY_TIMEOUT
 from bot.events import Event
+from supervisors import PooledActor, PooledRef
 
-__all__ = ["Expectation", "Waiter", "expect", "wait_for"]
+__all__ = ["Catch", "Expectation", "Waiter", "expect", "wait_for"]
 
 Check = Callable[[Event], bool]
 
 
-class Waiter(supervisors.Actor):
-    """A temporary group member holding out for the first event `name` that passes `check`.
+class Waiter(PooledActor):
+    """A temporary group member: it holds no thread while it waits, and leaves when it stops.
 
-    `check` runs in the dispatching (producer's) thread, so it must be quick; if it raises, the
-    waiting caller gets the exception.
+    What it catches is decided by its `Catch`, the deliver function it joined with.
     """
 
-    def __init__(
-        self, groups: Groups, group: Hashable, name: str, check: Check | None, future: Future[Event]
-    ) -> None:
-        super().__init__()
+    def __init__(self, groups: Groups, group: Hashable) -> None:
         self.groups = groups
         self.group = group
-        self.name = name
-        self.check = check
-        self.future = future
-        self._settle_lock = threading.Lock()
-
-    def on_start(self) -> None:
-        self.groups.join(self.group, self.actor_ref, self.offer)
 
     def on_stop(self) -> None:
         try:
@@ -62,8 +49,22 @@ class Waiter(supervisors.Actor):
         except RegistryUnavailable:
             pass  # the registry drops members that ended on its own
 
-    def offer(self, event: Event) -> None:
-        """Looks at one dispatched event; settles the future on the first match."""
+
+class Catch:
+    """A waiter's deliver function: settles `future` with the first event `name` passing `check`.
+
+    Runs in the dispatching (producer's) thread, so `check` must be quick; if it raises, the
+    waiting caller gets the exception. Once settled it stops the waiter.
+    """
+
+    def __init__(self, name: str, check: Check | None, future: Future[Event]) -> None:
+        self.name = name
+        self.check = check
+        self.future = future
+        self.waiter: PooledRef | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, event: Event) -> None:
         if event.name != self.name or self.future.done():
             return
         try:
@@ -75,20 +76,21 @@ class Waiter(supervisors.Actor):
             self._settle(event, None)
 
     def _settle(self, event: Event | None, error: BaseException | None) -> None:
-        with self._settle_lock:
+        with self._lock:
             if self.future.done():
                 return
             if error is not None:
                 self.future.set_exception(error)
             else:
                 self.future.set_result(event)  # type: ignore[arg-type]
-        self.actor_ref.stop(block=False)
+        if self.waiter is not None:
+            self.waiter.stop(block=False)
 
 
 class Expectation:
     """A subscription made by `expect`: `result(timeout)` waits for its event."""
 
-    def __init__(self, ref: ActorRef[Any], future: Future[Event], name: str) -> None:
+    def __init__(self, ref: PooledRef, future: Future[Event], name: str) -> None:
         self._ref = ref
         self._future = future
         self.name = name
@@ -128,8 +130,15 @@ def expect(
 ) -> Expectation:
     """Subscribes to the next event `name` passing `check`; returns once subscribed."""
     future: Future[Event] = Future()
-    ref = Waiter.start(groups, group, name, check, future)
-    return Expectation(ref, future, name)
+    catch = Catch(name, check, future)
+    waiter = Waiter.start(groups, group)
+    catch.waiter = waiter
+    try:
+        groups.join(group, waiter, catch)
+    except BaseException:
+        waiter.stop(block=False)
+        raise
+    return Expectation(waiter, future, name)
 
 
 def wait_for(

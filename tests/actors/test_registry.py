@@ -10,7 +10,8 @@ import pytest
 from actors.groups import Effects, Groups, Membership
 from actors.messages import GroupJoined, GroupLeft
 from actors.registry import GroupRegistry, LocalGroups, start_local_groups
-from tests.actors.pipeline_helpers import WAIT, Actors, actors_fixture, groups_fixture  # noqa: F401
+from supervisors import PooledActor
+from tests.actors.pipeline_helpers import WAIT, Actors, Inbox, actors_fixture, groups_fixture  # noqa: F401
 
 # -- the contract (parametrised over backends by the `groups` fixture) ------------------------
 
@@ -273,3 +274,27 @@ def test_dispatch_is_a_plain_snapshot_read(actors: Actors, count: int) -> None:
     registry.stop(timeout=WAIT)  # no registry: dispatch still works from the snapshot
     assert groups.dispatch("g", 1) == count
     assert seen == [1] * count
+
+
+class PooledRecorder(PooledActor):
+    """A pooled actor as a member: puts what it is told in an `Inbox`."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+
+    def on_receive(self, message: Any) -> None:
+        self.inbox.append(message)
+
+
+def test_a_pooled_actor_is_a_member_too(groups: Groups, actors: Actors) -> None:
+    inbox = Inbox()
+    member: Any = actors.add(PooledRecorder.start(inbox))  # type: ignore[arg-type]
+    watcher, notices = actors.recorder()
+    monitor, _ = groups.monitor("g", watcher)
+    groups.join("g", member)
+    assert groups.dispatch("g", "hi") == 1
+    assert inbox.wait_for_count(1) == ["hi"]
+    member.stop(timeout=WAIT)
+    groups.dispatch("g", "after")
+    notices.wait_until(lambda got: GroupLeft(monitor, "g", (member,)) in got)
+    assert groups.members("g") == ()
