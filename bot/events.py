@@ -22,6 +22,7 @@ An event name not in the catalogue passes on with its raw data (and a debug log 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from bot.payloads import (
@@ -75,13 +76,27 @@ GUILD_UNAVAILABLE = "GUILD_UNAVAILABLE"
 
 
 class ShardInfo:
-    """The shard an event came from: its id and its heartbeat latency."""
+    """The shard an event came from: its id and its heartbeat latency (read live).
 
-    __slots__ = ("id", "latency")
+    `latency` is the last heartbeat round trip in seconds, None before the first ACK. A tree
+    gives each producer one ShardInfo whose latency is read from the shard's kept state.
+    """
 
-    def __init__(self, id: int, latency: float | None = None) -> None:
+    __slots__ = ("_latency", "_source", "id")
+
+    def __init__(
+        self,
+        id: int,
+        latency: float | None = None,
+        source: Callable[[], float | None] | None = None,
+    ) -> None:
         self.id = id
-        self.latency = latency
+        self._latency = latency
+        self._source = source
+
+    @property
+    def latency(self) -> float | None:
+        return self._source() if self._source is not None else self._latency
 
     def __repr__(self) -> str:
         return f"ShardInfo(id={self.id}, latency={self.latency})"
