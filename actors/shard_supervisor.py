@@ -120,20 +120,40 @@ def shard_tree_spec(shard_id: int, options: ShardOptions, state: ShardState) -> 
 class ShardSupervisor(Supervisor):
     """One ShardTree per shard of `shards`; shards can be added and removed at run time."""
 
-    def __init__(self, options: ShardOptions, shards: ShardSet | Iterable[int], **kwargs: Any):
+    def __init__(
+        self,
+        options: ShardOptions,
+        shards: ShardSet | Iterable[int],
+        *,
+        states: dict[int, ShardState] | None = None,
+        **kwargs: Any,
+    ):
+        """`states` are the shards' kept sessions: give the same dict to every restart of the
+        ShardSupervisor itself (the bot's tree does) so that even its restart resumes them."""
         ids = shards.ids if isinstance(shards, ShardSet) else tuple(shards)
         self.options = options
-        self.states: dict[int, ShardState] = {}
+        self.states: dict[int, ShardState] = states if states is not None else {}
         children = [shard_tree_spec(n, options, self._state(n)) for n in ids]
         kwargs.setdefault("name", "ShardSupervisor")
         super().__init__(children, Strategy.ONE_FOR_ONE, **kwargs)
 
     @classmethod
     def spec(
-        cls, options: ShardOptions, shards: ShardSet | Iterable[int], id: Hashable = "shards"
+        cls,
+        options: ShardOptions,
+        shards: ShardSet | Iterable[int],
+        id: Hashable = "shards",
+        *,
+        states: dict[int, ShardState] | None = None,
     ) -> ChildSpec:
         """The ChildSpec that puts a ShardSupervisor in the bot's tree."""
-        start = functools.partial(cls.start, options, shards)
+        start = functools.partial(
+            cls.start,
+            options,
+            tuple(shards.ids if isinstance(shards, ShardSet) else shards),
+            states=states,
+            names=options.names,
+        )
         return ChildSpec(id, start, type=ChildType.SUPERVISOR, shutdown=float("inf"))
 
     def _state(self, shard_id: int) -> ShardState:

@@ -8,8 +8,9 @@ from bot.events import Event, ShardInfo
 
 if TYPE_CHECKING:
     from actors.consumer import Consumer
+    from bot.app import Bot
 
-__all__ = ["Consumer", "Event", "ShardInfo"]
+__all__ = ["Bot", "Consumer", "Event", "ShardInfo"]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +19,8 @@ def __getattr__(name: str) -> Any:
         from actors.consumer import Consumer
 
         return Consumer
+    if name == "Bot":
+        from bot.app import Bot
+
+        return Bot
     raise AttributeError(f"module 'bot' has no attribute {name!r}")

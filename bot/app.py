@@ -1,0 +1,381 @@
+"""`Bot`: the whole tree of DESIGN.md section 3 as a value, built from `config.toml`.
+
+    bot = Bot.from_config("config.toml")
+    bot.run()                       # blocks; SIGINT/SIGTERM stop the tree gracefully
+
+    with Bot.from_config({...}) as bot:      # start() ... stop()
+        bot.api.create_message(channel_id, content="hello")
+
+    Supervisor.start([bot.child_spec(), ...])  # embedded in an application's own tree
+
+Each bot has its own names, cache, groups, rate limits and shard sessions: two bots in one process
+share nothing. The state that must outlive crashes (`bot.tree.TreeState`) is made once per bot,
+so even a restart of the whole bot by an application's supervisor keeps the cache and resumes
+the Discord sessions.
+"""
+
+from __future__ import annotations
+
+import enum
+import signal
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from os import PathLike
+from typing import Any, NamedTuple, cast
+
+import structlog
+
+from actors.consumer import Consumer
+from actors.ratelimiter import ActorLimiter
+from actors.shard import request_guild_members as _request_members
+from actors.shard_supervisor import ShardOptions
+from actors.waiting import wait_for as _wait_for
+from bot.api import Client
+from bot.api.ratelimits import RateLimitConfig, RateLimits
+from bot.cache import Cache, Stores
+from bot.cache.config import CacheConfig as StoreSwitches
+from bot.config import Config, load_config
+from bot.events import Event
+from bot.gateway.identify import IdentifyPacer, SessionStartLimit
+from bot.gateway.shards import shard_for_guild
+from bot.tree import (
+    SHARDS,
+    TreeState,
+    bot_tree,
+    consumer_start,
+    start_bot_supervisor,
+    start_producer,
+)
+from supervisors import ChildSpec, ChildType, Names, stop_tree
+
+__all__ = ["Bot", "BotState", "ShardStatus"]
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_STOP_TIMEOUT = 30.0
+"""Seconds `stop()` gives the whole tree (consumers' in-flight events included)."""
+
+
+class BotState(enum.Enum):
+    """Where a Bot is in its life; guards misuse with a clear error."""
+
+    NEW = "new"  # built, nothing started
+    RUNNING = "running"  # the tree runs
+    STOPPED = "stopped"  # stopped; start() again is allowed
+
+
+class ShardStatus(NamedTuple):
+    """One shard as `bot.shards` shows it."""
+
+    id: int
+    state: str
+    latency: float | None
+    guilds: int
+    seq: int | None
+    fatal_error: str | None
+
+
+class Bot:
+    """A Discord bot: its supervision tree, its REST client and its cache (see module doc)."""
+
+    def __init__(self, config: Config, consumers: Sequence[type[Consumer]] = ()) -> None:
+        self.config = config
+        self._consumer_classes: tuple[type[Consumer], ...] = tuple(consumers) or tuple(
+            cast(type[Consumer], c) for c in config.consumer_classes()
+        )
+        self._names = Names()
+        self._tree_state = TreeState(
+            names=self._names,
+            stores=Stores.in_memory(_store_switches(config)),
+            rate_limits=RateLimits(
+                RateLimitConfig(
+                    global_limit=config.rest.global_limit,
+                    max_ratelimit_wait=config.rest.max_ratelimit_wait,
+                )
+            ),
+        )
+        self._state = BotState.NEW
+        self._lock = threading.RLock()
+        self._ref: Any = None
+        self._simulator: Any = None
+        self._api: Client | None = None
+        self._shard_count = 0
+
+    @classmethod
+    def from_config(
+        cls,
+        source: str | PathLike[str] | Mapping[str, Any] | Config | None = None,
+        *,
+        consumers: Sequence[type[Consumer]] = (),
+    ) -> Bot:
+        """A bot from a config file's path, a mapping of its tables, or a loaded Config."""
+        config = source if isinstance(source, Config) else load_config(source)
+        return cls(config, consumers)
+
+    def __repr__(self) -> str:
+        return f"<Bot {self._state.value} shards={self._shard_count}>"
+
+    # -- what a user reads ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> BotState:
+        return self._state
+
+    @property
+    def api(self) -> Client:
+        """The REST client (rate limits handled by the tree's RatelimiterActor)."""
+        if self._api is None:
+            raise RuntimeError("the bot has not been started: call start() or run() first")
+        return self._api
+
+    @property
+    def cache(self) -> Cache:
+        """The cache's read side: safe from any thread, no round trip through an actor."""
+        return self._tree_state.cache
+
+    @property
+    def names(self) -> Names:
+        """The bot's own name registry: every actor of its tree under its child id."""
+        return self._names
+
+    @property
+    def simulator(self) -> Any:
+        """The built-in local Discord (`url = "local"`) while the bot runs, else None."""
+        return self._simulator
+
+    @property
+    def shards(self) -> list[ShardStatus]:
+        """Each shard: its state, latency, guilds and last acknowledged sequence."""
+        guilds_by_shard: dict[int, int] = {}
+        for guild_id in self.cache.guild_ids():
+            shard = self.cache.shard_of(guild_id)
+            if shard is not None:
+                guilds_by_shard[shard] = guilds_by_shard.get(shard, 0) + 1
+        result = []
+        for shard_id, kept in sorted(self._tree_state.shard_states.items()):
+            gateway = kept.gateway
+            state = gateway.status.name.lower() if gateway is not None else "stopped"
+            fatal = kept.fatal_error
+            result.append(
+                ShardStatus(
+                    shard_id,
+                    "failed" if fatal is not None else state,
+                    kept.latency,
+                    guilds_by_shard.get(shard_id, 0),
+                    kept.session.seq,
+                    str(fatal) if fatal is not None else None,
+                )
+            )
+        return result
+
+    def wait_for(
+        self, name: str, check: Callable[[Event], bool] | None = None, timeout: float | None = None
+    ) -> Event:
+        """Waits inline for the next event `name` passing `check`; TimeoutError after `timeout`."""
+        return _wait_for(self._tree_state.groups, name, check, timeout)
+
+    def update_presence(self, presence: Mapping[str, Any]) -> None:
+        """Sends a presence update (op 3) on every running shard."""
+        for shard_id in sorted(self._tree_state.shard_states):
+            shard = self._names.whereis(("shard", shard_id))
+            if shard is not None:
+                shard.proxy().update_presence(presence).get(timeout=10)
+
+    def request_guild_members(self, guild_id: int, *, timeout: float = 30.0, **options: Any) -> Any:
+        """Requests a guild's members over the gateway and waits for every chunk."""
+        shard_id = shard_for_guild(guild_id, max(self._shard_count, 1))
+        shard = self._names.get(("shard", shard_id), timeout=timeout)
+        return _request_members(shard, guild_id, timeout=timeout, **options)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> Bot:
+        """Starts the simulator (for `url = "local"`) and the whole tree; returns once it runs."""
+        with self._lock:
+            if self._state is BotState.RUNNING:
+                raise RuntimeError("the bot is already running")
+            ref = self._start_tree()
+            self._ref = ref
+            self._state = BotState.RUNNING
+        return self
+
+    def stop(self, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
+        """Stops the tree in reverse order (consumers finish in-flight events, shards close)."""
+        with self._lock:
+            if self._state is not BotState.RUNNING:
+                return True
+            ended = stop_tree(self._ref, timeout)
+            self._ref = None
+            self._release()
+            self._state = BotState.STOPPED
+            log.info("bot.stopped", clean=ended)
+            return ended
+
+    def run(self, stop: threading.Event | None = None) -> None:
+        """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully."""
+        stop = stop if stop is not None else threading.Event()
+        previous = _install_signals(stop)
+        try:
+            self.start()
+            while not stop.wait(0.5):
+                if self._ref is not None and not self._ref.is_alive():
+                    log.error("bot.tree_ended")
+                    break
+        finally:
+            self.stop()
+            _restore_signals(previous)
+
+    def __enter__(self) -> Bot:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def child_spec(self, id: str = "bot") -> ChildSpec:
+        """The spec that puts this bot's tree under an application's own Supervisor."""
+        return ChildSpec(id, self._start_tree, type=ChildType.SUPERVISOR, shutdown=float("inf"))
+
+    # -- assembly ------------------------------------------------------------------------------
+
+    def _start_tree(self) -> Any:
+        """Everything `start()` and an embedding supervisor's (re)start do: returns the root."""
+        self._release()
+        try:
+            token, rest_url, gateway_url = self._endpoints()
+            bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
+            try:
+                gateway_bot = bootstrap.get_gateway_bot()
+            finally:
+                bootstrap.close()
+            shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
+            limit = SessionStartLimit.from_dict(gateway_bot.raw.get("session_start_limit", {}))
+            IdentifyPacer(limit).check_start(len(shard_ids))
+            if gateway_url is None:
+                gateway_url = gateway_bot.url
+            self._shard_count = total
+            state = self._tree_state
+            for shard_id in shard_ids:
+                state.shard_state(shard_id, total)
+            self._api = Client(
+                token,
+                base_url=rest_url,
+                ratelimiter=ActorLimiter.from_names(self._names, state.rate_limits),
+                timeout=self.config.rest.timeout,
+            )
+            children = bot_tree(
+                state,
+                consumers=self._consumer_starts(),
+                shard_options=self._shard_options(token, total, gateway_url),
+                shard_ids=shard_ids,
+                gateway_bot=gateway_bot.raw,
+            )
+            ref = start_bot_supervisor(state, children)
+        except BaseException:
+            self._release()
+            raise
+        log.info("bot.started", shards=list(shard_ids), shard_count=total)
+        return ref
+
+    def _endpoints(self) -> tuple[str, str, str | None]:
+        """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""
+        gateway = self.config.gateway
+        secret = self.config.token
+        if gateway.url == "local":
+            from bot.testing.serve import simulator_from_config
+
+            self._simulator = simulator_from_config(self.config).start()
+            return self._simulator.token, self._simulator.rest_url, self._simulator.gateway_url
+        if secret is None:
+            raise RuntimeError("no token: set [bot] token (for example env:DISCORD_TOKEN)")
+        token = secret.reveal()
+        if gateway.url == "discord":
+            return token, self.config.rest.base_url, None
+        return token, self.config.rest.base_url, gateway.url
+
+    def _consumer_starts(self) -> list[Callable[[], Any]]:
+        max_workers = self.config.consumers.max_workers
+        starts = []
+        for consumer in self._consumer_classes:
+            # A class that sets its own max_workers keeps it; the config sets the others'.
+            own = consumer.max_workers != Consumer.max_workers
+            starts.append(
+                consumer_start(
+                    self._tree_state,
+                    _with_ordering(consumer, self.config.consumers.ordering),
+                    api=self._api,
+                    max_workers=None if own else max_workers,
+                )
+            )
+        return starts
+
+    def _shard_options(self, token: str, total: int, gateway_url: str) -> ShardOptions:
+        gateway = self.config.gateway
+        names = self._names
+        return ShardOptions(
+            token=token,
+            intents=self.config.bot.intent_flags,
+            shard_count=total,
+            producer_start=lambda shard_id, _names: start_producer(
+                self._tree_state, shard_id, _names
+            ),
+            gateway_url=gateway_url,
+            encoding=gateway.encoding,
+            compression=gateway.compression,
+            large_threshold=gateway.large_threshold,
+            presence=gateway.presence.to_payload(),
+            identify_queue=lambda: names.whereis("identify_queue"),
+            names=names,
+        )
+
+    def _release(self) -> None:
+        """Closes what a start made outside the tree: the REST client and the simulator."""
+        api, self._api = self._api, None
+        if api is not None:
+            api.close()
+        simulator, self._simulator = self._simulator, None
+        if simulator is not None:
+            simulator.stop()
+
+    def shard_supervisor(self) -> Any:
+        """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
+        return self._names.get(SHARDS)
+
+
+def _store_switches(config: Config) -> StoreSwitches:
+    cache = config.cache
+    return StoreSwitches(
+        guilds=cache.guilds,
+        channels=cache.channels,
+        roles=cache.roles,
+        emojis=cache.emojis,
+        stickers=cache.stickers,
+        members=cache.members,
+        users=cache.users,
+        presences=cache.presences,
+        voice_states=cache.voice_states,
+        messages=cache.messages and cache.message_limit > 0,
+        message_limit=max(cache.message_limit, 1),
+    )
+
+
+def _with_ordering(consumer: type[Consumer], ordering: str) -> type[Consumer]:
+    """The consumer class with `[consumers] ordering` applied, unless it chose its own."""
+    if ordering == "none" or consumer.order_by is not None:
+        return consumer
+    return type(
+        consumer.__name__, (consumer,), {"order_by": ordering, "__module__": consumer.__module__}
+    )
+
+
+def _install_signals(stop: threading.Event) -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)

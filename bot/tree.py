@@ -1,0 +1,143 @@
+"""The bot's whole supervision tree, declared in one place (DESIGN.md section 3).
+
+```
+BotSupervisor                     one_for_one
+├── GroupRegistry                 "groups": process groups (pg): who receives events
+├── CacheActor                    "cache": owns the cache stores; the only writer
+├── RatelimiterActor              "ratelimiter": REST buckets and the global limit
+├── IdentifyQueue                 "identify_queue": IDENTIFY pacing
+├── ConsumerSupervisor            "consumers", one_for_one: the user's consumers
+│   └── Consumer ...              ("consumer", i): each spawns a short-lived worker per event
+└── ShardSupervisor               "shards", one_for_one, dynamic children
+    └── ShardTree(n)              rest_for_one, one per shard
+        ├── ProducerActor(n)      ("producer", n): cache write, then fan-out to the group
+        └── ShardActor(n)         ("shard", n): the gateway connection
+```
+
+Everything that must outlive a crash (`TreeState`: the cache stores, the group membership, the
+rate-limit state, each shard's Discord session) is made once per bot, outside the actors, and
+handed to every (re)start. Every child registers under its id in the bot's own `Names`, and the
+parts find each other there, never through a reference captured at start.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from actors.cache import cache_child_spec
+from actors.consumer import Consumer
+from actors.groups import Membership
+from actors.identify_queue import IdentifyQueue
+from actors.producer import ProducerActor, ask_cache
+from actors.ratelimiter import RatelimiterActor
+from actors.registry import GroupRegistry, LocalGroups
+from actors.shard_state import ShardState
+from actors.shard_supervisor import ShardOptions, ShardSupervisor
+from bot.api.ratelimits import RateLimits
+from bot.cache import Cache, Stores
+from bot.events import ShardInfo
+from supervisors import ChildSpec, Names, Strategy, Supervisor
+
+__all__ = ["BOT_INTENSITY", "BOT_PERIOD", "TreeState", "bot_tree", "start_bot_supervisor"]
+
+# The bot's own restart limit: more than this many restarts of its direct children within the
+# period, and the bot fails to its parent (OTP escalation). Shards have their own, in ShardTree.
+BOT_INTENSITY, BOT_PERIOD = 5, 10.0
+CONSUMERS_INTENSITY, CONSUMERS_PERIOD = 10, 10.0
+
+GROUPS, CACHE, RATELIMITER, IDENTIFY_QUEUE, CONSUMERS, SHARDS = (
+    "groups",
+    "cache",
+    "ratelimiter",
+    "identify_queue",
+    "consumers",
+    "shards",
+)
+
+
+@dataclass
+class TreeState:
+    """What one bot keeps across every crash in its tree; made once, handed to each (re)start."""
+
+    names: Names
+    stores: Stores
+    rate_limits: RateLimits
+    membership: Membership = field(default_factory=Membership)
+    shard_states: dict[int, ShardState] = field(default_factory=dict)
+
+    @functools.cached_property
+    def groups(self) -> LocalGroups:
+        """The process groups, through whichever GroupRegistry runs now."""
+        return LocalGroups.named(self.membership, self.names, GROUPS)
+
+    @functools.cached_property
+    def cache(self) -> Cache:
+        """The cache's read side: safe from any thread, no round trip through the actor."""
+        return Cache(self.stores)
+
+    def shard_state(self, shard_id: int, shard_count: int) -> ShardState:
+        if shard_id not in self.shard_states:
+            self.shard_states[shard_id] = ShardState(shard_id, shard_count)
+        return self.shard_states[shard_id]
+
+
+def bot_tree(
+    state: TreeState,
+    *,
+    consumers: list[Callable[[], Any]],
+    shard_options: ShardOptions,
+    shard_ids: tuple[int, ...],
+    gateway_bot: Mapping[str, Any] | None,
+) -> list[ChildSpec]:
+    """The children of BotSupervisor, in start order (the picture in the module docstring)."""
+    return [
+        ChildSpec(GROUPS, functools.partial(GroupRegistry.start, state.membership)),
+        cache_child_spec(state.stores, id=CACHE),
+        RatelimiterActor.child_spec(state.rate_limits, id=RATELIMITER),
+        ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot)),
+        Supervisor.child_spec(
+            CONSUMERS,
+            [ChildSpec(("consumer", i), start) for i, start in enumerate(consumers)],
+            strategy=Strategy.ONE_FOR_ONE,
+            intensity=CONSUMERS_INTENSITY,
+            period=CONSUMERS_PERIOD,
+            names=state.names,
+        ),
+        ShardSupervisor.spec(shard_options, shard_ids, id=SHARDS, states=state.shard_states),
+    ]
+
+
+def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
+    """Starts ProducerActor(n): it asks the cache found by name, then fans out to the group."""
+    shard_state = state.shard_states.get(shard_id)
+    source = (lambda: shard_state.latency) if shard_state is not None else None
+    return ProducerActor.start(
+        shard_id,
+        state.groups,
+        apply=ask_cache(lambda: names.whereis(CACHE)),
+        shard=ShardInfo(shard_id, source=source),
+    )
+
+
+def consumer_start(
+    state: TreeState, consumer: type[Consumer], *, api: Any, max_workers: int | None
+) -> Callable[[], Any]:
+    """The start function of one of the user's consumers (each restart gets the same api)."""
+    return functools.partial(
+        consumer.start, state.groups, api=api, cache=state.cache, max_workers=max_workers
+    )
+
+
+def start_bot_supervisor(state: TreeState, children: list[ChildSpec]) -> Any:
+    """Starts BotSupervisor over `children`; returns its ref once every child has started."""
+    return Supervisor.start(
+        children,
+        strategy=Strategy.ONE_FOR_ONE,
+        intensity=BOT_INTENSITY,
+        period=BOT_PERIOD,
+        names=state.names,
+        name="BotSupervisor",
+    )
