@@ -20,6 +20,7 @@ from bot.log import register_secret
 from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_server import GatewayServer
 from bot.testing.rest import FakeRest, make_token
+from bot.testing.world_state import seed_world
 
 __all__ = ["FakeDiscord"]
 
@@ -29,7 +30,9 @@ class FakeDiscord(GatewayServer):
 
     `shards` is the recommended shard count `GET /gateway/bot` answers; `session_start_limit`
     overrides its fields (its `max_concurrency` defaults to the gateway config's). Ports are
-    free ones unless given.
+    free ones unless given. Unless `rest_options` brings its own `state`, the REST side starts
+    with the gateway world's guilds and channels (`seed_world`), so a bot can answer a
+    MESSAGE_CREATE through REST.
     """
 
     def __init__(
@@ -54,6 +57,8 @@ class FakeDiscord(GatewayServer):
             port=rest_port,
             **(rest_options or {}),
         )
+        if (rest_options or {}).get("state") is None:
+            seed_world(rest.state, config.world)
         super().__init__(token, config, rest=rest, port=gateway_port)
         self.rest: FakeRest = rest
 

@@ -91,6 +91,8 @@ class FakeRest:
         self._port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        # Notified after every request served, so tests wait on conditions, never sleep.
+        self.changed = threading.Condition()
 
     def __repr__(self) -> str:
         return f"<FakeRest url={self.url if self._server else None!r}>"
@@ -163,6 +165,12 @@ class FakeRest:
         """Every request sent while its bucket or the global limit was exhausted."""
         return self.limits.violations()
 
+    def wait_until(self, predicate: Callable[[], bool], timeout: float | None = 10.0) -> bool:
+        """Waits until `predicate()` holds, checked after every request served; False on
+        timeout. The predicate may read `requests` and `state` (take `state.lock` for it)."""
+        with self.changed:
+            return self.changed.wait_for(predicate, timeout)
+
     # -- request handling (called from the server's threads) ---------------------------------
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
@@ -192,6 +200,8 @@ class FakeRest:
                 reply = _error(exc.status, exc.code, exc.message, exc.errors)
             reply.headers.update(verdict.headers)
         self.limits.record(request, verdict, now, reply.status)
+        with self.changed:
+            self.changed.notify_all()
         return reply
 
 

@@ -1,0 +1,1 @@
+"""Example consumers that run (`make run` uses `examples.ping:PingConsumer`)."""
