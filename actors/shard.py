@@ -109,8 +109,6 @@ class ShardActor(ShardSender, Actor):
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
         self._inflight: tuple[pykka.Future[Any], int | None] | None = None
-        self._reader_paused = False
-        self._paused_since_heartbeat = False
         self._members = MemberRequests()
         self._member_waiters: dict[str, pykka.ThreadingFuture[GuildMembers]] = {}
         self._log = log.bind(shard=self.shard_id)
@@ -355,8 +353,7 @@ class ShardActor(ShardSender, Actor):
             inflight = self._inflight
             if inflight is None:
                 return
-            self._reader_paused = True
-            self._paused_since_heartbeat = True
+            self._gateway.reader_paused()
         future, seq = inflight
         try:
             while True:
@@ -368,7 +365,7 @@ class ShardActor(ShardSender, Actor):
                         raise _Stopping() from None
         finally:
             with self._lock:
-                self._reader_paused = False
+                self._gateway.reader_resumed()
                 self._cond.notify_all()
         with self._lock:
             self._inflight = None

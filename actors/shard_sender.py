@@ -48,8 +48,6 @@ class ShardSender:
     _next_step: Reconnect | Stop | None
     _queue: deque[bytes]
     _inflight: tuple[Any, int | None] | None
-    _reader_paused: bool
-    _paused_since_heartbeat: bool
     _codec: JsonCodec | EtfCodec
     _identify_source: Any
     _log: Any
@@ -67,14 +65,9 @@ class ShardSender:
                         deadline = ready_at if deadline is None else min(deadline, ready_at)
                     if deadline is not None and deadline <= now:
                         self._acknowledge_taken()
-                        if self._reader_paused or self._paused_since_heartbeat:
-                            # The reader waited on the producer since the last heartbeat, so
-                            # the ACK may sit unread behind dispatches in the socket: frames
-                            # are flowing, the connection is alive; no zombie verdict.
-                            self._gateway._awaiting_ack = False
-                        sent = self._run_tick(now)
-                        if sent:
-                            self._paused_since_heartbeat = self._reader_paused
+                        # The session knows when the reader paused (`reader_paused`): an ACK
+                        # unread behind held frames is not taken for a zombie.
+                        self._run(self._gateway.tick(now))
                         self._send_queued(now)
                         continue
                     self._cond.wait(None if deadline is None else deadline - now)
@@ -82,12 +75,6 @@ class ShardSender:
             if not self._stopping.is_set():
                 self._log.error("shard.ticker_failed", error=repr(exc)[:200])
                 self.actor_ref.tell(ReaderFailed(exc))
-
-    def _run_tick(self, now: float) -> bool:
-        """Runs the session's tick; True if a heartbeat went out."""
-        actions = self._gateway.tick(now)
-        self._run(actions)
-        return any(isinstance(a, Send) and a.is_heartbeat for a in actions)
 
     def _acknowledge_taken(self) -> None:
         # The heartbeat carries the last seq the producer took, even while the reader is idle.

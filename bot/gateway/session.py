@@ -5,8 +5,10 @@ decoded payload, `tick(now)` when `next_deadline()` is reached, `on_close(code, 
 websocket closes under it, `on_error(error, now)` when a frame cannot be inflated or decoded, and
 `identify(now)` once the IdentifyQueue grants a slot. Each returns a list of actions
 (`messages`): Send, Close, Reconnect, RequestIdentify, Dispatch, Stop, to be carried out in
-order. Time is always passed in (`now`, in seconds, monotonic), and randomness is injected, so
-every path is a plain unit test.
+order. `reader_paused()` and `reader_resumed()` tell it when the shard's reader stops reading
+and reads again (backpressure), so that an ACK left unread is not taken for a zombie. Time is
+always passed in (`now`, in seconds, monotonic), and randomness is injected, so every path is a
+plain unit test.
 
 Source: developers/events/gateway.mdx (Connection Lifecycle, Sending Heartbeats, Resuming,
 Disconnecting) and gateway-events.mdx (Identify, Resume, Invalid Session); see
@@ -117,6 +119,10 @@ class GatewaySession:
         self._next_heartbeat_at: float | None = None
         self._last_heartbeat_at: float | None = None
         self._awaiting_ack = False
+        # The shard's reader is waiting on its producer: frames sit unread in the socket.
+        self._reader_paused = False
+        # ...and was so at some moment since the last heartbeat went out: its ACK may be unread.
+        self._paused_since_heartbeat = False
         self._hello_deadline: float | None = None
         self._failures = 0  # reconnects since the last READY/RESUMED
         self._unknown_ops: set[object] = set()
@@ -238,6 +244,23 @@ class GatewaySession:
         self.shard_session.invalidate()
         return self._leave(CLIENT_CLOSE_NORMAL, "invalid session", wait)
 
+    # -- backpressure ---------------------------------------------------------------------
+
+    def reader_paused(self) -> None:
+        """The shard's reader stopped reading (it waits for its producer).
+
+        Frames then wait in the socket, a heartbeat ACK perhaps among them, so no zombie verdict
+        is taken for a heartbeat sent before or during the pause: the missing ACK may only be
+        unread. Once a heartbeat goes out with the reader running, a missing ACK is a zombie
+        again.
+        """
+        self._reader_paused = True
+        self._paused_since_heartbeat = True
+
+    def reader_resumed(self) -> None:
+        """The shard's reader reads again (the producer took what it held)."""
+        self._reader_paused = False
+
     # -- time -----------------------------------------------------------------------------
 
     def next_deadline(self) -> float | None:
@@ -255,6 +278,7 @@ class GatewaySession:
         interval = self.heartbeat_interval or 0.0
         if (
             self._awaiting_ack
+            and not self._paused_since_heartbeat
             and self._last_heartbeat_at is not None
             and now - self._last_heartbeat_at >= interval / 2
         ):
@@ -269,6 +293,7 @@ class GatewaySession:
 
     def _heartbeat(self, now: float) -> Send:
         self._awaiting_ack = True
+        self._paused_since_heartbeat = self._reader_paused
         self._last_heartbeat_at = now
         return Send(self.heartbeat_payload(), is_heartbeat=True)
 
@@ -323,6 +348,7 @@ class GatewaySession:
         self._next_heartbeat_at = None
         self._last_heartbeat_at = None
         self._awaiting_ack = False
+        self._paused_since_heartbeat = self._reader_paused
         self._hello_deadline = None
 
     def _backoff(self) -> float:

@@ -138,6 +138,61 @@ def test_heartbeat_request_answered_at_once_and_does_not_cause_a_false_zombie() 
     assert isinstance(session.tick(60.0)[0], Send)
 
 
+def test_no_zombie_verdict_while_the_reader_is_paused() -> None:
+    session = make(jitter=0.0)
+    connected(session)
+    assert isinstance(session.tick(0.0)[0], Send)
+    session.reader_paused()  # the ACK of beat 0 may sit unread behind held frames
+    (beat,) = session.tick(40.0)
+    assert isinstance(beat, Send) and beat.is_heartbeat
+    (beat,) = session.tick(80.0)  # still paused when beat 40 went out: still no verdict
+    assert isinstance(beat, Send) and beat.is_heartbeat
+    session.reader_resumed()
+    # Beat 80 went out while paused: its ACK too may have been unread, so beat 120 goes out.
+    (beat,) = session.tick(120.0)
+    assert isinstance(beat, Send) and beat.is_heartbeat
+    # Beat 120 went out with the reader running: no ACK by the next beat is a real zombie.
+    actions = session.tick(160.0)
+    assert actions == [Close(4000, "zombie connection"), Reconnect(resume=True, delay=0.0)]
+
+
+def test_a_pause_between_two_beats_spares_only_that_beat() -> None:
+    session = make(jitter=0.0)
+    connected(session)
+    assert isinstance(session.tick(0.0)[0], Send)
+    session.reader_paused()
+    session.reader_resumed()
+    (beat,) = session.tick(40.0)  # the reader paused after beat 0: no verdict for it
+    assert isinstance(beat, Send) and beat.is_heartbeat
+    assert session.tick(80.0)[0] == Close(4000, "zombie connection")
+
+
+def test_acks_read_while_paused_keep_the_connection_and_the_latency() -> None:
+    session = make(jitter=0.0)
+    connected(session)
+    session.reader_paused()
+    session.tick(0.0)
+    session.reader_resumed()
+    session.on_payload(ACK, 0.2)
+    assert session.latency == pytest.approx(0.2)
+    session.tick(40.0)
+    session.on_payload(ACK, 40.1)
+    assert isinstance(session.tick(80.0)[0], Send)
+
+
+def test_a_real_zombie_is_still_detected_on_the_next_connection_after_a_pause() -> None:
+    session = make(jitter=0.0)
+    connected(session)
+    session.reader_paused()
+    session.tick(0.0)
+    session.reader_resumed()
+    session.reconnect(1.0)
+    session.on_open(2.0)
+    session.on_payload(HELLO, 2.0)  # RESUME; the first beat is due at once (jitter 0)
+    assert isinstance(session.tick(2.0)[0], Send)
+    assert session.tick(42.0)[0] == Close(4000, "zombie connection")
+
+
 def test_reconnect_opcode_resumes() -> None:
     session = make()
     connected(session)
