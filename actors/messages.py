@@ -124,3 +124,11 @@ class IdentifyRefused(NamedTuple):
     shard_id: int
     attempt: int
     error: Exception
+
+
+class ConsumerLoad(NamedTuple):
+    """A consumer's counters (`Consumer.load()`): for status screens and summaries."""
+
+    handled: int  # events whose handler returned
+    failed: int  # events whose handler raised
+    in_flight: int  # events holding a worker slot: running, or waiting behind their key
