@@ -112,6 +112,8 @@ class Supervisor(Actor):
         self._rand = rand
         self._restarts: tuple[float, ...] = ()
         self._stopping = False
+        self.restart_count = 0
+        """Children this supervisor has restarted since it started (for status and summaries)."""
 
     @classmethod
     def child_spec(
@@ -353,6 +355,7 @@ class Supervisor(Actor):
                 self._count_restart(member, repr(exc))
                 self._schedule_restart(member, self._next_delay(member))
                 return
+            self.restart_count += 1
             log.info("child_restarted", supervisor=self._name, child=member.id)
 
     def _check_auto_shutdown(self, ended: Child) -> None:
