@@ -38,6 +38,7 @@ from bot.config import Config, load_config
 from bot.events import Event
 from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
+from bot.stats import RestCounter
 from bot.tree import (
     SHARDS,
     TreeState,
@@ -100,6 +101,8 @@ class Bot:
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
+        self.rest_counter = RestCounter()
+        """REST requests queued, in flight, sent, failed (see `bot.stats`), across restarts."""
 
     @classmethod
     def from_config(
@@ -137,6 +140,11 @@ class Bot:
     def names(self) -> Names:
         """The bot's own name registry: every actor of its tree under its child id."""
         return self._names
+
+    @property
+    def supervisor(self) -> Any:
+        """The running BotSupervisor's ref (the root of the tree), else None."""
+        return self._ref
 
     @property
     def simulator(self) -> Any:
@@ -259,7 +267,9 @@ class Bot:
             self._api = Client(
                 token,
                 base_url=rest_url,
-                ratelimiter=ActorLimiter.from_names(self._names, state.rate_limits),
+                ratelimiter=self.rest_counter.wrap(
+                    ActorLimiter.from_names(self._names, state.rate_limits)
+                ),
                 timeout=self.config.rest.timeout,
             )
             children = bot_tree(

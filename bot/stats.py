@@ -1,0 +1,271 @@
+"""Cheap counters of a running bot, for the live status and the end-of-run summary.
+
+- `RestCounter` wraps the REST client's limiter: requests waiting for the limiter, in flight,
+  sent, and their error answers. A lock and a few integer updates per request.
+- `EventTally` counts every dispatched event by name through `tally_consumer(tally)`, a
+  consumer whose `deliver` counts in the producer's thread and starts no worker.
+- `StatsCollector.snapshot()` puts them together with what the tree already knows: shards
+  (state, latency, guilds), the consumers' `load()` (handled, failed, in flight) and the
+  supervisors' `restart_count`, read through their proxies (a few round trips, a few times a
+  second). Counts of actors that were restarted meanwhile are kept, so totals never go back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from typing import Any, NamedTuple
+
+import pykka
+import structlog
+
+from actors.consumer import Consumer
+from actors.messages import ConsumerLoad
+from bot.api.limiter import Limiter
+from bot.api.ratelimits import Grant, Outcome
+from bot.api.routes import Route
+from bot.events import Event
+from supervisors import ChildType
+
+__all__ = [
+    "EventTally",
+    "RestCounter",
+    "RestCounts",
+    "Snapshot",
+    "StatsCollector",
+    "tally_consumer",
+]
+
+log = structlog.get_logger(__name__)
+
+ASK_TIMEOUT = 1.0
+"""Seconds a snapshot waits for one actor's answer; a busy or stopping actor is skipped."""
+
+# https://discord.com/developers/docs/topics/rate-limits : 429 Too Many Requests.
+TOO_MANY_REQUESTS = 429
+
+
+class RestCounts(NamedTuple):
+    """REST requests: waiting for the limiter, on the wire, answered, and the error answers."""
+
+    queued: int
+    in_flight: int
+    sent: int
+    errors: int
+    rate_limited: int
+
+
+class RestCounter:
+    """A `Limiter` around another that counts requests; `wrap(inner)` returns it, ready."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inner: Limiter | None = None
+        self._queued = 0
+        self._in_flight = 0
+        self._sent = 0
+        self._errors = 0
+        self._rate_limited = 0
+
+    def wrap(self, inner: Limiter) -> RestCounter:
+        """Counts through `inner` from now on (a restarted bot wraps its new limiter)."""
+        self._inner = inner
+        return self
+
+    @property
+    def max_ratelimit_wait(self) -> float:
+        return self._limiter.max_ratelimit_wait
+
+    @property
+    def _limiter(self) -> Limiter:
+        if self._inner is None:
+            raise RuntimeError("RestCounter.wrap(limiter) was not called")
+        return self._inner
+
+    def acquire(self, route: Route) -> Grant:
+        with self._lock:
+            self._queued += 1
+        granted = False
+        try:
+            grant = self._limiter.acquire(route)
+            granted = True
+            return grant
+        finally:
+            with self._lock:
+                self._queued -= 1
+                self._in_flight += granted
+
+    def release(self, grant: Grant, outcome: Outcome) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._sent += 1
+            status = outcome.status
+            if status is None or status >= 400:
+                self._errors += 1
+            if status == TOO_MANY_REQUESTS:
+                self._rate_limited += 1
+        self._limiter.release(grant, outcome)
+
+    def counts(self) -> RestCounts:
+        with self._lock:
+            return RestCounts(
+                self._queued, self._in_flight, self._sent, self._errors, self._rate_limited
+            )
+
+
+class EventTally:
+    """Events seen, by name; thread-safe. `tally_consumer(self)` feeds it from the tree."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._total = 0
+
+    def count(self, name: str) -> None:
+        with self._lock:
+            self._counts[name] += 1
+            self._total += 1
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def get(self, name: str) -> int:
+        with self._lock:
+            return self._counts[name]
+
+    def by_name(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+
+class _TallyConsumer(Consumer):
+    """Counts every event in the producer's thread; runs no handler, holds no slot."""
+
+    tally: EventTally
+
+    def deliver(self, event: Event) -> None:
+        self.tally.count(event.name)
+
+
+def tally_consumer(tally: EventTally) -> type[Consumer]:
+    """A consumer class that counts every event into `tally` (add it to the bot's consumers)."""
+    return type("EventTallyConsumer", (_TallyConsumer,), {"tally": tally})
+
+
+class Snapshot(NamedTuple):
+    """The bot at one moment, as the status screen and the summary show it."""
+
+    elapsed: float
+    shards: list[Any]  # bot.app.ShardStatus
+    guilds: int
+    events: int
+    events_per_second: float
+    resumes: int
+    handled: int
+    failed: int
+    in_flight: int
+    rest: RestCounts
+    restarts: int
+
+
+class StatsCollector:
+    """Reads a running bot's counters; `snapshot()` from any one thread (the status's)."""
+
+    def __init__(self, bot: Any, tally: EventTally, rest: RestCounter) -> None:
+        self.bot = bot
+        self.tally = tally
+        self.rest = rest
+        self.started = time.monotonic()
+        self._last_events = (self.started, 0)
+        self._rate = 0.0
+        # Counts of actors seen before, by actor: a restarted one's are kept in the totals.
+        self._loads: dict[pykka.ActorRef[Any], ConsumerLoad] = {}
+        self._restarts: dict[pykka.ActorRef[Any], int] = {}
+        self._proxies: dict[pykka.ActorRef[Any], Any] = {}
+        self._live_consumers: frozenset[pykka.ActorRef[Any]] = frozenset()
+
+    def snapshot(self) -> Snapshot:
+        now = time.monotonic()
+        events = self.tally.total
+        then, before = self._last_events
+        if now - then >= 0.2:
+            self._rate = (events - before) / (now - then)
+            self._last_events = (now, events)
+        shards = self._shards()
+        self._read_consumers()
+        self._read_restarts()
+        in_flight = 0
+        live = self._live_consumers
+        for ref, load in self._loads.items():
+            if ref in live:
+                in_flight += load.in_flight
+        return Snapshot(
+            elapsed=now - self.started,
+            shards=shards,
+            guilds=sum(shard.guilds for shard in shards),
+            events=events,
+            events_per_second=self._rate,
+            resumes=self.tally.get("RESUMED"),
+            handled=sum(load.handled for load in self._loads.values()),
+            failed=sum(load.failed for load in self._loads.values()),
+            in_flight=in_flight,
+            rest=self.rest.counts(),
+            restarts=sum(self._restarts.values()),
+        )
+
+    # -- reading the tree ----------------------------------------------------------------------
+
+    def _shards(self) -> list[Any]:
+        try:
+            return list(self.bot.shards)
+        except Exception:  # the bot is stopping: no shard to show
+            return []
+
+    def _read_consumers(self) -> None:
+        live = set()
+        for ref in self._children(self.bot.names.whereis("consumers")):
+            load = self._ask(ref, "load")
+            if isinstance(load, ConsumerLoad):
+                self._loads[ref] = load
+                live.add(ref)
+        self._live_consumers = frozenset(live)
+
+    def _read_restarts(self) -> None:
+        root = self.bot.supervisor
+        if root is None:
+            return
+        pending = [root]
+        while pending:
+            ref = pending.pop()
+            count = self._ask(ref, "restart_count", call=False)
+            if isinstance(count, int):
+                self._restarts[ref] = count
+            pending.extend(self._children(ref, ChildType.SUPERVISOR))
+
+    def _children(self, supervisor: Any, kind: ChildType | None = None) -> list[Any]:
+        if supervisor is None:
+            return []
+        children = self._ask(supervisor, "which_children")
+        if not isinstance(children, list):
+            return []
+        return [c.ref for c in children if c.ref is not None and (kind is None or c.type is kind)]
+
+    def _ask(self, ref: Any, attribute: str, *, call: bool = True) -> Any:
+        """`ref`'s method result or attribute through its proxy; None if it cannot answer now."""
+        try:
+            proxy = self._proxies.get(ref)
+            if proxy is None:
+                proxy = self._proxies[ref] = ref.proxy()  # made once: a proxy costs an inspection
+            member = getattr(proxy, attribute)
+            future = member() if call else member
+            return future.get(timeout=ASK_TIMEOUT)
+        except pykka.ActorDeadError:
+            self._proxies.pop(ref, None)
+            return None
+        except pykka.Timeout:
+            return None
+        except Exception as exc:  # not the actor we thought: skip it
+            log.debug("stats.ask_failed", attribute=attribute, error=type(exc).__name__)
+            return None
