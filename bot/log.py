@@ -29,9 +29,14 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]
 _AUTH_RE = re.compile(r"(Bot|Bearer)\s+[^\s'\"]+")
 
 _secrets: set[str] = set()
+_stdlib_handler: logging.Handler | None = None
 _secrets_lock = threading.Lock()
 
 LogFormat = Literal["auto", "console", "json"]
+
+# Libraries that log every connection or request at INFO ("connection open", "HTTP Request:
+# POST ..."): in a bot's output that is noise, so they log from WARNING up.
+QUIET_LOGGERS = ("websockets", "httpx", "httpcore")
 
 
 def register_secret(secret: str) -> None:
@@ -111,4 +116,38 @@ def configure(level: str = "info", format: LogFormat = "auto", stream: Any = Non
         logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=numeric, stream=stream, format="%(levelname)s %(name)s %(message)s")
+    _configure_stdlib(numeric, stream, renderer, tracebacks=not use_console)
+
+
+def _configure_stdlib(level: int, stream: Any, renderer: Any, *, tracebacks: bool) -> None:
+    """Routes the stdlib's log records (libraries') through the same rendering and redaction.
+    `configure` may run again (with the config's level and format): the handler it added
+    before is replaced; handlers others added (pytest's, an application's) stay."""
+    chain: list[Any] = [
+        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_tokens,
+    ]
+    if tracebacks:
+        chain.append(structlog.processors.dict_tracebacks)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=chain,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                renderer,
+                _redact_rendered,
+            ],
+        )
+    )
+    global _stdlib_handler
+    root = logging.getLogger()
+    if _stdlib_handler is not None:
+        root.removeHandler(_stdlib_handler)
+    _stdlib_handler = handler
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
