@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, cast
 import structlog
 
 from actors.consumer import Consumer
+from actors.groups import Groups
 from actors.ratelimiter import ActorLimiter
 from actors.shard import request_guild_members as _request_members
 from actors.shard_supervisor import ShardOptions
@@ -140,6 +141,11 @@ class Bot:
     def names(self) -> Names:
         """The bot's own name registry: every actor of its tree under its child id."""
         return self._names
+
+    @property
+    def groups(self) -> Groups:
+        """The bot's process groups; `Consumer.start(bot.groups, ...)` joins them at run time."""
+        return self._tree_state.groups
 
     @property
     def supervisor(self) -> Any:
