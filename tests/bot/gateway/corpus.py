@@ -15,3 +15,19 @@ def payload_files() -> list[Path]:
 
 def payload_ids() -> list[str]:
     return [path.name.removesuffix(".json") for path in payload_files()]
+
+
+def unknown_keys(value: object) -> set[str]:
+    """Every key in a decoded payload that the key table lacks (digit keys, ids of maps, aside)."""
+    from bot.gateway.keys import KNOWN_KEYS
+
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in KNOWN_KEYS and not key.isdigit():
+                found.add(key)
+            found |= unknown_keys(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= unknown_keys(item)
+    return found

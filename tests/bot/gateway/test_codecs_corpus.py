@@ -12,7 +12,7 @@ import pytest
 from bot.gateway import Compression, EtfCodec, JsonCodec, make_compressor, make_inflater
 from bot.gateway.keys import is_snowflake_key
 
-from .corpus import PAYLOADS, payload_files, payload_ids
+from .corpus import PAYLOADS, payload_files, payload_ids, unknown_keys
 
 pytestmark = pytest.mark.skipif(not PAYLOADS.is_dir(), reason="payload corpus not present")
 
@@ -42,6 +42,11 @@ def _check_shape(value: Any, key: str = "") -> None:
 
 def test_corpus_is_there() -> None:
     assert len(FILES) >= 100
+
+
+def test_every_key_of_the_corpus_is_in_the_key_table() -> None:
+    unknown = {path.name: unknown_keys(_reference(path)) for path in FILES}
+    assert {name: keys for name, keys in unknown.items() if keys} == {}
 
 
 @pytest.mark.parametrize("path", FILES, ids=payload_ids())

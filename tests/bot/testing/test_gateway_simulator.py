@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from bot.testing import FakeDiscord, GatewayConfig, World
+from tests.bot.gateway.corpus import unknown_keys
 
 IDENTIFY, RESUME, HEARTBEAT = 2, 6, 1
 
@@ -42,6 +43,15 @@ def test_hello_identify_ready_then_guild_creates(discord, connect, encoding, com
     assert discord.connections[0].encoding == encoding
     assert discord.connections[0].compress == compress
     assert discord.violations == []
+
+
+def test_every_key_the_simulator_sends_is_in_the_key_table(discord, connect):
+    client = connect()
+    payloads = ready(client, discord.token)
+    discord.stream_messages(1)
+    payloads.append(client.recv())
+    assert payloads[-1]["t"] == "MESSAGE_CREATE"
+    assert unknown_keys(payloads) == set()
 
 
 def test_heartbeats_are_acknowledged_until_turned_off(discord, connect):
