@@ -24,8 +24,13 @@ __all__ = [
     "write_config",
 ]
 
-# Small and quick: 200 ms heartbeats, 2 guilds of 3 members.
-FAST_SIMULATOR: dict[str, Any] = {"heartbeat_interval_ms": 200, "guilds": 2, "members_per_guild": 3}
+# Small and quick: one shard, 200 ms heartbeats, 2 guilds of 3 members.
+FAST_SIMULATOR: dict[str, Any] = {
+    "shards": 1,
+    "heartbeat_interval_ms": 200,
+    "guilds": 2,
+    "members_per_guild": 3,
+}
 
 
 def _toml_value(value: Any) -> str:

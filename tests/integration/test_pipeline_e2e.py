@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import structlog.testing
 
 from bot.app import Bot
@@ -16,18 +17,24 @@ RAISING = "tests.integration.consumers:EveryTenthRaises"
 GUILDS = 5
 
 
+@pytest.mark.parametrize("shards", [1, 2])
 def test_guilds_and_messages_reach_the_consumer_and_the_cache_exactly_once(
-    tmp_path: Path,
+    tmp_path: Path, shards: int
 ) -> None:
     count = 800
-    bot = Bot.from_config(write_config(tmp_path, [RECORDER], simulator={"guilds": GUILDS}))
+    simulator = {"guilds": GUILDS, "shards": shards}
+    bot = Bot.from_config(write_config(tmp_path, [RECORDER], simulator=simulator))
     with running(bot):
         journal = wait_ready(bot, GUILDS)
         world = bot.simulator.config.world
-        bot.simulator.stream_messages(count)
+        per_shard = count // shards
+        for shard in range(shards):
+            bot.simulator.stream_messages(per_shard, shard_id=shard, first=shard * per_shard)
         journal.wait_for_messages(range(count))
+        assert [s.id for s in bot.shards] == list(range(shards))
         # Each once in handle_event (the guilds came before the messages, in seq order).
-        assert journal.count("READY") == 1
+        assert journal.count("READY") == shards
+        assert {e.shard.id for e in journal.events} == set(range(shards))
         assert sorted(e.data.id for e in journal.events if e.name == "GUILD_AVAILABLE") == sorted(
             world.guild_ids()
         )
@@ -40,7 +47,8 @@ def test_guilds_and_messages_reach_the_consumer_and_the_cache_exactly_once(
         assert sorted(cached) == sorted(world.message_id(n) for n in range(count))
         message = bot.cache.get_message(world.message_id(7))
         assert message is not None and message.content == "message 7"
-        assert message.author.id == world.user_id(7 % GUILDS, 7 % world.members_per_guild)
+        assert message.guild_id in world.guild_ids()
+        assert message.author is not None and message.author.id > 0
 
 
 def test_a_consumer_joining_mid_stream_gets_everything_after_its_join(tmp_path: Path) -> None:
