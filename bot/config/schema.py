@@ -65,6 +65,8 @@ DISCORD_API_BASE = "https://discord.com/api/v10"
 MESSAGE_LIMIT = 1000
 # Real HELLO captures show 41250 ms (gateway spec section 4).
 HEARTBEAT_INTERVAL_MS = 41250
+# The simulator's default: short, so `make run` shows heartbeat latencies within seconds.
+SIMULATOR_HEARTBEAT_INTERVAL_MS = 2000
 
 
 DEFAULT_TOKEN = TokenSource("env", "DISCORD_TOKEN")
@@ -200,11 +202,14 @@ class ClusterConfig:
 class SimulatorConfig:
     """`[simulator]`: the generated session of the built-in simulator (`gateway.url = "local"`)."""
 
-    guilds: int = setting(3, minimum=0, maximum=10_000)
-    members_per_guild: int = setting(25, minimum=0, maximum=100_000)
-    messages: int = setting(20, minimum=0)
-    heartbeat_interval_ms: int = setting(HEARTBEAT_INTERVAL_MS, minimum=100)
+    guilds: int = setting(10, minimum=0, maximum=10_000)
+    members_per_guild: int = setting(100, minimum=0, maximum=100_000)
+    messages: int = setting(2000, minimum=0)
+    # Discord sends 41250 ms; the demo's shorter interval shows a latency within seconds.
+    heartbeat_interval_ms: int = setting(SIMULATOR_HEARTBEAT_INTERVAL_MS, minimum=100)
     reconnect: bool = True
+    shards: int = setting(2, minimum=1, maximum=1_000)
+    pace: float = setting(1.0, minimum=0)
     gateway_port: int = setting(0, minimum=0, maximum=65535)
     rest_port: int = setting(0, minimum=0, maximum=65535)
 

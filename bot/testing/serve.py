@@ -31,12 +31,16 @@ def simulator_from_config(config: Any = None) -> FakeDiscord:
         guild_count=getattr(simulator, "guilds", 3),
         members_per_guild=getattr(simulator, "members_per_guild", 25),
     )
+    shards = getattr(simulator, "shards", 1)
     gateway = GatewayConfig(
-        heartbeat_interval_ms=getattr(simulator, "heartbeat_interval_ms", 41_250), world=world
+        heartbeat_interval_ms=getattr(simulator, "heartbeat_interval_ms", 41_250),
+        world=world,
+        max_concurrency=shards,  # every recommended shard may IDENTIFY at once
     )
     return FakeDiscord(
         token.reveal() if token is not None else None,
         gateway,
+        shards=shards,
         gateway_port=getattr(simulator, "gateway_port", 0),
         rest_port=getattr(simulator, "rest_port", 0),
     )

@@ -28,6 +28,7 @@ from bot.testing.session_script import (
     Drop,
     MemberJoin,
     Messages,
+    Pause,
     Reconnect,
     RequestMembers,
     Step,
@@ -169,6 +170,9 @@ class SessionPlayer:
                 self._await_resume(lambda: self.discord.drop(shard), deadline)
             case AwaitReplies():
                 self._wait(self.discord.rest.wait_until, self._check_replies, deadline, "replies")
+            case Pause(seconds):
+                if self._cancelled.wait(min(seconds, _left(deadline))):
+                    raise Cancelled
 
     def _await_sessions(self, deadline: float) -> None:
         discord = self.discord

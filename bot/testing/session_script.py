@@ -4,7 +4,7 @@
     result = play(script, discord, bot, timeout=60)     # bot.testing.session_player
 
 Each step is a frozen dataclass; a script is a tuple of them, so users can write their own or
-edit the default one (`session_script(...)[:3] + (Command(0, "!mine", "ok"), AwaitReplies())`).
+edit the default one (`session_script()[:3] + (Command(0, "!mine", "ok"), AwaitReplies())`).
 Guilds are named by their index in the simulator's `World`; a `Command` goes to the guild's
 first channel and expects a reply that starts with `reply`, sent as a reply to the command
 (`message_reference`) through `POST /channels/{id}/messages`.
@@ -22,6 +22,7 @@ __all__ = [
     "Drop",
     "MemberJoin",
     "Messages",
+    "Pause",
     "Reconnect",
     "RequestMembers",
     "Step",
@@ -87,6 +88,13 @@ class AwaitReplies:
     """Waits until every command sent so far has its reply in the REST record."""
 
 
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Waits `seconds` (cut short by a cancel): paces a demo so its phases can be watched."""
+
+    seconds: float
+
+
 Step = (
     AwaitSessions
     | MemberJoin
@@ -95,7 +103,8 @@ Step = (
     | Command
     | Reconnect
     | Drop
-    | (AwaitReplies)
+    | AwaitReplies
+    | Pause
 )
 
 DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -114,28 +123,37 @@ def session_script(
     reconnect: bool = True,
     drop: bool = False,
     commands: tuple[tuple[str, str], ...] = DEFAULT_COMMANDS,
+    rounds: int = 2,
+    pace: float = 0.0,
 ) -> tuple[Step, ...]:
-    """The default session: guilds arrive, members, `messages` messages (the commands among
-    them, round-robin over the guilds), a RECONNECT and resume (and a dropped connection with
-    `drop`), more messages, then every reply awaited.
+    """The default session: guilds arrive, a member joins and members are requested, then
+    `messages` MESSAGE_CREATEs (among them `rounds` rounds of `commands`, round-robin over the
+    guilds), a RECONNECT and resume (and a dropped connection with `drop`) halfway, and every
+    reply awaited. With `pace`, a `Pause` of that many seconds follows each phase.
 
-    `messages` counts every MESSAGE_CREATE, commands included; with fewer messages than
-    commands, fewer commands are sent.
+    `messages` counts every MESSAGE_CREATE, commands included: with fewer messages than
+    commands, fewer commands are sent. Without guilds there is nowhere to send messages.
     """
-    steps: list[Step] = [AwaitSessions()]
     planned: list[Step] = []
-    if guilds > 0:
-        steps += [MemberJoin(0, 1_000), RequestMembers(0)]
-        count = min(messages, max(len(commands), messages // 2)) if commands else 0
-        for i in range(count):
+    if guilds > 0 and commands:
+        for i in range(min(messages, rounds * len(commands))):
             content, reply = commands[i % len(commands)]
             planned.append(Command(i % guilds, content, reply.format(guilds=guilds)))
     fillers = messages - len(planned) if guilds > 0 else 0
     half = len(planned) // 2
-    steps += [Messages(fillers // 2), *planned[:half]]
-    if reconnect:
-        steps.append(Reconnect())
-    if drop:
-        steps.append(Drop())
-    steps += [*planned[half:], Messages(fillers - fillers // 2), AwaitReplies()]
-    return tuple(step for step in steps if not (isinstance(step, Messages) and step.count == 0))
+    pause: list[Step] = [Pause(pace)] if pace > 0 else []
+    phases: list[list[Step]] = [
+        [AwaitSessions()],
+        [MemberJoin(0, 1_000), RequestMembers(0)] if guilds > 0 else [],
+        [Messages(fillers // 2), *planned[:half]],
+        [*([Reconnect()] if reconnect else []), *([Drop()] if drop else [])],
+        [*planned[half:], Messages(fillers - fillers // 2), AwaitReplies()],
+    ]
+    steps = [
+        step
+        for phase in phases
+        if phase
+        for step in [*phase, *pause]
+        if not (isinstance(step, Messages) and step.count == 0)
+    ]
+    return tuple(steps)

@@ -1,0 +1,241 @@
+"""`python -m bot run` (and `make run`): the bot with a live status and a summary at the end.
+
+With `gateway.url = "local"` the bot starts the built-in simulator, which plays the scripted
+session (`bot.testing.session_script`: guilds, members, messages with the example commands, a
+RECONNECT and a resume); the run ends when every command has its reply (exit status 0) or at
+`SESSION_TIMEOUT` (1, with the reason). With `forever`, or against Discord (no script there),
+the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0.
+
+    status = run(config, forever=False)     # returns the exit status
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import structlog
+
+from bot import log as bot_log
+from bot.app import Bot
+from bot.config import Config
+from bot.stats import EventTally, Snapshot, StatsCollector, tally_consumer
+from bot.status import open_status
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "SESSION_TIMEOUT",
+    "RunResult",
+    "run",
+    "run_bot",
+]
+
+log = structlog.get_logger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
+SESSION_TIMEOUT = 60.0
+"""Seconds the whole scripted session may take before the run fails."""
+STOP_TIMEOUT = 30.0
+"""Seconds the tree gets to stop (consumers finish their in-flight events)."""
+
+
+@dataclass
+class RunResult:
+    """What a run did: the summary's figures and its exit status."""
+
+    status: int
+    reason: str | None
+    snapshot: Snapshot
+    commands: int = 0
+    replies: int = 0
+    duration: float = 0.0
+    scripted: bool = False
+
+    def fields(self) -> dict[str, Any]:
+        s = self.snapshot
+        fields: dict[str, Any] = {
+            "exit_status": self.status,
+            "duration": round(self.duration, 2),
+            "events": s.events,
+            "handled": s.handled,
+            "failed": s.failed,
+            "rest_requests": s.rest.sent,
+            "restarts": s.restarts,
+            "resumes": s.resumes,
+            "guilds": s.guilds,
+        }
+        if self.scripted:
+            fields["commands"] = self.commands
+            fields["replies"] = self.replies
+        if self.reason:
+            fields["reason"] = self.reason
+        return fields
+
+
+def run(
+    config: Config,
+    *,
+    forever: bool = False,
+    stream: TextIO | None = None,
+    stop: threading.Event | None = None,
+    timeout: float = SESSION_TIMEOUT,
+) -> int:
+    """Runs the bot from `config` with a status on `stream` (stderr); returns the exit status."""
+    return run_bot(config, forever=forever, stream=stream, stop=stop, timeout=timeout).status
+
+
+def run_bot(
+    config: Config,
+    *,
+    forever: bool = False,
+    stream: TextIO | None = None,
+    stop: threading.Event | None = None,
+    timeout: float = SESSION_TIMEOUT,
+) -> RunResult:
+    """`run`, returning the whole result (tests read its figures)."""
+    stream = stream if stream is not None else sys.stderr
+    stop = stop if stop is not None else threading.Event()
+    tally = EventTally()
+    bot = Bot(config, [*config.consumer_classes(), tally_consumer(tally)])
+    collector = StatsCollector(bot, tally, bot.rest_counter)
+    player: Any = None
+
+    def progress() -> tuple[str, dict[str, Any]] | None:
+        if player is None:
+            return None
+        step, steps, commands, replies = player.progress()
+        return "script", {"step": f"{step}/{steps}", "replies": f"{replies}/{commands}"}
+
+    status = open_status(collector.snapshot, stream, progress)
+    bot_log.configure(level=config.log.level, format=config.log.format, stream=status.stream)
+    interrupted = threading.Event()
+    previous = _install_signals(stop, interrupted, lambda: player.cancel() if player else None)
+    started = time.monotonic()
+    status_started = False
+    try:
+        log.info("run.starting", url=config.gateway.url, forever=forever)
+        bot.start()
+        status.start()
+        status_started = True
+        play = None
+        if config.is_local:
+            from bot.testing.session_player import SessionPlayer
+            from bot.testing.session_script import session_script
+
+            player = SessionPlayer(bot.simulator, bot)
+            if stop.is_set():  # Ctrl-C while the tree was starting
+                player.cancel()
+            simulator = config.simulator
+            script = session_script(
+                guilds=simulator.guilds,
+                messages=simulator.messages,
+                reconnect=simulator.reconnect,
+                drop=simulator.reconnect,
+                pace=simulator.pace,
+            )
+            play = player.play(script, timeout)
+            log.info(
+                "run.session_played",
+                ok=play.ok,
+                commands=len(play.commands),
+                replies=play.replies,
+                resumes=play.resumes,
+                seconds=round(play.duration, 2),
+            )
+        if (forever or not config.is_local) and not stop.is_set():
+            log.info("run.waiting", until="SIGINT or SIGTERM")
+            _wait(bot, stop)
+        snapshot = collector.snapshot()
+        reason = play.reason if play is not None and not play.ok else None
+        code = EXIT_OK if reason is None else EXIT_FAILED
+        if interrupted.is_set() and not forever and play is not None and not play.ok:
+            code, reason = EXIT_INTERRUPTED, "interrupted"
+        result = RunResult(
+            code,
+            reason,
+            snapshot,
+            commands=len(play.commands) if play else 0,
+            replies=play.replies if play else 0,
+            scripted=play is not None,
+        )
+    finally:
+        try:
+            if status_started:
+                status.stop()
+        finally:
+            bot_log.configure(level=config.log.level, format=config.log.format, stream=stream)
+            bot.stop(STOP_TIMEOUT)
+            _restore_signals(previous)
+    result.duration = time.monotonic() - started
+    _summarise(result, stream)
+    return result
+
+
+def _wait(bot: Bot, stop: threading.Event) -> None:
+    """Blocks until `stop` is set or the tree has ended on its own (escalation)."""
+    root = bot.supervisor
+    while not stop.wait(0.5):
+        if root is not None and not root.is_alive():
+            log.error("run.tree_ended")
+            return
+
+
+def _summarise(result: RunResult, stream: TextIO) -> None:
+    fields = result.fields()
+    if result.status == EXIT_OK:
+        log.info("run.summary", **fields)
+    else:
+        log.error("run.summary", **fields)
+    if stream.isatty():
+        stream.write(_summary_text(result) + "\n")
+        stream.flush()
+
+
+def _summary_text(result: RunResult) -> str:
+    s = result.snapshot
+    lines = [
+        f"summary: {'ok' if result.status == EXIT_OK else 'FAILED'} in {result.duration:.1f} s",
+        f"  events {s.events}, handled by consumers {s.handled} (failed {s.failed})",
+    ]
+    if result.scripted:
+        lines.append(f"  commands {result.commands}, replies {result.replies}")
+    lines.append(
+        f"  REST requests {s.rest.sent}, restarts {s.restarts}, resumes {s.resumes},"
+        f" guilds {s.guilds}"
+    )
+    if result.reason:
+        lines.append(f"  reason: {result.reason}")
+    lines.append(f"  exit status {result.status}")
+    return "\n".join(lines)
+
+
+def _install_signals(
+    stop: threading.Event, interrupted: threading.Event, cancel: Any
+) -> dict[int, Any]:
+    """SIGINT and SIGTERM set `stop` (and cancel the script) instead of raising."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def handler(signum: int, _frame: Any) -> None:
+        interrupted.set()
+        stop.set()
+        cancel()
+
+    previous: dict[int, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def _restore_signals(previous: dict[int, Any]) -> None:
+    for signum, handler in previous.items():
+        signal.signal(signum, handler)
