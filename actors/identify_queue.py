@@ -3,7 +3,8 @@
 A shard asks with `RequestIdentify(shard_id, requester, attempt)`; the queue books the next slot
 of the shard's bucket (`shard_id % max_concurrency`, one IDENTIFY per bucket per 5 s, see
 `bot.gateway.identify.IdentifyPacer`) and tells the requester `IdentifyGranted` when the slot
-comes, on a timer: the actor never sleeps in its thread. When the session start limit of
+comes, on the supervisors' shared `Scheduler` (one thread for every timer of the process): the
+actor never sleeps in its thread. When the session start limit of
 `GET /gateway/bot` is used up the requester gets `IdentifyRefused` with a
 `SessionStartLimitError` and stops (Discord would reset the token past the limit).
 
@@ -23,7 +24,8 @@ import structlog
 from actors.messages import IdentifyGranted, IdentifyRefused, RequestIdentify
 from bot.gateway.identify import IdentifyPacer, SessionStartLimit, SessionStartLimitError
 from bot.gateway.limits import IDENTIFY_WINDOW_SECONDS
-from supervisors import Actor
+from supervisors import Actor, Scheduler, default_scheduler
+from supervisors.timer import TimerHandle
 
 __all__ = ["IdentifyQueue"]
 
@@ -41,13 +43,16 @@ class IdentifyQueue(Actor):
         *,
         window: float = IDENTIFY_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        scheduler: Scheduler | None = None,
     ) -> None:
         """`gateway_bot` is the body of `GET /gateway/bot` (its `session_start_limit` is used);
-        without it, max_concurrency 1 and Discord's default of 1000 starts."""
+        without it, max_concurrency 1 and Discord's default of 1000 starts. Delayed grants run
+        on `scheduler` (the process-wide `default_scheduler()` unless given)."""
         super().__init__()
         limit = _limit_of(gateway_bot)
         self._pacer = IdentifyPacer(limit, window=window, clock=clock)
-        self._timers: set[threading.Timer] = set()
+        self._scheduler = scheduler if scheduler is not None else default_scheduler()
+        self._timers: set[TimerHandle] = set()
         self._timers_lock = threading.Lock()
 
     def on_stop(self) -> None:
@@ -99,15 +104,17 @@ class IdentifyQueue(Actor):
         if delay <= 0:
             _tell(request.requester, granted)
             return
-        timer = threading.Timer(delay, lambda: self._fire(timer, request.requester, granted))
-        timer.daemon = True
         with self._timers_lock:
+            timer = self._scheduler.call_later(
+                delay, lambda: self._fire(timer, request.requester, granted)
+            )
             self._timers.add(timer)
-        timer.start()
 
-    def _fire(self, timer: threading.Timer, requester: Any, granted: IdentifyGranted) -> None:
-        # Runs on the timer's own thread: only a tell, so the actor's thread never waits.
+    def _fire(self, timer: TimerHandle, requester: Any, granted: IdentifyGranted) -> None:
+        # Runs on the shared scheduler thread: only a tell, quick, as the scheduler asks.
         with self._timers_lock:
+            if timer not in self._timers:  # cancelled by on_stop meanwhile
+                return
             self._timers.discard(timer)
         _tell(requester, granted)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -10,7 +11,8 @@ from actors.identify_queue import IdentifyQueue
 from actors.messages import IdentifyGranted, IdentifyRefused, RequestIdentify
 from bot.gateway.identify import SessionStartLimitError
 from bot.testing import FakeDiscord, GatewayConfig, World
-from supervisors import Actor
+from supervisors import Actor, Scheduler
+from supervisors.timer import TimerHandle
 from tests.actors.shard_helpers import Recorder, running_shard
 
 
@@ -56,6 +58,52 @@ def test_grants_by_bucket_then_refuses_past_the_limit():
         with pytest.raises(SessionStartLimitError, match="only 0 left"):
             queue.proxy().check_start(1).get()
         assert queue.is_alive()  # a refused check does not crash the queue
+    finally:
+        queue.stop()
+        inbox.stop()
+
+
+class RecordingScheduler(Scheduler):
+    """Keeps what the queue schedules instead of running it: the test fires it by hand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.handles: list[tuple[float, TimerHandle]] = []
+
+    def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
+        handle = TimerHandle(delay, callback)
+        self.handles.append((delay, handle))
+        return handle
+
+
+def test_delayed_grants_go_to_the_scheduler_and_stop_cancels_them():
+    got: list[object] = []
+    changed = threading.Condition()
+    inbox = Inbox.start(got, changed)
+    scheduler = RecordingScheduler()
+    queue = IdentifyQueue.start(gateway_bot(), window=5.0, scheduler=scheduler)
+    try:
+        threads_before = threading.active_count()
+        for shard_id in range(3):
+            queue.tell(RequestIdentify(shard_id, inbox, 1))
+        assert queue.proxy().remaining().get(timeout=10) == 997
+        with changed:
+            assert changed.wait_for(lambda: len(got) == 1, 10)  # shard 0 at once
+        assert [delay for delay, _ in scheduler.handles] == [
+            pytest.approx(5.0, abs=0.5),
+            pytest.approx(10.0, abs=0.5),
+        ]
+        assert threading.active_count() == threads_before  # no thread per timer
+        first, second = (handle for _, handle in scheduler.handles)
+        first.callback()  # the scheduler fires shard 1's slot
+        with changed:
+            assert changed.wait_for(lambda: len(got) == 2, 10)
+        assert got[1] == IdentifyGranted(1, 1)
+        queue.stop()
+        assert second.cancelled and not first.cancelled
+        second.callback()  # fired anyway (it was already running): no grant after the stop
+        inbox.proxy().got.get(timeout=10)  # the inbox has taken all it was told
+        assert len(got) == 2
     finally:
         queue.stop()
         inbox.stop()
