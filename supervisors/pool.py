@@ -41,20 +41,33 @@ class Pool:
         self._queue: queue.SimpleQueue[Runnable | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
-        self._idle = 0
+        self._idle = 0  # threads waiting in get, or started and not yet there
+        self._queued = 0  # turns submitted and not yet taken by a thread
         self._closed = False
 
     def submit(self, actor: Runnable) -> None:
-        """Queue an actor's turn; start a thread if none is idle and the pool may grow."""
+        """Queue an actor's turn; start a thread if the turns queued outnumber the idle threads.
+
+        Queued turns are counted against idle threads under the lock: with one idle thread and
+        two quick submits, the second starts a thread, or it would wait behind the first turn
+        (which may block) until some later submit.
+        """
+        with self._lock:
+            self._queued += 1
+            thread = None
+            if (
+                self._queued > self._idle
+                and len(self._threads) < self.max_workers
+                and not self._closed
+            ):
+                thread = threading.Thread(
+                    target=self._work, name=f"{THREAD_PREFIX}-{next(_thread_ids)}", daemon=True
+                )
+                self._threads.append(thread)
+                self._idle += 1  # counted from its start: it takes a turn as soon as it runs
         self._queue.put(actor)
-        if self._idle == 0 and len(self._threads) < self.max_workers:
-            with self._lock:
-                if self._idle == 0 and len(self._threads) < self.max_workers and not self._closed:
-                    thread = threading.Thread(
-                        target=self._work, name=f"{THREAD_PREFIX}-{next(_thread_ids)}", daemon=True
-                    )
-                    self._threads.append(thread)
-                    thread.start()
+        if thread is not None:
+            thread.start()
 
     @property
     def threads(self) -> int:
@@ -65,17 +78,18 @@ class Pool:
         get = self._queue.get
         lock = self._lock
         while True:
-            with lock:
-                self._idle += 1
             actor = get()
             with lock:
                 self._idle -= 1
-            if actor is None:
-                return
+                if actor is None:
+                    return
+                self._queued -= 1
             try:
                 actor._run_turn()
             except BaseException:
                 log.exception("pool_turn_failed", actor=str(actor))
+            with lock:
+                self._idle += 1
 
     def shutdown(self, timeout: float | None = 5.0) -> bool:
         """Stop the threads once the queue is drained; True if all ended within `timeout`."""

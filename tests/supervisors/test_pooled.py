@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -184,3 +185,67 @@ def test_own_pool_and_blocked_actor_does_not_stop_others(small_pool: Pool) -> No
     gate.set()
     assert blocker.stop(timeout=WAIT) is True
     assert small_pool.threads <= 2
+
+
+class GatedQueue(queue.SimpleQueue[Any]):
+    """A pool's run queue that counts the threads waiting in `get` and can hold what they took."""
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.changed = threading.Condition()
+        self.open = threading.Event()
+        self.open.set()
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        with self.changed:
+            self.waiting += 1
+            self.changed.notify_all()
+        try:
+            item = super().get(block, timeout)
+        finally:
+            with self.changed:
+                self.waiting -= 1
+        self.open.wait(WAIT)  # a test holds the taken turn here while it submits more
+        return item
+
+
+def test_two_quick_submits_with_one_idle_thread_grow_the_pool() -> None:
+    """One idle thread, two turns queued at once: the second must not wait behind the first.
+
+    The idle thread is held right after it took the first turn, so both submits see it
+    counted as idle: the pool must compare queued turns to idle threads, not only check that
+    one thread is idle.
+    """
+    pool = Pool(max_workers=4)
+    run_queue = GatedQueue()
+    pool._queue = run_queue
+    gate, done = threading.Event(), threading.Event()
+
+    class W(PooledActor):
+        def __init__(self, run: Any) -> None:
+            self.run = run
+
+        def on_start(self) -> None:
+            self.run()
+
+    W.pool = pool
+    try:
+        first = threading.Event()
+        run_queue.open.clear()  # start and stop in one turn: one submit, one thread
+        ref = W.start(first.set)
+        ref.stop(block=False)
+        run_queue.open.set()
+        assert first.wait(WAIT) and ref.lifeline.wait(WAIT)
+        with run_queue.changed:  # the one thread is back, idle, with nothing queued
+            assert run_queue.changed.wait_for(lambda: run_queue.waiting == 1, WAIT)
+        assert pool.threads == 1
+        run_queue.open.clear()
+        W.start(lambda: gate.wait(WAIT)).stop(block=False)
+        W.start(done.set).stop(block=False)
+        run_queue.open.set()
+        assert done.wait(WAIT / 2), "the second turn waited behind the blocked first one"
+        assert pool.threads == 2
+    finally:
+        gate.set()
+        run_queue.open.set()
+        assert pool.shutdown(WAIT)
