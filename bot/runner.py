@@ -46,6 +46,8 @@ SESSION_TIMEOUT = 60.0
 """Seconds the whole scripted session may take before the run fails."""
 STOP_TIMEOUT = 30.0
 """Seconds the tree gets to stop (consumers finish their in-flight events)."""
+SETTLE_TIMEOUT, SETTLE_POLL, SETTLE_CHECKS = 5.0, 0.02, 2
+"""After the script: how long, how often and how many calm reads until the counts are final."""
 
 
 @dataclass
@@ -59,6 +61,7 @@ class RunResult:
     replies: int = 0
     duration: float = 0.0
     scripted: bool = False
+    play: Any = None  # the session's PlayResult (bot.testing.session_player), if one was played
 
     def fields(self) -> dict[str, Any]:
         s = self.snapshot
@@ -151,6 +154,8 @@ def run_bot(
                 resumes=play.resumes,
                 seconds=round(play.duration, 2),
             )
+        if play is not None:
+            _settle(collector, play.messages, stop)
         if (forever or not config.is_local) and not stop.is_set():
             log.info("run.waiting", until="SIGINT or SIGTERM")
             _wait(bot, stop)
@@ -166,6 +171,7 @@ def run_bot(
             commands=len(play.commands) if play else 0,
             replies=play.replies if play else 0,
             scripted=play is not None,
+            play=play,
         )
     finally:
         try:
@@ -178,6 +184,20 @@ def run_bot(
     result.duration = time.monotonic() - started
     _summarise(result, stream)
     return result
+
+
+def _settle(collector: StatsCollector, messages: int, stop: threading.Event) -> None:
+    """Waits (at most SETTLE_TIMEOUT) until the consumers got the script's `messages` and have
+    none in flight, so the summary counts every handled event. Polls: the counters live in
+    several actors, with nothing to wait on in common."""
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    calm = 0
+    while calm < SETTLE_CHECKS and time.monotonic() < deadline:
+        snapshot = collector.snapshot()
+        delivered = collector.tally.get("MESSAGE_CREATE") >= messages
+        calm = calm + 1 if delivered and snapshot.in_flight == 0 else 0
+        if stop.wait(SETTLE_POLL):
+            return
 
 
 def _wait(bot: Bot, stop: threading.Event) -> None:

@@ -171,7 +171,7 @@ class Snapshot(NamedTuple):
 
 
 class StatsCollector:
-    """Reads a running bot's counters; `snapshot()` from any one thread (the status's)."""
+    """Reads a running bot's counters; `snapshot()` from any thread."""
 
     def __init__(self, bot: Any, tally: EventTally, rest: RestCounter) -> None:
         self.bot = bot
@@ -185,8 +185,13 @@ class StatsCollector:
         self._restarts: dict[pykka.ActorRef[Any], int] = {}
         self._proxies: dict[pykka.ActorRef[Any], Any] = {}
         self._live_consumers: frozenset[pykka.ActorRef[Any]] = frozenset()
+        self._lock = threading.Lock()  # the status's thread and the runner's both take snapshots
 
     def snapshot(self) -> Snapshot:
+        with self._lock:
+            return self._snapshot()
+
+    def _snapshot(self) -> Snapshot:
         now = time.monotonic()
         events = self.tally.total
         then, before = self._last_events
