@@ -2,8 +2,8 @@
 
 Three threads, one lock (`_lock`, which also guards the session state machine):
 
-- the actor thread: commands (request guild members, presence, voice state, latency, reconnect,
-  disconnect) and the IdentifyQueue's answers;
+- the actor thread: commands (request guild members, in `actors.shard_members`, presence, voice
+  state, latency, reconnect, disconnect) and the IdentifyQueue's answers;
 - the reader (`shard-N-reader`): connects, reads frames, inflates and decodes them, feeds the
   session and carries out what it returns; reconnects with the session's backoff. Each DISPATCH
   goes to the producer with `producer.ask(Dispatch(...), block=False)`; at most one is with the
@@ -26,21 +26,22 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import pykka
 import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
 from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused
+from actors.shard_members import MembersEvent, ShardMembers, request_guild_members
 from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
 from actors.shard_state import ShardState
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
 from bot.gateway.errors import GatewayError
-from bot.gateway.members import GuildMembers, MemberRequests, MembersRateLimited
+from bot.gateway.members import MembersRateLimited
 from bot.gateway.messages import Dispatch as DispatchAction
 from bot.gateway.messages import Reconnect, Stop
 from bot.gateway.opcodes import Opcode
@@ -61,16 +62,11 @@ CONNECT_BACKOFF_BASE, CONNECT_BACKOFF_CAP = 1.0, 60.0
 THREAD_JOIN_SECONDS = 5.0
 
 
-class _MembersEvent(NamedTuple):
-    name: str
-    data: Any
-
-
 class _Stopping(Exception):
     """The shard is stopping: the reader leaves whatever it was waiting for."""
 
 
-class ShardActor(ShardSender, Actor):
+class ShardActor(ShardSender, ShardMembers, Actor):
     """The gateway connection of one shard (see the module docstring)."""
 
     reply_errors = (SendQueueFull, ShardNotConnected, MembersRateLimited, ValueError, GatewayError)
@@ -109,8 +105,7 @@ class ShardActor(ShardSender, Actor):
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
         self._inflight: tuple[pykka.Future[Any], int | None] | None = None
-        self._members = MemberRequests()
-        self._member_waiters: dict[str, pykka.ThreadingFuture[GuildMembers]] = {}
+        self._init_members()
         self._log = log.bind(shard=self.shard_id)
         self._reader = threading.Thread(
             target=self._reader_main, name=f"shard-{self.shard_id}-reader", daemon=True
@@ -148,13 +143,10 @@ class ShardActor(ShardSender, Actor):
         for thread in (self._reader, self._ticker):
             if thread.is_alive() and thread is not threading.current_thread():
                 thread.join(THREAD_JOIN_SECONDS)
-        for future in self._member_waiters.values():
-            error = ShardNotConnected(self.shard_id)
-            future.set_exception((type(error), error, None))
-        self._member_waiters.clear()
+        self._fail_member_requests()
 
     def on_receive(self, message: Any) -> Any:
-        if isinstance(message, _MembersEvent):
+        if isinstance(message, MembersEvent):
             self._on_members_event(message)
         elif isinstance(message, IdentifyGranted):
             with self._lock:
@@ -197,30 +189,6 @@ class ShardActor(ShardSender, Actor):
             "self_deaf": self_deaf,
         }
         self.send_command({"op": Opcode.VOICE_STATE_UPDATE.value, "d": data})
-
-    def request_guild_members(
-        self,
-        guild_id: int,
-        *,
-        query: str | None = None,
-        limit: int = 0,
-        presences: bool = False,
-        user_ids: Iterable[int] | None = None,
-        nonce: str | None = None,
-    ) -> pykka.ThreadingFuture[GuildMembers]:
-        """Sends Request Guild Members (op 8); the future gets every chunk put together, or
-        MembersRateLimited (raised at once for a second all-members request within 30 s)."""
-        payload, nonce = self._members.build(
-            guild_id, query=query, limit=limit, presences=presences, user_ids=user_ids, nonce=nonce
-        )
-        future: pykka.ThreadingFuture[GuildMembers] = pykka.ThreadingFuture()
-        try:
-            self.send_command(payload)
-        except BaseException:
-            self._members.forget(nonce)
-            raise
-        self._member_waiters[nonce] = future
-        return future
 
     def send_command(self, payload: Mapping[str, Any]) -> None:
         """Queues any gateway command; it goes out once connected, within the send limit.
@@ -339,8 +307,7 @@ class ShardActor(ShardSender, Actor):
                 self._deliver(dispatch)
 
     def _deliver(self, dispatch: DispatchAction) -> None:
-        if dispatch.name in ("GUILD_MEMBERS_CHUNK", "RATE_LIMITED"):
-            self.actor_ref.tell(_MembersEvent(dispatch.name, dispatch.data))
+        self._forward_members_event(dispatch)
         self._wait_for_producer()
         message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
         future = self._producer.ask(message, block=False)
@@ -371,18 +338,7 @@ class ShardActor(ShardSender, Actor):
             self._inflight = None
             self.state.session.acknowledge(seq)
 
-    # -- members and fatal errors ----------------------------------------------------------------
-
-    def _on_members_event(self, event: _MembersEvent) -> None:
-        if event.name == "GUILD_MEMBERS_CHUNK":
-            done = self._members.on_chunk(event.data)
-            if done is not None and done.nonce in self._member_waiters:
-                self._member_waiters.pop(done.nonce).set(done)
-            return
-        limited = self._members.on_rate_limited(event.data)
-        if limited is not None and limited[0] in self._member_waiters:
-            nonce, error = limited
-            self._member_waiters.pop(nonce).set_exception((type(error), error, None))
+    # -- fatal errors ----------------------------------------------------------------------------
 
     def _stop_for_good(self, error: BaseException) -> None:
         """Records the error and stops with a SHUTDOWN reason carrying it: no restart."""
@@ -402,12 +358,3 @@ def _backoff(attempt: int) -> float:
 
 def _resumes(step: Reconnect | Stop | None) -> bool | None:
     return step.resume if isinstance(step, Reconnect) else None
-
-
-def request_guild_members(
-    shard: pykka.ActorRef[Any], guild_id: int, *, timeout: float = 30.0, **options: Any
-) -> GuildMembers:
-    """Asks `shard` for a guild's members and waits for every chunk (see the actor method)."""
-    inner = shard.proxy().request_guild_members(guild_id, **options).get(timeout=timeout)
-    result: GuildMembers = inner.get(timeout=timeout)
-    return result
