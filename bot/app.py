@@ -48,7 +48,7 @@ from bot.tree import (
     start_bot_supervisor,
     start_producer,
 )
-from supervisors import ChildSpec, ChildType, Names, stop_tree
+from supervisors import ChildSpec, ChildType, Down, Names, monitor, stop_tree
 
 __all__ = ["Bot", "BotState", "ShardStatus"]
 
@@ -217,6 +217,7 @@ class Bot:
         """Stops the tree in reverse order (consumers finish in-flight events, shards close)."""
         with self._lock:
             if self._state is not BotState.RUNNING:
+                self._release()  # embedded: the simulator kept for the tree's restarts
                 return True
             ended = stop_tree(self._ref, timeout)
             self._ref = None
@@ -246,14 +247,18 @@ class Bot:
         self.stop()
 
     def child_spec(self, id: str = "bot") -> ChildSpec:
-        """The spec that puts this bot's tree under an application's own Supervisor."""
+        """The spec that puts this bot's tree under an application's own Supervisor.
+
+        With `url = "local"` the simulator (Discord) outlives the tree's restarts, so restarted
+        shards resume; call `stop()` once the application's tree has stopped to end it.
+        """
         return ChildSpec(id, self._start_tree, type=ChildType.SUPERVISOR, shutdown=float("inf"))
 
     # -- assembly ------------------------------------------------------------------------------
 
     def _start_tree(self) -> Any:
         """Everything `start()` and an embedding supervisor's (re)start do: returns the root."""
-        self._release()
+        self._release_these(self._api, None)
         try:
             token, rest_url, gateway_url = self._endpoints()
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
@@ -289,6 +294,9 @@ class Bot:
         except BaseException:
             self._release()
             raise
+        # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
+        # with it, and a restart makes a new one.
+        monitor(ref, _ReleaseAtExit(self, self._api))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
 
@@ -299,7 +307,11 @@ class Bot:
         if gateway.url == "local":
             from bot.testing.serve import simulator_from_config
 
-            self._simulator = simulator_from_config(self.config).start()
+            if self._simulator is None:
+                self._simulator = simulator_from_config(self.config).start()
+                # The kept sessions were given by a Discord that is gone: identify anew.
+                for kept in self._tree_state.shard_states.values():
+                    kept.session.invalidate()
             return self._simulator.token, self._simulator.rest_url, self._simulator.gateway_url
         if secret is None:
             raise RuntimeError("no token: set [bot] token (for example env:DISCORD_TOKEN)")
@@ -345,16 +357,38 @@ class Bot:
 
     def _release(self) -> None:
         """Closes what a start made outside the tree: the REST client and the simulator."""
-        api, self._api = self._api, None
+        self._release_these(self._api, self._simulator)
+
+    def _release_these(self, api: Client | None, simulator: Any) -> None:
+        """Closes `api` and stops `simulator`, forgetting them if they are still the current ones.
+
+        Takes no lock: it runs in the ending tree's thread while `stop()` may hold `_lock`.
+        """
+        if self._api is api:
+            self._api = None
+        if self._simulator is simulator:
+            self._simulator = None
         if api is not None:
             api.close()
-        simulator, self._simulator = self._simulator, None
         if simulator is not None:
             simulator.stop()
 
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
+
+
+class _ReleaseAtExit:
+    """Watches one start's tree (a `supervisors.monitor` watcher): told its `Down`, it closes
+    the REST client that start made."""
+
+    def __init__(self, bot: Bot, api: Client | None) -> None:
+        self._bot = bot
+        self._api = api
+
+    def tell(self, message: Any) -> None:
+        if isinstance(message, Down):
+            self._bot._release_these(self._api, None)
 
 
 def _store_switches(config: Config) -> StoreSwitches:

@@ -146,3 +146,17 @@ def test_two_bots_in_one_process_share_nothing(tmp_path: Path) -> None:
         second.simulator.stream_messages(5, first=200)
         two.wait_for_messages(range(200, 205))
         assert not any(message_number(e) == 200 for e in one.events)
+
+
+def test_a_stopped_bot_starts_again_against_a_new_simulator(tmp_path: Path) -> None:
+    bot = Bot.from_config(write_config(tmp_path, [RECORDER]))
+    with running(bot):
+        journal = wait_ready(bot, GUILDS)
+        bot.simulator.stream_messages(5)
+        journal.wait_for_messages(range(5))
+    # The kept session belonged to the first simulator: the second start identifies anew.
+    with running(bot):
+        journal.wait_until(lambda j: j.count("READY") == 2)
+        bot.simulator.stream_messages(5, first=100)
+        journal.wait_for_messages(range(100, 105))
+        assert bot.simulator.violations == []
