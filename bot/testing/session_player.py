@@ -39,6 +39,9 @@ __all__ = ["PlayResult", "Progress", "SentCommand", "SessionPlayer"]
 
 log = structlog.get_logger(__name__)
 
+BATCHES_PER_SECOND = 20
+"""How often a paced `Messages` step sends its next batch."""
+
 
 class SentCommand(NamedTuple):
     """A command the player sent, and what its reply must start with."""
@@ -113,6 +116,8 @@ class SessionPlayer:
                     condition.release()
 
     def progress(self) -> Progress:
+        """Steps done and replies found so far (safe from another thread: a status screen)."""
+        self._check_replies()
         result = self._result
         return Progress(result.steps_done, result.steps, len(result.commands), result.replies)
 
@@ -160,8 +165,8 @@ class SessionPlayer:
                         timeout=_left(deadline),
                     )
                     self._result.members_found += len(found.members)
-            case Messages(count):
-                self._messages(count)
+            case Messages(count, over):
+                self._flow(count, over, deadline)
             case Command(guild, content, reply):
                 self._command(guild, content, reply)
             case Reconnect(shard):
@@ -191,6 +196,14 @@ class SessionPlayer:
             )
 
         self._wait(discord.wait_until, all_sent, deadline, "READY and GUILD_CREATEs sent")
+
+    def _flow(self, count: int, over: float, deadline: float) -> None:
+        """Sends `count` messages at once, or in batches spread over `over` seconds."""
+        batches = max(1, min(count, round(over * BATCHES_PER_SECOND)))
+        for index in range(batches):
+            self._messages(count * (index + 1) // batches - count * index // batches)
+            if index + 1 < batches and self._cancelled.wait(min(over / batches, _left(deadline))):
+                raise Cancelled
 
     def _messages(self, count: int) -> None:
         shards = self._shard_count()

@@ -54,9 +54,11 @@ class RequestMembers:
 
 @dataclass(frozen=True, slots=True)
 class Messages:
-    """`count` ordinary MESSAGE_CREATEs ("message N"), spread over the guilds of every shard."""
+    """`count` ordinary MESSAGE_CREATEs ("message N"), spread over the guilds of every shard;
+    all at once, or in batches over `over` seconds (a steady flow to watch)."""
 
     count: int
+    over: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +131,8 @@ def session_script(
     """The default session: guilds arrive, a member joins and members are requested, then
     `messages` MESSAGE_CREATEs (among them `rounds` rounds of `commands`, round-robin over the
     guilds), a RECONNECT and resume (and a dropped connection with `drop`) halfway, and every
-    reply awaited. With `pace`, a `Pause` of that many seconds follows each phase.
+    reply awaited. With `pace`, messages flow over `pace` seconds and a `Pause` of that many
+    seconds follows each phase.
 
     `messages` counts every MESSAGE_CREATE, commands included: with fewer messages than
     commands, fewer commands are sent. Without guilds there is nowhere to send messages.
@@ -145,9 +148,9 @@ def session_script(
     phases: list[list[Step]] = [
         [AwaitSessions()],
         [MemberJoin(0, 1_000), RequestMembers(0)] if guilds > 0 else [],
-        [Messages(fillers // 2), *planned[:half]],
+        [Messages(fillers // 2, pace), *planned[:half]],
         [*([Reconnect()] if reconnect else []), *([Drop()] if drop else [])],
-        [*planned[half:], Messages(fillers - fillers // 2), AwaitReplies()],
+        [*planned[half:], Messages(fillers - fillers // 2, pace), AwaitReplies()],
     ]
     steps = [
         step
