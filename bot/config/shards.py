@@ -9,16 +9,18 @@
 | `{ ids = [0, 2, 5], total = 8 }`     | 0, 2, 5        | 8                      |
 
 Discord's recommended count is the `shards` field of `GET /gateway/bot` (gateway spec section 9);
-`ShardSpec.resolve(recommended)` gives the final ids and total once it is known.
+`ShardSpec.resolve(recommended)` gives the final `ShardSet(ids, total)` once it is known. This
+module is the one definition of shard sets: `bot.gateway.shards` re-exports `ShardSet` and adds
+Discord's routing formula.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
-__all__ = ["ShardKind", "ShardSpec", "ShardSpecError", "parse_shards"]
+__all__ = ["ShardKind", "ShardSet", "ShardSpec", "ShardSpecError", "parse_shards"]
 
 ShardKind = Literal["auto", "count", "range", "list"]
 
@@ -37,6 +39,17 @@ class ShardSpecError(ValueError):
         self.got = got
 
 
+class ShardSet(NamedTuple):
+    """The shard ids a process runs, and the total shard count every IDENTIFY carries.
+
+    Made by `ShardSpec.resolve`, which checks that every id is below `total`; a tuple, so
+    `ids, total = spec.resolve(recommended)` works.
+    """
+
+    ids: tuple[int, ...]
+    total: int
+
+
 @dataclass(frozen=True, slots=True)
 class ShardSpec:
     """The shard set: `ids` (None: every shard of `total`) and `total` (None: recommended)."""
@@ -45,16 +58,24 @@ class ShardSpec:
     ids: tuple[int, ...] | None = None
     total: int | None = None
 
-    def resolve(self, recommended: int) -> tuple[tuple[int, ...], int]:
-        """Returns (shard ids to run, total shard count) given Discord's recommended count."""
+    def resolve(self, recommended: int | None) -> ShardSet:
+        """The shard ids to run and the total, given Discord's recommended count.
+
+        `recommended` (the `shards` of `GET /gateway/bot`) may be None when the set has its own
+        total; ShardSpecError when it is needed and missing, or when an id does not fit.
+        """
         total = self.total if self.total is not None else recommended
+        if total is None:
+            raise ShardSpecError(
+                "the recommended shard count of GET /gateway/bot", repr(self.to_toml_value())
+            )
         if total < 1:
             raise ShardSpecError("a total shard count >= 1", str(total))
         ids = self.ids if self.ids is not None else tuple(range(total))
         too_big = [shard_id for shard_id in ids if shard_id >= total]
         if too_big:
             raise ShardSpecError(f"shard ids below the total of {total}", str(too_big))
-        return ids, total
+        return ShardSet(ids, total)
 
     def to_toml_value(self) -> Any:
         """The config value that gives this set back (for `check-config`)."""
