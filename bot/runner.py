@@ -124,55 +124,25 @@ def run_bot(
     previous = _install_signals(stop, interrupted, lambda: player.cancel() if player else None)
     started = time.monotonic()
     status_started = False
+    play: Any = None
     try:
         log.info("run.starting", url=config.gateway.url, forever=forever)
-        bot.start()
-        status.start()
-        status_started = True
-        play = None
-        if config.is_local:
-            from bot.testing.session_player import SessionPlayer
-            from bot.testing.session_script import session_script
+        failure = _start(bot)
+        if failure is None:
+            status.start()
+            status_started = True
+            if config.is_local:
+                from bot.testing.session_player import SessionPlayer
 
-            player = SessionPlayer(bot.simulator, bot)
-            if stop.is_set():  # Ctrl-C while the tree was starting
-                player.cancel()
-            simulator = config.simulator
-            script = session_script(
-                guilds=simulator.guilds,
-                messages=simulator.messages,
-                reconnect=simulator.reconnect,
-                drop=simulator.reconnect,
-                pace=simulator.pace,
-            )
-            play = player.play(script, timeout)
-            log.info(
-                "run.session_played",
-                ok=play.ok,
-                commands=len(play.commands),
-                replies=play.replies,
-                resumes=play.resumes,
-                seconds=round(play.duration, 2),
-            )
-        if play is not None:
-            _settle(collector, play.messages, stop)
-        if (forever or not config.is_local) and not stop.is_set():
-            log.info("run.waiting", until="SIGINT or SIGTERM")
-            _wait(bot, stop)
+                player = SessionPlayer(bot.simulator, bot)
+                if stop.is_set():  # Ctrl-C while the tree was starting
+                    player.cancel()
+                play = _play(config, player, timeout)
+                _settle(collector, play.messages, stop)
+            if (forever or not config.is_local) and not stop.is_set():
+                log.info("run.waiting", until="SIGINT or SIGTERM")
+                _wait(bot, stop)
         snapshot = collector.snapshot()
-        reason = play.reason if play is not None and not play.ok else None
-        code = EXIT_OK if reason is None else EXIT_FAILED
-        if interrupted.is_set() and not forever and play is not None and not play.ok:
-            code, reason = EXIT_INTERRUPTED, "interrupted"
-        result = RunResult(
-            code,
-            reason,
-            snapshot,
-            commands=len(play.commands) if play else 0,
-            replies=play.replies if play else 0,
-            scripted=play is not None,
-            play=play,
-        )
     finally:
         try:
             if status_started:
@@ -181,9 +151,56 @@ def run_bot(
             bot_log.configure(level=config.log.level, format=config.log.format, stream=stream)
             bot.stop(STOP_TIMEOUT)
             _restore_signals(previous)
-    result.duration = time.monotonic() - started
+    reason = failure or (play.reason if play is not None and not play.ok else None)
+    code = EXIT_OK if reason is None else EXIT_FAILED
+    if interrupted.is_set() and not forever and play is not None and not play.ok:
+        code, reason = EXIT_INTERRUPTED, "interrupted"
+    result = RunResult(
+        code,
+        reason,
+        snapshot,
+        commands=len(play.commands) if play else 0,
+        replies=play.replies if play else 0,
+        scripted=play is not None,
+        play=play,
+        duration=time.monotonic() - started,
+    )
     _summarise(result, stream)
     return result
+
+
+def _start(bot: Bot) -> str | None:
+    """Starts the tree; None, or why it did not start (logged, with the error's type)."""
+    try:
+        bot.start()
+    except Exception as exc:  # Discord unreachable, a refused token, a failing child...
+        log.error("run.start_failed", error=type(exc).__name__, detail=str(exc))
+        return f"the bot did not start: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _play(config: Config, player: Any, timeout: float) -> Any:
+    """Plays the scripted session of `[simulator]`; its PlayResult."""
+    from bot.testing.session_script import session_script
+
+    simulator = config.simulator
+    script = session_script(
+        guilds=simulator.guilds,
+        messages=simulator.messages,
+        reconnect=simulator.reconnect,
+        drop=simulator.reconnect,
+        pace=simulator.pace,
+    )
+    play = player.play(script, timeout)
+    log.info(
+        "run.session_played",
+        ok=play.ok,
+        commands=len(play.commands),
+        replies=play.replies,
+        resumes=play.resumes,
+        seconds=round(play.duration, 2),
+    )
+    return play
 
 
 def _settle(collector: StatsCollector, messages: int, stop: threading.Event) -> None:
