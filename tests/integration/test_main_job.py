@@ -24,7 +24,7 @@ from bot.app import Bot
 from bot.config import load_config
 from bot.runner import EXIT_OK, run_bot
 from bot.stats import EventTally, StatsCollector, tally_consumer
-from bot.testing.rest import make_token
+from bot.testing.rest import FakeRest, make_token
 from tests.integration.helpers import WAIT, crash_and_wait_restart, running, write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -150,3 +150,23 @@ def test_forever_keeps_running_until_sigint_then_exits_0(tmp_path: Path) -> None
     assert process.returncode == 0, "".join(seen)[-2000:] + rest[-2000:]
     summary = summary_of(json_lines(rest))
     assert summary["exit_status"] == 0 and summary["replies"] == 8
+
+
+def test_a_bot_whose_token_is_refused_exits_1_with_the_reason() -> None:
+    token = make_token()
+    with FakeRest() as discord:  # it knows another token: GET /gateway/bot answers 401
+        config = load_config(
+            {
+                "bot": {"token": token, "consumers": [PING]},
+                "gateway": {"url": "discord"},
+                "rest": {"base_url": discord.base_url},
+                "log": {"format": "json"},
+            },
+            env={},
+        )
+        out = io.StringIO()
+        result = run_bot(config, stream=out)
+    assert result.status == 1 and result.play is None
+    assert result.reason is not None and "Unauthorized" in result.reason
+    assert token not in out.getvalue()
+    assert summary_of(json_lines(out.getvalue()))["exit_status"] == 1
