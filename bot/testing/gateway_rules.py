@@ -209,13 +209,21 @@ class GatewayRules:
             conn.send(Payload(_frame(OP_ACK, None)))
         conn.wake()
 
-    def _identify(self, conn: GatewayConnection, data: Any, now: float) -> None:
+    def _authenticates(self, conn: GatewayConnection, data: Any, op: str) -> bool:
+        """The checks IDENTIFY and RESUME share; False once the connection is closed for one."""
         if conn.identified:
-            return self._violate(conn, "already_authenticated", 4005, "second IDENTIFY")
-        if not isinstance(data, dict):
-            return self._violate(conn, "decode_error", 4002, "IDENTIFY without an object")
-        if data.get("token") != self.token:
-            return self._violate(conn, "authentication_failed", 4004, "bad token")
+            self._violate(conn, "already_authenticated", 4005, f"{op} after IDENTIFY or RESUME")
+        elif not isinstance(data, dict):
+            self._violate(conn, "decode_error", 4002, f"{op} without an object")
+        elif data.get("token") != self.token:
+            self._violate(conn, "authentication_failed", 4004, "bad token")
+        else:
+            return True
+        return False
+
+    def _identify(self, conn: GatewayConnection, data: Any, now: float) -> None:
+        if not self._authenticates(conn, data, "IDENTIFY"):
+            return None
         intents = data.get("intents")
         if not isinstance(intents, int) or intents < 0 or intents & ~VALID_INTENTS:
             return self._violate(conn, "invalid_intents", 4013, f"intents {intents!r}")
@@ -256,12 +264,8 @@ class GatewayRules:
         return None
 
     def _resume(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        if conn.identified:
-            return self._violate(conn, "already_authenticated", 4005, "RESUME after IDENTIFY")
-        if not isinstance(data, dict):
-            return self._violate(conn, "decode_error", 4002, "RESUME without an object")
-        if data.get("token") != self.token:
-            return self._violate(conn, "authentication_failed", 4004, "bad token")
+        if not self._authenticates(conn, data, "RESUME"):
+            return None
         session = self.sessions.get(str(data.get("session_id")))
         if session is None or session.invalidated:
             conn.send(Payload(_frame(OP_INVALID_SESSION, False)))

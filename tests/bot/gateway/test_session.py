@@ -167,12 +167,18 @@ def test_a_pause_between_two_beats_spares_only_that_beat() -> None:
     assert session.tick(80.0)[0] == Close(4000, "zombie connection")
 
 
-def test_acks_read_while_paused_keep_the_connection_and_the_latency() -> None:
+def beaten_while_paused() -> GatewaySession:
+    """A connected session whose first heartbeat (at 0 s) went out while the reader was paused."""
     session = make(jitter=0.0)
     connected(session)
     session.reader_paused()
-    session.tick(0.0)
+    assert isinstance(session.tick(0.0)[0], Send)
     session.reader_resumed()
+    return session
+
+
+def test_acks_read_while_paused_keep_the_connection_and_the_latency() -> None:
+    session = beaten_while_paused()
     session.on_payload(ACK, 0.2)
     assert session.latency == pytest.approx(0.2)
     session.tick(40.0)
@@ -181,11 +187,7 @@ def test_acks_read_while_paused_keep_the_connection_and_the_latency() -> None:
 
 
 def test_a_real_zombie_is_still_detected_on_the_next_connection_after_a_pause() -> None:
-    session = make(jitter=0.0)
-    connected(session)
-    session.reader_paused()
-    session.tick(0.0)
-    session.reader_resumed()
+    session = beaten_while_paused()
     session.reconnect(1.0)
     session.on_open(2.0)
     session.on_payload(HELLO, 2.0)  # RESUME; the first beat is due at once (jitter 0)
