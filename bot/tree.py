@@ -27,17 +27,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pykka import ActorDeadError
+
 from actors.cache import cache_child_spec
 from actors.consumer import Consumer
 from actors.groups import Membership
 from actors.identify_queue import IdentifyQueue
-from actors.producer import ProducerActor, ask_cache
+from actors.producer import Apply, ProducerActor, ask_cache
 from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
 from actors.shard_state import ShardState
 from actors.shard_supervisor import ShardOptions, ShardSupervisor
 from bot.api.ratelimits import RateLimits
-from bot.cache import Cache, Stores
+from bot.cache import Applied, Cache, Stores
 from bot.events import ShardInfo
 from supervisors import ChildSpec, Names, Strategy, Supervisor
 
@@ -47,6 +49,9 @@ __all__ = ["BOT_INTENSITY", "BOT_PERIOD", "TreeState", "bot_tree", "start_bot_su
 # period, and the bot fails to its parent (OTP escalation). Shards have their own, in ShardTree.
 BOT_INTENSITY, BOT_PERIOD = 5, 10.0
 CONSUMERS_INTENSITY, CONSUMERS_PERIOD = 10, 10.0
+# Seconds a producer waits for a restarting cache before it hands an event on uncached (a
+# restart takes milliseconds; an event is never held longer than this, nor dropped).
+CACHE_RESTART_WAIT = 5.0
 
 GROUPS, CACHE, RATELIMITER, IDENTIFY_QUEUE, CONSUMERS, SHARDS = (
     "groups",
@@ -117,9 +122,26 @@ def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
     return ProducerActor.start(
         shard_id,
         state.groups,
-        apply=ask_cache(lambda: names.whereis(CACHE)),
+        apply=_asked_again_if_dead(ask_cache(lambda: names.get(CACHE, timeout=CACHE_RESTART_WAIT))),
         shard=ShardInfo(shard_id, source=source),
     )
+
+
+def _asked_again_if_dead(apply: Apply) -> Apply:
+    """`apply`, asked once more when the cache ended before it took the event.
+
+    `ActorDeadError` means the event never reached the cache (it was queued in the inbox of the
+    cache that crashed), so the restarted cache is asked. An error raised while applying is not
+    retried: that event might crash the cache again.
+    """
+
+    def apply_once_more(name: str, data: Any, shard_id: int) -> Applied:
+        try:
+            return apply(name, data, shard_id)
+        except ActorDeadError:
+            return apply(name, data, shard_id)
+
+    return apply_once_more
 
 
 def consumer_start(

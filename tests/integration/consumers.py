@@ -21,6 +21,7 @@ __all__ = [
     "Journal",
     "Late",
     "Recorder",
+    "Replier",
     "SlowRecorder",
     "clear_journals",
     "journal_of",
@@ -134,3 +135,15 @@ class SlowRecorder(Recorder):
         super().handle_event(event)
         if event.name == "MESSAGE_CREATE":
             type(self).gate.wait(WAIT)
+
+
+class Replier(Consumer):
+    """Answers every 250th message through REST (so the rate limiter is on the path)."""
+
+    events = frozenset({"MESSAGE_CREATE"})
+    every = 250
+
+    def handle_event(self, event: Event) -> None:
+        number = message_number(event)
+        if number is not None and number % self.every == 0:
+            self.api.create_message(event.data.channel_id, content=f"ack {number}")
