@@ -1,0 +1,34 @@
+"""The README's "Testing your bot with the simulator" example, kept working."""
+
+from __future__ import annotations
+
+from bot import Bot, Consumer, Event
+
+
+class Ping(Consumer):
+    events = frozenset({"MESSAGE_CREATE"})
+
+    def handle_event(self, event: Event) -> None:
+        match event:
+            case Event("MESSAGE_CREATE", msg) if msg.content == "!ping":
+                self.api.create_message(msg.channel_id, content="pong")
+
+
+def test_ping_answers() -> None:
+    config = {"gateway": {"url": "local"}, "simulator": {"heartbeat_interval_ms": 500}}
+    with Bot.from_config(config, consumers=[Ping]) as bot:
+        discord = bot.simulator
+        discord.wait_for_identify(timeout=10)
+        message = discord.config.world.message_create(1)
+        message["content"] = "!ping"
+        discord.dispatch("MESSAGE_CREATE", message)
+
+        channel = message["channel_id"]
+        assert discord.rest.wait_until(
+            lambda: any(
+                m["content"] == "pong" for m in discord.rest.state.messages[channel].values()
+            ),
+            timeout=10,
+        )
+        assert discord.violations == []
+        assert discord.rest.violations == []
