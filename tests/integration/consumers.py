@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from actors.consumer import Consumer
 from bot.events import Event
@@ -129,12 +129,15 @@ class SlowRecorder(Recorder):
     """Records, then waits on `gate` (a test opens it): keeps workers in flight at shutdown."""
 
     gate = threading.Event()
+    finished: ClassVar[list[int]] = []  # message numbers whose handler returned
     max_workers = 4
 
     def handle_event(self, event: Event) -> None:
         super().handle_event(event)
-        if event.name == "MESSAGE_CREATE":
+        number = message_number(event)
+        if number is not None:
             type(self).gate.wait(WAIT)
+            type(self).finished.append(number)
 
 
 class Replier(Consumer):
