@@ -90,11 +90,19 @@ class Consumer(supervisors.Actor):
     """Seconds a stopping consumer waits for its running handlers (after leaving its group)."""
 
     def __init__(
-        self, groups: Groups, *, api: Any = None, cache: Any = None, max_workers: int | None = None
+        self,
+        groups: Groups,
+        *,
+        api: Any = None,
+        cache: Any = None,
+        max_workers: int | None = None,
+        stop_grace: float | None = None,
     ) -> None:
         super().__init__()
         if max_workers is not None:
             self.max_workers = max_workers  # type: ignore[misc]
+        if stop_grace is not None:
+            self.stop_grace = stop_grace  # type: ignore[misc]
         if self.max_workers < 1:
             raise ValueError(f"max_workers must be at least 1: {self.max_workers}")
         self.groups = groups

@@ -41,6 +41,7 @@ from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
 from bot.stats import RestCounter
 from bot.tree import (
+    CONSUMER_SHUTDOWN_MARGIN,
     SHARDS,
     TreeState,
     bot_tree,
@@ -286,6 +287,7 @@ class Bot:
             children = bot_tree(
                 state,
                 consumers=self._consumer_starts(),
+                consumer_shutdown=self.config.consumers.shutdown_timeout + CONSUMER_SHUTDOWN_MARGIN,
                 shard_options=self._shard_options(token, total, gateway_url),
                 shard_ids=shard_ids,
                 gateway_bot=gateway_bot.raw,
@@ -332,6 +334,7 @@ class Bot:
                     _with_ordering(consumer, self.config.consumers.ordering),
                     api=self._api,
                     max_workers=None if own else max_workers,
+                    stop_grace=self.config.consumers.shutdown_timeout,
                 )
             )
         return starts

@@ -53,6 +53,11 @@ CONSUMERS_INTENSITY, CONSUMERS_PERIOD = 10, 10.0
 # restart takes milliseconds; an event is never held longer than this, nor dropped).
 CACHE_RESTART_WAIT = 5.0
 
+# Seconds a consumer's supervisor waits for it to stop: its own grace for in-flight handlers
+# (`[consumers] shutdown_timeout`) plus room for leaving its group.
+DEFAULT_CONSUMER_SHUTDOWN = 5.0
+CONSUMER_SHUTDOWN_MARGIN = 2.0
+
 GROUPS, CACHE, RATELIMITER, IDENTIFY_QUEUE, CONSUMERS, SHARDS = (
     "groups",
     "cache",
@@ -93,6 +98,7 @@ def bot_tree(
     state: TreeState,
     *,
     consumers: list[Callable[[], Any]],
+    consumer_shutdown: float = DEFAULT_CONSUMER_SHUTDOWN,
     shard_options: ShardOptions,
     shard_ids: tuple[int, ...],
     gateway_bot: Mapping[str, Any] | None,
@@ -105,7 +111,10 @@ def bot_tree(
         ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot)),
         Supervisor.child_spec(
             CONSUMERS,
-            [ChildSpec(("consumer", i), start) for i, start in enumerate(consumers)],
+            [
+                ChildSpec(("consumer", i), start, shutdown=consumer_shutdown)
+                for i, start in enumerate(consumers)
+            ],
             strategy=Strategy.ONE_FOR_ONE,
             intensity=CONSUMERS_INTENSITY,
             period=CONSUMERS_PERIOD,
@@ -145,11 +154,21 @@ def _asked_again_if_dead(apply: Apply) -> Apply:
 
 
 def consumer_start(
-    state: TreeState, consumer: type[Consumer], *, api: Any, max_workers: int | None
+    state: TreeState,
+    consumer: type[Consumer],
+    *,
+    api: Any,
+    max_workers: int | None,
+    stop_grace: float | None = None,
 ) -> Callable[[], Any]:
     """The start function of one of the user's consumers (each restart gets the same api)."""
     return functools.partial(
-        consumer.start, state.groups, api=api, cache=state.cache, max_workers=max_workers
+        consumer.start,
+        state.groups,
+        api=api,
+        cache=state.cache,
+        max_workers=max_workers,
+        stop_grace=stop_grace,
     )
 
 
