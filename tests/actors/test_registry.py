@@ -296,5 +296,7 @@ def test_a_pooled_actor_is_a_member_too(groups: Groups, actors: Actors) -> None:
     assert inbox.wait_for_count(1) == ["hi"]
     member.stop(timeout=WAIT)
     groups.dispatch("g", "after")
-    notices.wait_until(lambda got: GroupLeft(monitor, "g", (member,)) in got)
+    # NamedTuples compare as tuples: GroupJoined(m, "g", (member,)) == GroupLeft(m, "g", ...).
+    left = GroupLeft(monitor, "g", (member,))
+    notices.wait_until(lambda got: any(type(n) is GroupLeft and n == left for n in got))
     assert groups.members("g") == ()
