@@ -17,6 +17,7 @@ from supervisors.errors import (
     StartFailed,
     SupervisorsError,
 )
+from supervisors.future import LatchFuture
 from supervisors.inbox import Inbox
 from supervisors.intensity import add_restart, restart_allowed
 from supervisors.lifeline import Lifeline, demonitor, link, monitor, unlink
@@ -78,6 +79,7 @@ __all__ = [
     "ExitReason",
     "ExitSignal",
     "Inbox",
+    "LatchFuture",
     "Lifeline",
     "LinkedExit",
     "MonitorRef",

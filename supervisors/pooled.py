@@ -23,8 +23,6 @@ failure is the exit reason `START_FAILED`, seen by monitors, and later asks fail
 from __future__ import annotations
 
 import itertools
-import math
-import sys
 from _thread import allocate_lock
 from collections import deque
 from typing import Any, ClassVar
@@ -35,6 +33,7 @@ from pykka._introspection import get_attr_directly
 from pykka.messages import ProxyCall, ProxyGetAttr, ProxySetAttr
 
 from supervisors.errors import LinkedExit
+from supervisors.future import LatchFuture
 from supervisors.lifeline import Lifeline
 from supervisors.messages import NORMAL, Exit, ExitKind, ExitReason, ExitSignal, Shutdown
 from supervisors.pool import Pool, default_pool
@@ -51,47 +50,8 @@ _STOP = object()
 _ids = itertools.count(1)
 
 
-class PooledFuture(pykka.Future[Any]):
-    """A light one-shot future (a lock as latch) with pykka's `Future` interface."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._latch = allocate_lock()
-        self._latch.acquire()
-        self._done = False
-        self._value: Any = None
-        self._error: BaseException | None = None
-
-    def get(self, *, timeout: float | None = None) -> Any:
-        if self._get_hook is not None:
-            return super().get(timeout=timeout)
-        if not self._done:
-            if timeout is None or math.isinf(timeout):
-                acquired = self._latch.acquire()
-            else:
-                acquired = self._latch.acquire(timeout=max(timeout, 0.0))
-            if not acquired:
-                raise pykka.Timeout(f"{timeout} seconds")
-            self._latch.release()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-    def set(self, value: Any = None) -> None:
-        self._value = value
-        self._resolve()
-
-    def set_exception(self, exc_info: Any = None) -> None:
-        if exc_info is None:
-            exc_info = sys.exc_info()
-        self._error = exc_info[1] if exc_info[1] is not None else exc_info[0]()
-        self._resolve()
-
-    def _resolve(self) -> None:
-        if self._done:
-            raise RuntimeError("future already set")
-        self._done = True
-        self._latch.release()
+PooledFuture = LatchFuture
+"""The future of asks to pooled actors (the same light future as `supervisors.Actor`'s)."""
 
 
 def _dead(ref: Any) -> pykka.ActorDeadError:
