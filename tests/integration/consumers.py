@@ -18,11 +18,13 @@ from bot.events import Event
 __all__ = [
     "Boom",
     "EveryTenthRaises",
+    "GatedRecorder",
     "Journal",
     "Late",
     "Recorder",
     "Replier",
     "SlowRecorder",
+    "SlowToRestart",
     "clear_journals",
     "journal_of",
     "message_number",
@@ -150,3 +152,47 @@ class Replier(Consumer):
         number = message_number(event)
         if number is not None and number % self.every == 0:
             self.api.create_message(event.data.channel_id, content=f"ack {number}")
+
+
+class GatedRecorder(Recorder):
+    """Records, then holds each message's worker on `gate`: with every slot taken, the
+    producer waits on it, so a test can act at a known point mid-stream."""
+
+    gate = threading.Event()
+    held = 0  # workers waiting on the gate now
+    changed = threading.Condition()
+    max_workers = 8
+
+    def handle_event(self, event: Event) -> None:
+        super().handle_event(event)
+        if event.name != "MESSAGE_CREATE":
+            return
+        cls = type(self)
+        with cls.changed:
+            cls.held += 1
+            cls.changed.notify_all()
+        try:
+            cls.gate.wait(WAIT)
+        finally:
+            with cls.changed:
+                cls.held -= 1
+
+    @classmethod
+    def wait_until_all_held(cls, timeout: float = WAIT) -> None:
+        """Waits until every slot is held at the gate (the producer then waits for one)."""
+        with cls.changed:
+            assert cls.changed.wait_for(lambda: cls.held >= cls.max_workers, timeout)
+
+
+class SlowToRestart(Recorder):
+    """Records; each start after the first waits on `restart_gate` before joining its group."""
+
+    restart_gate = threading.Event()
+    starts = 0
+
+    def on_start(self) -> None:
+        cls = type(self)
+        cls.starts += 1
+        if cls.starts > 1:
+            cls.restart_gate.wait(WAIT)
+        super().on_start()
