@@ -43,6 +43,7 @@ from actors.errors import RegistryUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.messages import ConsumerLoad
 from actors.ordering import KeyedQueue, OrderBy, key_function
+from actors.subscription import Subscription
 from actors.waiting import Expectation, expect
 from actors.workers import start_worker
 from bot.events import Event
@@ -97,8 +98,12 @@ class Consumer(supervisors.Actor):
         cache: Any = None,
         max_workers: int | None = None,
         stop_grace: float | None = None,
+        subscription: Subscription | None = None,
     ) -> None:
+        """`subscription`: the place in the group that the tree keeps across this consumer's
+        crashes (see actors/subscription.py); without one it joins the group itself."""
         super().__init__()
+        self.subscription = subscription
         if max_workers is not None:
             self.max_workers = max_workers  # type: ignore[misc]
         if stop_grace is not None:
@@ -164,7 +169,10 @@ class Consumer(supervisors.Actor):
     # -- the actor ----------------------------------------------------------------------------
 
     def on_start(self) -> None:
-        self.groups.join(self.group, self.actor_ref, self.deliver)
+        if self.subscription is not None:
+            self.subscription.attach(self.deliver)
+        else:
+            self.groups.join(self.group, self.actor_ref, self.deliver)
 
     def on_stop(self) -> None:
         self._leave()
@@ -172,7 +180,7 @@ class Consumer(supervisors.Actor):
             log.warning("consumer.stopped_with_handlers_running", consumer=str(self))
 
     def on_failure(self, *_exc_info: Any) -> None:
-        self._leave()
+        self._leave(crashed=True)
 
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, Event):
@@ -182,8 +190,15 @@ class Consumer(supervisors.Actor):
         log.warning("consumer.unknown_message", consumer=str(self), message=type(message).__name__)
         return None
 
-    def _leave(self) -> None:
+    def _leave(self, crashed: bool = False) -> None:
         self._closed = True
+        if self.subscription is not None:
+            # A crash keeps the place for the restart; a stop gives it up.
+            if crashed:
+                self.subscription.detach(self.deliver)
+            else:
+                self.subscription.close()
+            return
         try:
             self.groups.leave(self.group, self.actor_ref)
         except RegistryUnavailable:
@@ -212,17 +227,20 @@ class Consumer(supervisors.Actor):
 
     # -- the path of an event -----------------------------------------------------------------
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event) -> bool:
         """Takes one event for a worker; runs in the dispatching (producer's) thread.
 
         Returns once the event has a slot (at once if one is free, else when one frees up or
-        the consumer stops), having started its worker or queued it behind its key.
+        the consumer stops), having started its worker or queued it behind its key. False if
+        the consumer stopped before taking it (its subscription then hands it to the restart).
         """
         events = self.events
         if events is not None and event.name not in events:
-            return
+            return True
+        if self._closed:
+            return False
         if not self._slots.acquire(blocking=False) and not self._wait_for_slot():
-            return
+            return False
         with self._counts_lock:
             self._in_flight += 1
         key_of = self._key_of
@@ -231,10 +249,11 @@ class Consumer(supervisors.Actor):
             if key is not None:
                 with self._order_lock:
                     if not self._order.offer(key, event):
-                        return  # runs when the event before it with that key is done
+                        return True  # runs when the event before it with that key is done
                 start_worker(lambda: self._run_ordered(event, key))
-                return
+                return True
         start_worker(lambda: self._run(event))
+        return True
 
     def _wait_for_slot(self) -> bool:
         slots = self._slots

@@ -40,7 +40,7 @@ __all__ = [
 CONSUMERS = "consumers"
 """The group every `Consumer` joins, and to which producers dispatch events."""
 
-Deliver = Callable[[Any], None]
+Deliver = Callable[[Any], object]
 """Hands one dispatched message to a member, in the dispatching thread; it may block (that is
 how a member slows its producers). `ref.tell` unless the member joined with its own."""
 

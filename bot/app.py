@@ -325,13 +325,14 @@ class Bot:
     def _consumer_starts(self) -> list[Callable[[], Any]]:
         max_workers = self.config.consumers.max_workers
         starts = []
-        for consumer in self._consumer_classes:
+        for index, consumer in enumerate(self._consumer_classes):
             # A class that sets its own max_workers keeps it; the config sets the others'.
             own = consumer.max_workers != Consumer.max_workers
             starts.append(
                 consumer_start(
                     self._tree_state,
                     _with_ordering(consumer, self.config.consumers.ordering),
+                    index,
                     api=self._api,
                     max_workers=None if own else max_workers,
                     stop_grace=self.config.consumers.shutdown_timeout,

@@ -145,8 +145,9 @@ class _TallyConsumer(Consumer):
 
     tally: EventTally
 
-    def deliver(self, event: Event) -> None:
+    def deliver(self, event: Event) -> bool:
         self.tally.count(event.name)
+        return True
 
 
 def tally_consumer(tally: EventTally) -> type[Consumer]:

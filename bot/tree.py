@@ -23,7 +23,7 @@ parts find each other there, never through a reference captured at start.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from pykka import ActorDeadError
 
 from actors.cache import cache_child_spec
 from actors.consumer import Consumer
+from actors.groups import CONSUMERS as CONSUMERS_GROUP
 from actors.groups import Membership
 from actors.identify_queue import IdentifyQueue
 from actors.producer import Apply, ProducerActor, ask_cache
@@ -38,6 +39,7 @@ from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
 from actors.shard_state import ShardState
 from actors.shard_supervisor import ShardOptions, ShardSupervisor
+from actors.subscription import Subscription
 from bot.api.ratelimits import RateLimits
 from bot.cache import Applied, Cache, Stores
 from bot.events import ShardInfo
@@ -77,6 +79,7 @@ class TreeState:
     rate_limits: RateLimits
     membership: Membership = field(default_factory=Membership)
     shard_states: dict[int, ShardState] = field(default_factory=dict)
+    subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
 
     @functools.cached_property
     def groups(self) -> LocalGroups:
@@ -87,6 +90,14 @@ class TreeState:
     def cache(self) -> Cache:
         """The cache's read side: safe from any thread, no round trip through the actor."""
         return Cache(self.stores)
+
+    def subscription(
+        self, consumer_id: Hashable, group: Hashable = CONSUMERS_GROUP
+    ) -> Subscription:
+        """A consumer's place in its group, kept across its crashes (actors/subscription.py)."""
+        if consumer_id not in self.subscriptions:
+            self.subscriptions[consumer_id] = Subscription(self.groups, group, str(consumer_id))
+        return self.subscriptions[consumer_id]
 
     def shard_state(self, shard_id: int, shard_count: int) -> ShardState:
         if shard_id not in self.shard_states:
@@ -112,7 +123,7 @@ def bot_tree(
         Supervisor.child_spec(
             CONSUMERS,
             [
-                ChildSpec(("consumer", i), start, shutdown=consumer_shutdown)
+                ChildSpec(consumer_id(i), start, shutdown=consumer_shutdown)
                 for i, start in enumerate(consumers)
             ],
             strategy=Strategy.ONE_FOR_ONE,
@@ -153,9 +164,15 @@ def _asked_again_if_dead(apply: Apply) -> Apply:
     return apply_once_more
 
 
+def consumer_id(index: int) -> tuple[str, int]:
+    """The child id (and name) of the bot's `index`-th consumer."""
+    return ("consumer", index)
+
+
 def consumer_start(
     state: TreeState,
     consumer: type[Consumer],
+    index: int,
     *,
     api: Any,
     max_workers: int | None,
@@ -169,6 +186,7 @@ def consumer_start(
         cache=state.cache,
         max_workers=max_workers,
         stop_grace=stop_grace,
+        subscription=state.subscription(consumer_id(index), consumer.group),
     )
 
 

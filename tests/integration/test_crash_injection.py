@@ -27,8 +27,8 @@ KINDS: dict[str, Hashable] = {
     "producer": ("producer", 0),
     "cache": "cache",
     "registry": "groups",
-    # The other consumer (the Replier): the crashed consumer's own loss is the xfail below.
     "consumer": ("consumer", 1),
+    "recording consumer": ("consumer", 0),
     "ratelimiter": "ratelimiter",
 }
 
@@ -92,16 +92,6 @@ def test_a_crash_under_a_flood_loses_no_message(
         assert bot.supervisor.is_alive()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "A crashed consumer leaves its group (Consumer.on_failure) and its restart joins "
-        "again: events dispatched in between never reach it (pg semantics; actors/consumer.py, "
-        "actors/registry.py). Under a flood a plain crash loses 0 to ~25 events, depending on "
-        "timing (and a producer waiting for one of its slots is let go without delivering); "
-        "this test widens the gap to make it certain. Reported to the lead."
-    ),
-)
 def test_a_consumer_restart_gets_the_events_dispatched_while_it_restarted(
     tmp_path: Path,
 ) -> None:
@@ -117,9 +107,11 @@ def test_a_consumer_restart_gets_the_events_dispatched_while_it_restarted(
             old = bot.names.get(("consumer", 0), WAIT)
             crash(old)
             assert old.lifeline.wait(WAIT)
-            # Its supervisor is restarting it now; these are dispatched meanwhile.
-            seqs = simulator.stream_messages(50, first=100)
-            assert simulator.wait_until(lambda: (bot.shards[0].seq or 0) >= seqs[-1], WAIT)
+            # Its supervisor is restarting it now; these are dispatched meanwhile, and wait
+            # in its subscription (the producer, and so the shard, wait with them).
+            subscription = bot._tree_state.subscriptions[("consumer", 0)]
+            assert repr(subscription).endswith("waiting>")  # detached by the crash, kept
+            simulator.stream_messages(50, first=100)
             SlowToRestart.restart_gate.set()
             assert bot.names.get(("consumer", 0), WAIT) is not old
             simulator.stream_messages(10, first=150)

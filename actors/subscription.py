@@ -1,0 +1,136 @@
+"""`Subscription`: a supervised consumer's place in its group, kept across its crashes.
+
+Plain process groups (Erlang's `pg`) drop a member when it dies, and its restart joins again:
+every event dispatched in between is lost to it. A bot must not lose events that way, so the
+tree gives each of its consumers a `Subscription`, made once and handed to every (re)start, like
+the cache stores and the shard sessions:
+
+- the subscription, not the consumer actor, is the member of the group;
+- a (re)started consumer `attach`es its `deliver`; a crash only `detach`es it (the place stays);
+- while detached, `deliver` waits (that is backpressure: the producer waits, so its shard stops
+  reading) until the restarted consumer attaches, then hands it the event; an event that a dying
+  consumer had not taken is handed to the next one;
+- a consumer that stops (a normal stop or a shutdown) `close`s it: the place is given up.
+
+If no consumer attaches within `restart_wait` seconds (its supervisor gave up), the event is
+dropped with an error log naming it, and the next event waits again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import structlog
+
+from actors.errors import RegistryUnavailable
+from actors.groups import Groups
+
+__all__ = ["RESTART_WAIT", "Subscription"]
+
+log = structlog.get_logger(__name__)
+
+RESTART_WAIT = 10.0
+"""Seconds an event waits for a crashed consumer's restart before it is dropped (logged)."""
+
+Deliver = Callable[[Any], bool | None]
+"""A consumer's `deliver(event)`: False if it stopped before taking the event."""
+
+
+class Subscription:
+    """One consumer's durable membership of `group` (see the module docstring)."""
+
+    def __init__(
+        self, groups: Groups, group: Hashable, name: str, *, restart_wait: float = RESTART_WAIT
+    ) -> None:
+        self.groups = groups
+        self.group = group
+        self.name = name
+        self.restart_wait = restart_wait
+        self._cond = threading.Condition()
+        self._deliver: Deliver | None = None
+        self._joined = False
+        self._closed = False
+        # A member needs a unique urn, as an actor's ref has.
+        self.actor_urn = f"urn:shardline:subscription:{name}:{id(self):x}"
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "attached" if self._deliver else "waiting"
+        return f"<Subscription {self.name} {state}>"
+
+    # -- as a group member -----------------------------------------------------------------------
+
+    def is_alive(self) -> bool:
+        """A member while not closed, attached or waiting for its consumer's restart."""
+        return not self._closed
+
+    def tell(self, message: Any) -> None:
+        self.deliver(message)
+
+    def deliver(self, event: Any) -> None:
+        """Hands `event` to the attached consumer, waiting for a restarting one to attach."""
+        deadline: float | None = None
+        while True:
+            with self._cond:
+                while self._deliver is None and not self._closed:
+                    now = time.monotonic()
+                    deadline = deadline if deadline is not None else now + self.restart_wait
+                    if now >= deadline:
+                        log.error(
+                            "consumer.event_dropped",
+                            consumer=self.name,
+                            event_name=getattr(event, "name", None),
+                            reason="no restart",
+                            waited=self.restart_wait,
+                        )
+                        return
+                    self._cond.wait(deadline - now)
+                if self._closed:
+                    return
+                deliver = self._deliver
+            if deliver is None or deliver(event) is not False:
+                return
+            # It stopped before taking the event: wait for its successor, then hand it over.
+            with self._cond:
+                if self._deliver == deliver:
+                    self._deliver = None
+
+    # -- for the consumer ------------------------------------------------------------------------
+
+    def attach(self, deliver: Deliver) -> None:
+        """A (re)started consumer takes the place; joins the group the first time."""
+        with self._cond:
+            self._deliver = deliver
+            self._closed = False
+            self._cond.notify_all()
+            join = not self._joined
+            self._joined = True
+        if join:
+            try:
+                self.groups.join(self.group, self, self.deliver)
+            except BaseException:
+                with self._cond:
+                    self._joined = False
+                raise
+
+    def detach(self, deliver: Deliver) -> None:
+        """The consumer crashed: its place stays, events wait for its restart."""
+        with self._cond:
+            if self._deliver == deliver:  # bound methods: equal, never identical
+                self._deliver = None
+
+    def close(self) -> None:
+        """The consumer stopped: give up the place (waiting events are let go)."""
+        with self._cond:
+            self._closed = True
+            self._deliver = None
+            self._cond.notify_all()
+            leave = self._joined
+            self._joined = False
+        if leave:
+            try:
+                self.groups.leave(self.group, self)
+            except RegistryUnavailable:
+                pass  # the registry is gone too; a closed member is skipped and swept
