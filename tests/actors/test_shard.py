@@ -45,7 +45,7 @@ def test_connects_identifies_heartbeats_and_dispatches(discord, encoding, compre
     ):
         recorder.wait_for_event("GUILD_CREATE", 2)
         seqs = discord.stream_messages(20)
-        recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]])
+        assert recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]])
         discord.wait_for_heartbeats(3, timeout=10)
         assert discord.wait_until(lambda: shard.proxy().latency().get() is not None)
         assert_in_order_without_gaps(recorder, seqs[-1])
@@ -68,7 +68,7 @@ def test_zombie_connection_is_closed_then_resumed_without_loss(discord):
         assert resume.data["seq"] == 3
         recorder.wait_for_event("RESUMED")
         more = discord.stream_messages(5, first=10)
-        recorder.wait_until(lambda: recorder.seqs()[-1:] == [more[-1]])
+        assert recorder.wait_until(lambda: recorder.seqs()[-1:] == [more[-1]])
         assert seqs[0] == 4
         assert_in_order_without_gaps(recorder, more[-1])
         assert discord.connections[-1].path.startswith("/resume")
@@ -80,7 +80,7 @@ def test_reconnect_op_resumes(discord):
         discord.reconnect(0)
         discord.wait_for_resume(timeout=10)
         seqs = discord.stream_messages(3)
-        recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]])
+        assert recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]])
         assert_in_order_without_gaps(recorder, seqs[-1])
         assert len(discord.received(2)) == 1  # one IDENTIFY only
 
@@ -144,7 +144,7 @@ def test_a_crash_mid_stream_resumes_without_loss(discord):
     try:
         recorder.wait_for_event("GUILD_CREATE", 2)
         seqs = discord.stream_messages(300)
-        recorder.wait_until(lambda: len(recorder.events) > 50)
+        assert recorder.wait_until(lambda: len(recorder.events) > 50)
         shard.tell(ReaderFailed(RuntimeError("boom")))
         assert shard.actor_stopped.wait(10)
         assert shard.exit_reason.kind is ExitKind.CRASH
@@ -153,7 +153,7 @@ def test_a_crash_mid_stream_resumes_without_loss(discord):
         recorder.wait_for_event("RESUMED")
         last = discord.session(0).log.last_seq
         assert last == seqs[-1] + 1  # the replay, then RESUMED
-        recorder.wait_until(lambda: last in recorder.seqs())
+        assert recorder.wait_until(lambda: last in recorder.seqs())
         seen = [s for s in recorder.seqs() if s is not None]
         assert sorted(set(seen)) == list(range(1, last + 1))  # nothing lost
         assert len(seen) - len(set(seen)) <= 1  # at most the one in the producer, twice
@@ -198,7 +198,7 @@ def test_backpressure_slow_producer_no_buffering_no_missed_heartbeats():
             sent = discord.session(0).connection.sent_seq
             assert sent < seqs[-1]  # the rest waits in the server: the shard did not read it
             recorder.gate.set()
-            recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]], timeout=30)
+            assert recorder.wait_until(lambda: recorder.seqs()[-1:] == [seqs[-1]], timeout=30)
             assert_in_order_without_gaps(recorder, seqs[-1])
         kinds = {v.kind for v in discord.violations}
         assert "heartbeat_late" not in kinds
