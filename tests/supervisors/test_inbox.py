@@ -36,10 +36,12 @@ def test_taker_waits_until_a_put_from_another_thread() -> None:
     got: list[Any] = []
     taker = threading.Thread(target=lambda: got.extend(take(inbox, 1000)))
     taker.start()
-    senders = [
-        threading.Thread(target=lambda n=n: [inbox.put(Envelope((n, i))) for i in range(250)])
-        for n in range(4)
-    ]
+
+    def send(n: int) -> None:
+        for i in range(250):
+            inbox.put(Envelope((n, i)))
+
+    senders = [threading.Thread(target=send, args=(n,)) for n in range(4)]
     for sender in senders:
         sender.start()
     for thread in (*senders, taker):
