@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -15,11 +15,30 @@ import supervisors
 from actors.messages import ReleaseRate
 from actors.ratelimiter import RATELIMITER_NAME, ActorLimiter, RatelimiterActor
 from bot.api import Client, RateLimitConfig, RatelimiterUnavailable
-from bot.api.ratelimits import RateLimits
+from bot.api.ratelimits import RateLimits, Ticket
 from bot.testing.rest import FakeRest
 from bot.testing.rest_limits import Limits
+from supervisors.lifeline import lifeline_of
 
 POST = "POST /channels/{channel_id}/messages"
+
+
+class WatchedRateLimits(RateLimits):
+    """`RateLimits` that notifies `changed` after each `acquire`, so a test waits for the line."""
+
+    def __init__(self, config: RateLimitConfig) -> None:
+        super().__init__(config)
+        self.changed = threading.Condition()
+
+    def acquire(self, ticket: Ticket) -> None:
+        with self.changed:
+            super().acquire(ticket)
+            self.changed.notify_all()
+
+    def wait_for_line(self, length: int, timeout: float) -> bool:
+        """Wait until `length` callers are in line (True) or `timeout` passes (False)."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.waiting == length, timeout)
 
 
 @pytest.fixture
@@ -29,9 +48,9 @@ def rest() -> Iterator[FakeRest]:
 
 
 @pytest.fixture
-def tree() -> Iterator[tuple[pykka.ActorRef[Any], supervisors.Names, RateLimits]]:
+def tree() -> Iterator[tuple[pykka.ActorRef[Any], supervisors.Names, WatchedRateLimits]]:
     names = supervisors.Names()
-    state = RateLimits(RateLimitConfig(global_limit=10_000, max_ratelimit_wait=30.0))
+    state = WatchedRateLimits(RateLimitConfig(global_limit=10_000, max_ratelimit_wait=30.0))
     supervisor = supervisors.Supervisor.start(
         children=[RatelimiterActor.child_spec(state)], names=names, intensity=10
     )
@@ -47,17 +66,6 @@ def client_for(rest: FakeRest, names: supervisors.Names, state: RateLimits) -> C
 def channels(rest: FakeRest, count: int) -> list[int]:
     guild = rest.state.add_guild()
     return [int(rest.state.add_channel(guild["id"], f"c{i}")["id"]) for i in range(count)]
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    """Polls `condition` every 5 ms until it holds (True) or `timeout` passes (False)."""
-    deadline = time.monotonic() + timeout
-    tick = threading.Event()
-    while not condition():
-        if time.monotonic() >= deadline:
-            return False
-        tick.wait(0.005)
-    return True
 
 
 def run_all(client: Client, targets: list[int]) -> tuple[list[Future[Any]], float]:
@@ -87,7 +95,7 @@ def test_100_threads_through_the_actor_cause_no_violation(
 
 
 def test_a_crash_fails_every_waiting_caller_at_once_and_the_restart_serves(
-    rest: FakeRest, tree: tuple[Any, supervisors.Names, RateLimits]
+    rest: FakeRest, tree: tuple[Any, supervisors.Names, WatchedRateLimits]
 ) -> None:
     _, names, state = tree
     rest.limits.set_bucket(POST, limit=2, window=5.0)
@@ -97,14 +105,15 @@ def test_a_crash_fails_every_waiting_caller_at_once_and_the_restart_serves(
         client.create_message(channel, "teaches the window")
         client.create_message(channel, "spends it")
         futures = [pool.submit(client.create_message, channel, "waits") for _ in range(20)]
-        assert wait_until(lambda: state.waiting == 20, timeout=10)
+        assert state.wait_for_line(20, timeout=10)
         crashed_at = time.monotonic()
         first.tell(ReleaseRate(None, None))  # a malformed message: the actor crashes
         for future in futures:
             assert isinstance(future.exception(timeout=5), RatelimiterUnavailable)
         assert time.monotonic() - crashed_at < 2.0  # at once, not at the wait cap (30 s)
         # The crashed actor ends just after failing its line; the supervisor then restarts it.
-        assert wait_until(lambda: names.whereis(RATELIMITER_NAME) not in (None, first), 5)
+        assert lifeline_of(first).wait(5)
+        assert names.get(RATELIMITER_NAME, timeout=5) is not first
         assert client.create_message(other, "served by the restarted limiter").content
     assert rest.violations == []
 
