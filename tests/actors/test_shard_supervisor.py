@@ -74,10 +74,15 @@ def test_a_fatal_close_stops_the_shard_tree_without_retrying(discord, tree):
     supervisor, recorders, names = tree
     recorders[1].wait_for_event("READY")
     shard = names.whereis(("shard", 1))
+    proxy = supervisor.proxy()
+    children = proxy.which_children().get(timeout=10)
+    shard_tree = next(child.ref for child in children if child.id == ("shard_tree", 1))
     discord.close(4014, shard_id=1)
     assert shard.actor_stopped.wait(10)
-    proxy = supervisor.proxy()
-    assert discord.wait_until(lambda: proxy.running_shards().get() == [0], timeout=10)
+    # Its tree stops with it (auto_shutdown); the tree's Down reaches the ShardSupervisor
+    # before it ends, so the supervisor takes it before the ask below.
+    assert shard_tree.lifeline.wait(10)
+    assert proxy.running_shards().get(timeout=10) == [0]
     errors = proxy.fatal_errors().get()
     assert list(errors) == [1]
     assert isinstance(errors[1], FatalCloseError)
