@@ -43,6 +43,7 @@ from actors.errors import RegistryUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.messages import ConsumerLoad
 from actors.ordering import KeyedQueue, OrderBy, key_function
+from actors.slots import Slots
 from actors.subscription import Subscription
 from actors.waiting import Expectation, expect
 from actors.workers import start_worker
@@ -113,7 +114,7 @@ class Consumer(supervisors.Actor):
         self.groups = groups
         self.api = api
         self.cache = cache
-        self._slots = threading.Semaphore(self.max_workers)
+        self._slots = Slots(self.max_workers)  # a C semaphore: two per event
         self._closed = False
         # Read through the class: a function stored there must not become a bound method.
         self._key_of = key_function(type(self).order_by)
