@@ -22,6 +22,9 @@ from _thread import allocate_lock
 from typing import Any
 
 import pykka
+from pykka._future import _Unset
+
+_UNSET = _Unset()
 
 __all__ = ["LatchFuture"]
 
@@ -30,7 +33,9 @@ class LatchFuture(pykka.Future[Any]):
     """A one-shot future for threads: a lock held until the result is set."""
 
     def __init__(self) -> None:
-        super().__init__()
+        # pykka.Future.__init__'s two fields, set here: one call less per ask.
+        self._get_hook = None
+        self._get_hook_result = _UNSET
         self._latch = allocate_lock()
         self._latch.acquire()
         self._done = False
