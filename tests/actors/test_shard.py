@@ -10,6 +10,7 @@ from actors.shard import ReaderFailed, ShardActor, ShardState, request_guild_mem
 from actors.shard_socket import check_gateway_url
 from bot.gateway.errors import FatalCloseError
 from bot.gateway.members import MembersRateLimited
+from bot.gateway.opcodes import Opcode
 from bot.gateway.ratelimit import SendLimiter
 from bot.testing import FakeDiscord, GatewayConfig, World
 from supervisors import ExitKind
@@ -104,11 +105,17 @@ def test_invalid_session_either_way(discord, resumable):
 def test_close_codes_resume_or_start_over(discord, code, then):
     with running_shard(discord) as (_shard, recorder, _state):
         recorder.wait_for_event("GUILD_CREATE", 2)
+        first = discord.wait_for_identify(timeout=10)
         discord.close(code, shard_id=0)
         if then == "resume":
             discord.wait_for_resume(timeout=10)
         else:
-            discord.wait_for_identify(count=2, timeout=10)
+            identify = discord.wait_for_identify(count=2, timeout=10)
+            assert identify.connection != first.connection
+            # The session is gone: the new connection starts over without trying a RESUME.
+            received = discord.received()
+            before = received[: next(i for i, r in enumerate(received) if r is identify)]
+            assert [r.connection for r in before if r.op == Opcode.RESUME] == []
 
 
 @pytest.mark.parametrize("code", [4004, 4010, 4011, 4012, 4013, 4014])
