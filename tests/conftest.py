@@ -1,4 +1,5 @@
-"""Suite-wide guard: a test fails if it leaves a Pykka actor or an extra thread running.
+"""Suite-wide guards: a test fails if it leaves a Pykka actor or an extra thread running, and
+whatever logging setup a test makes (`bot.log.configure`) is undone after it.
 
 Threads of the shared `supervisors` pool and timer (named `supervisors-...`) live for the process
 and are allowed. A test that must leave other threads (a session server, say) marks itself with
@@ -7,12 +8,16 @@ and are allowed. A test that must leave other threads (a session server, say) ma
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 
 import pykka
 import pytest
+import structlog
+
+from bot import log as bot_log
 
 # Shared, process-lived threads: supervisors.pool and supervisors.timer.
 ALLOWED_THREAD_PREFIXES = ("supervisors-",)
@@ -63,3 +68,34 @@ def no_leaked_actors_or_threads(request: pytest.FixtureRequest) -> Iterator[None
         problems.append(f"threads left running: {[t.name for t in leaked_threads]}")
     if problems:
         pytest.fail("; ".join(problems), pytrace=False)
+
+
+def _bot_log_handlers(logger: logging.Logger) -> list[logging.Handler]:
+    """The handlers `bot.log.configure` adds (structlog's formatter); pytest's are left alone."""
+    return [
+        h for h in logger.handlers if isinstance(h.formatter, structlog.stdlib.ProcessorFormatter)
+    ]
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Undo `bot.log.configure` after each test: structlog's config, the root logger's handler
+    and level, and the levels of the libraries it quiets."""
+    saved = structlog.get_config()
+    root = logging.getLogger()
+    level, handlers = root.level, _bot_log_handlers(root)
+    # bot.log replaces the handler it added last at each configure: keep it pointing at ours.
+    current = bot_log._stdlib_handler
+    quiet = {name: logging.getLogger(name).level for name in bot_log.QUIET_LOGGERS}
+    yield
+    structlog.configure(**saved)
+    for handler in _bot_log_handlers(root):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    bot_log._stdlib_handler = current
+    root.setLevel(level)
+    for name, quiet_level in quiet.items():
+        logging.getLogger(name).setLevel(quiet_level)

@@ -37,13 +37,6 @@ PLAIN_TOKEN = "plain-secret-token-value-4242"
 GOOD = "tests.bot.config_consumers:GoodConsumer"
 
 
-@pytest.fixture(autouse=True)
-def _restore_structlog() -> Any:
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
-
-
 def load(raw: dict[str, Any], **env: str) -> Config:
     return load_config(raw, env=env)
 
