@@ -17,11 +17,10 @@ the Discord sessions.
 from __future__ import annotations
 
 import enum
-import signal
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 import structlog
 
@@ -33,12 +32,14 @@ from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
+from bot.assembly import store_switches, with_ordering
 from bot.cache import Cache, Stores
-from bot.cache.config import CacheConfig as StoreSwitches
 from bot.config import Config, load_config
 from bot.events import Event
 from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
+from bot.shard_status import ShardStatus, shard_statuses
+from bot.signals import stop_on_signals
 from bot.stats import RestCounter
 from bot.tree import (
     CONSUMER_SHUTDOWN_MARGIN,
@@ -67,17 +68,6 @@ class BotState(enum.Enum):
     STOPPED = "stopped"  # stopped; start() again is allowed
 
 
-class ShardStatus(NamedTuple):
-    """One shard as `bot.shards` shows it."""
-
-    id: int
-    state: str
-    latency: float | None
-    guilds: int
-    seq: int | None
-    fatal_error: str | None
-
-
 class Bot:
     """A Discord bot: its supervision tree, its REST client and its cache (see module doc)."""
 
@@ -89,7 +79,7 @@ class Bot:
         self._names = Names()
         self._tree_state = TreeState(
             names=self._names,
-            stores=Stores.in_memory(_store_switches(config)),
+            stores=Stores.in_memory(store_switches(config)),
             rate_limits=RateLimits(
                 RateLimitConfig(
                     global_limit=config.rest.global_limit,
@@ -161,27 +151,7 @@ class Bot:
     @property
     def shards(self) -> list[ShardStatus]:
         """Each shard: its state, latency, guilds and last acknowledged sequence."""
-        guilds_by_shard: dict[int, int] = {}
-        for guild_id in self.cache.guild_ids():
-            shard = self.cache.shard_of(guild_id)
-            if shard is not None:
-                guilds_by_shard[shard] = guilds_by_shard.get(shard, 0) + 1
-        result = []
-        for shard_id, kept in sorted(self._tree_state.shard_states.items()):
-            gateway = kept.gateway
-            state = gateway.status.name.lower() if gateway is not None else "stopped"
-            fatal = kept.fatal_error
-            result.append(
-                ShardStatus(
-                    shard_id,
-                    "failed" if fatal is not None else state,
-                    kept.latency,
-                    guilds_by_shard.get(shard_id, 0),
-                    kept.session.seq,
-                    str(fatal) if fatal is not None else None,
-                )
-            )
-        return result
+        return shard_statuses(self.cache, self._tree_state.shard_states)
 
     def wait_for(
         self, name: str, check: Callable[[Event], bool] | None = None, timeout: float | None = None
@@ -230,16 +200,15 @@ class Bot:
     def run(self, stop: threading.Event | None = None) -> None:
         """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully."""
         stop = stop if stop is not None else threading.Event()
-        previous = _install_signals(stop)
-        try:
-            self.start()
-            while not stop.wait(0.5):
-                if self._ref is not None and not self._ref.is_alive():
-                    log.error("bot.tree_ended")
-                    break
-        finally:
-            self.stop()
-            _restore_signals(previous)
+        with stop_on_signals(stop.set):
+            try:
+                self.start()
+                while not stop.wait(0.5):
+                    if self._ref is not None and not self._ref.is_alive():
+                        log.error("bot.tree_ended")
+                        break
+            finally:
+                self.stop()
 
     def __enter__(self) -> Bot:
         return self.start()
@@ -331,7 +300,7 @@ class Bot:
             starts.append(
                 consumer_start(
                     self._tree_state,
-                    _with_ordering(consumer, self.config.consumers.ordering),
+                    with_ordering(consumer, self.config.consumers.ordering),
                     index,
                     api=self._api,
                     max_workers=None if own else max_workers,
@@ -393,43 +362,3 @@ class _ReleaseAtExit:
     def tell(self, message: Any) -> None:
         if isinstance(message, Down):
             self._bot._release_these(self._api, None)
-
-
-def _store_switches(config: Config) -> StoreSwitches:
-    cache = config.cache
-    return StoreSwitches(
-        guilds=cache.guilds,
-        channels=cache.channels,
-        roles=cache.roles,
-        emojis=cache.emojis,
-        stickers=cache.stickers,
-        members=cache.members,
-        users=cache.users,
-        presences=cache.presences,
-        voice_states=cache.voice_states,
-        messages=cache.messages and cache.message_limit > 0,
-        message_limit=max(cache.message_limit, 1),
-    )
-
-
-def _with_ordering(consumer: type[Consumer], ordering: str) -> type[Consumer]:
-    """The consumer class with `[consumers] ordering` applied, unless it chose its own."""
-    if ordering == "none" or consumer.order_by is not None:
-        return consumer
-    return type(
-        consumer.__name__, (consumer,), {"order_by": ordering, "__module__": consumer.__module__}
-    )
-
-
-def _install_signals(stop: threading.Event) -> dict[int, Any]:
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    previous: dict[int, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, lambda *_: stop.set())
-    return previous
-
-
-def _restore_signals(previous: dict[int, Any]) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)

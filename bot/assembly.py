@@ -1,0 +1,36 @@
+"""From the config to parts of a bot's tree: plain functions, no actor started."""
+
+from __future__ import annotations
+
+from actors.consumer import Consumer
+from bot.cache.config import CacheConfig as StoreSwitches
+from bot.config import Config
+
+__all__ = ["store_switches", "with_ordering"]
+
+
+def store_switches(config: Config) -> StoreSwitches:
+    """The cache's stores as `[cache]` switches them (a message limit of 0 turns messages off)."""
+    cache = config.cache
+    return StoreSwitches(
+        guilds=cache.guilds,
+        channels=cache.channels,
+        roles=cache.roles,
+        emojis=cache.emojis,
+        stickers=cache.stickers,
+        members=cache.members,
+        users=cache.users,
+        presences=cache.presences,
+        voice_states=cache.voice_states,
+        messages=cache.messages and cache.message_limit > 0,
+        message_limit=max(cache.message_limit, 1),
+    )
+
+
+def with_ordering(consumer: type[Consumer], ordering: str) -> type[Consumer]:
+    """The consumer class with `[consumers] ordering` applied, unless it chose its own."""
+    if ordering == "none" or consumer.order_by is not None:
+        return consumer
+    return type(
+        consumer.__name__, (consumer,), {"order_by": ordering, "__module__": consumer.__module__}
+    )
