@@ -4,7 +4,8 @@
 IDENTIFY checks (token 4004, intents 4013/4014, shard 4010/4011, identify concurrency), READY with
 unavailable guilds then their GUILD_CREATEs, RESUME with replay (4007 for a bad sequence), the
 send limit (4008), the payload size limit (4002), request guild members with its all-members
-limit (RATE_LIMITED), voice state updates. Every broken rule is recorded as a `Violation`.
+limit (RATE_LIMITED), voice state updates (those commands in `bot.testing.gateway_commands`).
+Every broken rule is recorded as a `Violation`.
 All of it runs under the server's lock.
 """
 
@@ -19,11 +20,26 @@ from typing import Any
 
 import structlog
 
+from bot.testing.gateway_commands import GatewayCommands
 from bot.testing.gateway_config import PRIVILEGED_INTENTS, VALID_INTENTS, GatewayConfig
 from bot.testing.gateway_connection import GatewayConnection, Payload, ServerClose
+from bot.testing.gateway_opcodes import (
+    OP_ACK,
+    OP_CHANNEL_INFO,
+    OP_DISPATCH,
+    OP_HEARTBEAT,
+    OP_HELLO,
+    OP_IDENTIFY,
+    OP_INVALID_SESSION,
+    OP_MEMBERS,
+    OP_PRESENCE,
+    OP_RESUME,
+    OP_SOUNDBOARD,
+    OP_VOICE,
+    frame,
+)
 from bot.testing.gateway_record import ConnectionInfo, EventLog, Received, Violation
 from bot.testing.gateway_wire import WireError
-from bot.testing.gateway_world import MEMBERS_PER_CHUNK
 
 __all__ = ["GatewayRules", "SimSession"]
 
@@ -31,11 +47,6 @@ log = structlog.get_logger(__name__)
 
 # https://discord.com/developers/docs/reference#api-versioning : 10 and 9 are available.
 SUPPORTED_VERSIONS = ("9", "10")
-# https://discord.com/developers/docs/events/gateway-events#request-guild-members
-MAX_NONCE_BYTES = 32
-OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_VOICE = 0, 1, 2, 3, 4
-OP_RESUME, OP_RECONNECT, OP_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_ACK = 6, 7, 8, 9, 10, 11
-OP_SOUNDBOARD, OP_CHANNEL_INFO = 31, 43
 
 
 @dataclass(slots=True)
@@ -52,8 +63,11 @@ class SimSession:
     presence: Any = None
 
 
-class GatewayRules:
-    """Handles what clients send; mixed into `GatewayServer`, which owns the fields below."""
+class GatewayRules(GatewayCommands):
+    """Handles what clients send; mixed into `GatewayServer`, which owns the fields below.
+
+    The commands of an identified client (presence, voice, members, ...) are `GatewayCommands`.
+    """
 
     config: GatewayConfig
     token: str
@@ -84,7 +98,7 @@ class GatewayRules:
                 self._violate(conn, "invalid_api_version", 4012, f"v={conn.version}")
             return
         interval = self.config.heartbeat_interval_ms
-        conn.send(Payload(_frame(OP_HELLO, {"heartbeat_interval": interval})))
+        conn.send(Payload(frame(OP_HELLO, {"heartbeat_interval": interval})))
 
     def on_client_close(self, conn: GatewayConnection, code: int | None) -> None:
         with self.lock:
@@ -206,7 +220,7 @@ class GatewayRules:
         if isinstance(data, int):
             conn.last_sequence_acked = data
         if self.config.ack_heartbeats:
-            conn.send(Payload(_frame(OP_ACK, None)))
+            conn.send(Payload(frame(OP_ACK, None)))
         conn.wake()
 
     def _authenticates(self, conn: GatewayConnection, data: Any, op: str) -> bool:
@@ -241,14 +255,14 @@ class GatewayRules:
         if last is not None and now - last < self.config.identify_window:
             detail = f"bucket {bucket} identified {now - last:.3f} s ago"
             self._record_violation(conn, "identify_concurrency", detail)
-            conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+            conn.send(Payload(frame(OP_INVALID_SESSION, False)))
             return None
         self._identify_times[bucket] = now
         if self.rest is not None:
             limit = self.rest.session_start_limit
             if limit.get("remaining", 1) <= 0:
                 self._record_violation(conn, "session_start_limit", "no session starts left")
-                conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+                conn.send(Payload(frame(OP_INVALID_SESSION, False)))
                 return None
             limit["remaining"] = limit.get("remaining", 1) - 1
         session = SimSession(secrets.token_hex(16), shard_id, num_shards, intents)
@@ -268,7 +282,7 @@ class GatewayRules:
             return None
         session = self.sessions.get(str(data.get("session_id")))
         if session is None or session.invalidated:
-            conn.send(Payload(_frame(OP_INVALID_SESSION, False)))
+            conn.send(Payload(frame(OP_INVALID_SESSION, False)))
             return None
         seq = data.get("seq")
         seq = 0 if seq is None else seq
@@ -286,103 +300,6 @@ class GatewayRules:
         session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
         conn.wake()
         return None
-
-    def _presence(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        assert conn.session is not None
-        conn.session.presence = data
-
-    def _voice(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        session = conn.session
-        assert session is not None
-        if not isinstance(data, dict) or "guild_id" not in data:
-            return self._violate(conn, "invalid_payload", 4001, "voice state without guild_id")
-        world = self.config.world
-        state = {
-            "guild_id": str(data["guild_id"]),
-            "channel_id": None if data.get("channel_id") is None else str(data["channel_id"]),
-            "user_id": str(world.bot_user_id),
-            "session_id": session.session_id,
-            "deaf": False,
-            "mute": False,
-            "self_deaf": bool(data.get("self_deaf")),
-            "self_mute": bool(data.get("self_mute")),
-            "self_video": False,
-            "suppress": False,
-            "request_to_speak_timestamp": None,
-        }
-        session.log.append("VOICE_STATE_UPDATE", state)
-        if state["channel_id"] is not None:
-            server = {"token": "fake-voice-token", "guild_id": state["guild_id"]}
-            session.log.append("VOICE_SERVER_UPDATE", {**server, "endpoint": "127.0.0.1:1"})
-        conn.wake()
-        return None
-
-    def _request_members(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        session = conn.session
-        assert session is not None
-        if not isinstance(data, dict) or "guild_id" not in data:
-            return self._violate(conn, "invalid_payload", 4001, "request without guild_id")
-        query, user_ids = data.get("query"), data.get("user_ids")
-        if query is None and user_ids is None:
-            return self._violate(conn, "invalid_payload", 4001, "neither query nor user_ids")
-        try:
-            guild_id = int(data["guild_id"])
-            ids = None if user_ids is None else [int(u) for u in _as_list(user_ids)]
-        except (TypeError, ValueError):
-            return self._violate(conn, "invalid_payload", 4001, "bad snowflake")
-        nonce = data.get("nonce")
-        if not isinstance(nonce, str) or len(nonce.encode()) > MAX_NONCE_BYTES:
-            nonce = None  # Discord ignores an invalid nonce
-        limit = data.get("limit") or 0
-        if query == "" and limit == 0:
-            last = self._all_members_at.get(guild_id)
-            window = self.config.request_all_members_window
-            if last is not None and now - last < window:
-                self._record_violation(conn, "request_members_rate_limited", f"guild {guild_id}")
-                meta: dict[str, Any] = {"guild_id": str(guild_id)}
-                if nonce is not None:
-                    meta["nonce"] = nonce
-                retry = round(window - (now - last), 3)
-                limited = {"opcode": OP_MEMBERS, "retry_after": retry, "meta": meta}
-                session.log.append("RATE_LIMITED", limited)
-                conn.wake()
-                return None
-            self._all_members_at[guild_id] = now
-        try:
-            members, not_found = self.config.world.members_matching(guild_id, query, ids, limit)
-        except KeyError:
-            members, not_found = [], list(ids or [])
-        count = max(1, -(-len(members) // MEMBERS_PER_CHUNK))
-        for index in range(count):
-            chunk: dict[str, Any] = {
-                "guild_id": str(guild_id),
-                "members": members[index * MEMBERS_PER_CHUNK : (index + 1) * MEMBERS_PER_CHUNK],
-                "chunk_index": index,
-                "chunk_count": count,
-            }
-            if ids is not None and index == 0:
-                chunk["not_found"] = [str(u) for u in not_found]
-            if data.get("presences"):
-                chunk["presences"] = []
-            if nonce is not None:
-                chunk["nonce"] = nonce
-            session.log.append("GUILD_MEMBERS_CHUNK", chunk)
-        conn.wake()
-        return None
-
-    def _soundboard(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        assert conn.session is not None
-        guild_ids = data.get("guild_ids") if isinstance(data, dict) else None
-        for guild_id in _as_list(guild_ids or []):
-            reply = {"guild_id": str(guild_id), "soundboard_sounds": []}
-            conn.session.log.append("SOUNDBOARD_SOUNDS", reply)
-        conn.wake()
-
-    def _channel_info(self, conn: GatewayConnection, data: Any, now: float) -> None:
-        assert conn.session is not None
-        guild_id = data.get("guild_id") if isinstance(data, dict) else None
-        conn.session.log.append("CHANNEL_INFO", {"guild_id": str(guild_id), "channels": []})
-        conn.wake()
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -442,17 +359,9 @@ _HANDLERS = {
 }
 
 
-def _frame(op: int, data: Any) -> dict[str, Any]:
-    return {"op": op, "d": data, "s": None, "t": None}
-
-
 def _info(conn: GatewayConnection) -> ConnectionInfo:
     assert conn.info is not None
     return conn.info
-
-
-def _as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _shard_of(value: Any) -> tuple[int | None, int | None]:

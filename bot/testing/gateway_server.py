@@ -31,16 +31,15 @@ from bot.testing.gateway_connection import (
     RawBytes,
     TcpDrop,
 )
-from bot.testing.gateway_record import ConnectionInfo, MakeEvent, Received, Violation
-from bot.testing.gateway_rules import (
+from bot.testing.gateway_opcodes import (
     OP_HEARTBEAT,
     OP_IDENTIFY,
     OP_INVALID_SESSION,
     OP_RECONNECT,
     OP_RESUME,
-    GatewayRules,
-    SimSession,
 )
+from bot.testing.gateway_record import ConnectionInfo, MakeEvent, Received, Violation
+from bot.testing.gateway_rules import GatewayRules, SimSession
 
 __all__ = ["GatewayServer"]
 

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import structlog
 
 from bot.testing.fake_discord import FakeDiscord
-from bot.testing.gateway_rules import OP_RESUME
+from bot.testing.gateway_opcodes import OP_RESUME
 from bot.testing.session_script import (
     AwaitReplies,
     AwaitSessions,
