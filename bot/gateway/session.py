@@ -18,17 +18,13 @@ Disconnecting) and gateway-events.mdx (Identify, Resume, Invalid Session); see
 from __future__ import annotations
 
 import random as _random
-import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 import structlog
 
 from .close_codes import CloseAction, classify, fatal_error
-from .codecs import Encoding
-from .compression import Compression
 from .errors import GatewayError
 from .limits import (
     BACKOFF_BASE_SECONDS,
@@ -38,21 +34,16 @@ from .limits import (
     HELLO_TIMEOUT_SECONDS,
     INVALID_SESSION_WAIT_MAX_SECONDS,
     INVALID_SESSION_WAIT_MIN_SECONDS,
-    LARGE_THRESHOLD_DEFAULT,
-    LARGE_THRESHOLD_MAX,
-    LARGE_THRESHOLD_MIN,
 )
 from .messages import Action, Close, Dispatch, Reconnect, RequestIdentify, Send, Stop
 from .opcodes import Opcode
+from .session_config import DEFAULT_GATEWAY_URL, SessionConfig
 from .session_state import ShardSession
 from .url import gateway_url
 
 __all__ = ["DEFAULT_GATEWAY_URL", "GatewaySession", "SessionConfig", "SessionState"]
 
 log = structlog.get_logger(__name__)
-
-# developers/events/gateway.mdx (Get Gateway): the URL GET /gateway returns.
-DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 
 _MAX_UNKNOWN_OPS_LOGGED = 32
 
@@ -67,32 +58,6 @@ class SessionState(Enum):
     RESUMING = "resuming"  # RESUME sent; missed events replay until RESUMED
     CONNECTED = "connected"  # READY or RESUMED received: live events
     STOPPED = "stopped"  # closed for good (fatal close code, or close()); never reconnects
-
-
-@dataclass(frozen=True)
-class SessionConfig:
-    """What IDENTIFY sends and where to connect. The token is never shown in a repr."""
-
-    token: str = field(repr=False)
-    intents: int
-    shard_id: int = 0
-    shard_count: int = 1
-    gateway_url: str = DEFAULT_GATEWAY_URL
-    encoding: Encoding = Encoding.JSON
-    compression: Compression = Compression.ZLIB_STREAM
-    large_threshold: int = LARGE_THRESHOLD_DEFAULT
-    presence: Mapping[str, Any] | None = None
-    properties: Mapping[str, str] = field(
-        default_factory=lambda: {"os": sys.platform, "browser": "shardline", "device": "shardline"}
-    )
-
-    def __post_init__(self) -> None:
-        if not LARGE_THRESHOLD_MIN <= self.large_threshold <= LARGE_THRESHOLD_MAX:
-            raise ValueError(
-                f"large_threshold must be {LARGE_THRESHOLD_MIN} to {LARGE_THRESHOLD_MAX}"
-            )
-        if not 0 <= self.shard_id < self.shard_count:
-            raise ValueError("shard_id must be at least 0 and below shard_count")
 
 
 class GatewaySession:
