@@ -11,7 +11,6 @@ the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
@@ -23,6 +22,7 @@ import structlog
 from bot import log as bot_log
 from bot.app import Bot
 from bot.config import Config
+from bot.signals import stop_on_signals
 from bot.stats import EventTally, Snapshot, StatsCollector, tally_consumer
 from bot.status import open_status
 
@@ -121,7 +121,15 @@ def run_bot(
     status = open_status(collector.snapshot, stream, progress)
     bot_log.configure(level=config.log.level, format=config.log.format, stream=status.stream)
     interrupted = threading.Event()
-    previous = _install_signals(stop, interrupted, lambda: player.cancel() if player else None)
+
+    def on_signal() -> None:  # SIGINT, SIGTERM: stop (and cancel the script) instead of raising
+        interrupted.set()
+        stop.set()
+        if player is not None:
+            player.cancel()
+
+    signals = stop_on_signals(on_signal)
+    signals.__enter__()
     started = time.monotonic()
     status_started = False
     play: Any = None
@@ -150,7 +158,7 @@ def run_bot(
         finally:
             bot_log.configure(level=config.log.level, format=config.log.format, stream=stream)
             bot.stop(STOP_TIMEOUT)
-            _restore_signals(previous)
+            signals.__exit__(None, None, None)
     reason = failure or (play.reason if play is not None and not play.ok else None)
     code = EXIT_OK if reason is None else EXIT_FAILED
     if interrupted.is_set() and not forever and play is not None and not play.ok:
@@ -253,26 +261,3 @@ def _summary_text(result: RunResult) -> str:
         lines.append(f"  reason: {result.reason}")
     lines.append(f"  exit status {result.status}")
     return "\n".join(lines)
-
-
-def _install_signals(
-    stop: threading.Event, interrupted: threading.Event, cancel: Any
-) -> dict[int, Any]:
-    """SIGINT and SIGTERM set `stop` (and cancel the script) instead of raising."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-
-    def handler(signum: int, _frame: Any) -> None:
-        interrupted.set()
-        stop.set()
-        cancel()
-
-    previous: dict[int, Any] = {}
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        previous[signum] = signal.signal(signum, handler)
-    return previous
-
-
-def _restore_signals(previous: dict[int, Any]) -> None:
-    for signum, handler in previous.items():
-        signal.signal(signum, handler)
