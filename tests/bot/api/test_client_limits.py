@@ -80,7 +80,7 @@ def test_100_threads_on_one_channel_cause_no_violation(fast_rest: FakeRest) -> N
     assert fast_rest.violations == []
     assert len(fast_rest.state.messages[str(channel)]) == 100
     # 10 windows of 0.1 s: the first opens at once, so 0.9 s is the least the limit allows.
-    assert 0.9 <= elapsed < 2.0, elapsed
+    assert 0.9 <= elapsed < 3.0, elapsed  # the upper bound leaves room for a loaded machine
 
 
 def test_100_threads_on_ten_channels_run_the_channels_in_parallel(fast_rest: FakeRest) -> None:
@@ -91,8 +91,15 @@ def test_100_threads_on_ten_channels_run_the_channels_in_parallel(fast_rest: Fak
         elapsed = post_all(client, targets * 10)
     assert fast_rest.violations == []
     assert all(len(fast_rest.state.messages[str(c)]) == 10 for c in targets)
-    # 10 per channel at 5 per 0.2 s: one window boundary; serial channels would need 2 s.
-    assert 0.2 <= elapsed < 1.5, elapsed
+    # 10 per channel at 5 per 0.2 s: one window boundary is the least the limits allow.
+    assert elapsed >= 0.2, elapsed
+    # In parallel, not one channel after another: the first requests served span channels
+    # (serial buckets would serve one channel's 10, across its window, before the next).
+    served = sorted((r for r in fast_rest.requests if r.method == "POST"), key=lambda r: r.at)
+    assert len({r.major for r in served[:10]}) >= 2, [r.major for r in served[:10]]
+    # ... and not much more than the limits allow (serial channels would need 2 s; this
+    # bound only catches a hang or a global serialisation, with room for a loaded machine).
+    assert elapsed < 5.0, elapsed
 
 
 def test_global_limit_is_kept_without_violations() -> None:
