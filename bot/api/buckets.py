@@ -83,6 +83,7 @@ class Bucket:
         "in_flight",
         "known",
         "limit",
+        "merged_into",
         "probing",
         "remaining",
         "reset_at",
@@ -98,6 +99,7 @@ class Bucket:
         self.reset_at = 0.0
         self.in_flight = 0
         self.blocked_until = 0.0  # from a 429 on this bucket
+        self.merged_into: Bucket | None = None  # set once absorbed by a shared bucket
 
     def __repr__(self) -> str:
         return (
@@ -171,8 +173,19 @@ class Bucket:
         self.remaining = 0
         self.reset_at = max(self.reset_at, self.blocked_until)
 
+    def current(self) -> Bucket:
+        """The bucket that now holds this one's state (itself unless merged away)."""
+        bucket = self
+        while bucket.merged_into is not None:
+            bucket = bucket.merged_into
+        return bucket
+
     def merge_from(self, other: Bucket) -> None:
-        """Absorbs a bucket learned to be the same as this one (same `X-RateLimit-Bucket`)."""
+        """Absorbs a bucket learned to be the same as this one (same `X-RateLimit-Bucket`).
+
+        Answers to requests still in flight from `other` are recorded here (`current`).
+        """
+        other.merged_into = self
         self.in_flight += other.in_flight
         self.blocked_until = max(self.blocked_until, other.blocked_until)
         if other.known and not self.known:

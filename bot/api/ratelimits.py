@@ -204,8 +204,9 @@ class RateLimits:
         status = outcome.status
         # Only a real answer teaches the window; a 5xx or a lost connection says nothing.
         teaches = status is not None and status < 500
-        bucket = grant.bucket
-        bucket.done(now, info if teaches else None, grant.probe, counted)
+        bucket = grant.bucket.current()  # another route's bucket, if it merged into one
+        probe = grant.probe and bucket is grant.bucket  # a merged probe is not alone there
+        bucket.done(now, info if teaches else None, probe, counted)
         if grant.global_limited:
             self.global_window.done(now, counted)
         if teaches and info is not None:
@@ -319,23 +320,42 @@ class RateLimits:
             self._sweep(now)
 
     def _learn_hash(self, grant: Grant, bucket_hash: str) -> None:
-        if self.hashes.get(grant.route_key) == bucket_hash:
+        old_prefix = self.hashes.get(grant.route_key, grant.route_key)
+        if old_prefix == bucket_hash:
             return
-        old_key = self._key(grant.route_key, grant.major)
         self.hashes[grant.route_key] = bucket_hash
-        new_key = self._key(grant.route_key, grant.major)
-        own = self.buckets.pop(old_key, grant.bucket)
+        if old_prefix == grant.route_key:
+            # The hash holds for every major of the route (Discord's excludes them): all its
+            # buckets move. One left behind with its probe in flight would get a fresh twin
+            # under the hash, whose second probe's headers would be taken as the window.
+            prefix = f"{old_prefix}|"
+            majors = [key[len(prefix) :] for key in self.buckets if key.startswith(prefix)]
+            if grant.major not in majors:
+                majors.append(grant.major)
+        else:
+            # A changed hash: the old one may be shared by other routes; only this major moves.
+            majors = [grant.major]
+        for major in majors:
+            answered = major == grant.major
+            own = self.buckets.pop(f"{old_prefix}|{major}", grant.bucket if answered else None)
+            if own is not None:
+                self._move(own, f"{bucket_hash}|{major}", answered)
+        log.debug("rest.bucket_learned", route=grant.route_key, bucket=bucket_hash)
+
+    def _move(self, own: Bucket, new_key: str, answered: bool) -> None:
+        """Files `own` under `new_key`, merging it into a bucket another route keeps there."""
         shared = self.buckets.get(new_key)
         if shared is None or shared is own:
             self.buckets[new_key] = own
-        else:
-            # Another route already knows this bucket. The probe spent one of its requests
-            # that its local count lacks; the probe's own headers already include it.
-            known_before, local_left = shared.known, shared.remaining - 1
-            shared.merge_from(own)
-            if known_before:
-                shared.remaining = max(0, min(local_left, shared.remaining))
-            log.debug("rest.bucket_shared", route=grant.route_key, bucket=bucket_hash)
+            return
+        # Another route knows this bucket. Its local count lacks an answered probe (whose
+        # headers include it) and every request of `own` still in flight.
+        spent = own.in_flight + (1 if answered else 0)
+        known_before, local_left = shared.known, shared.remaining - spent
+        shared.merge_from(own)
+        if known_before:
+            shared.remaining = max(0, min(local_left, shared.remaining))
+        log.debug("rest.bucket_shared", bucket=new_key.partition("|")[0])
 
     def _record_429(self, grant: Grant, info: RateLimitInfo, now: float) -> None:
         retry_after = info.retry_after if info.retry_after is not None else 1.0

@@ -208,3 +208,52 @@ def test_cancel_takes_a_ticket_out_of_line() -> None:
     waiting = acquire(state, post())
     assert state.cancel(waiting) and state.waiting == 0
     assert a.grant is not None and not state.cancel(a)
+
+
+def granted(tickets: list[Ticket]) -> list[Ticket]:
+    return [t for t in tickets if t.grant is not None]
+
+
+def test_a_hash_learned_on_one_channel_keeps_the_other_channels_probes() -> None:
+    # Two channels probe the same route at once. Channel 1's answer teaches the route's hash;
+    # channel 2's bucket, its probe still in flight, must move under the hash with it. Left
+    # behind, a fresh bucket under the hash sends a second probe, and when Discord serves that
+    # one first its `Remaining` is one too high: 6 requests in a window of 5.
+    clock = Clock()
+    state = RateLimits(clock=clock)
+    one = acquire(state, post(1))
+    two = acquire(state, post(2))
+    assert one.grant is not None and two.grant is not None and two.grant.probe
+    state.release(one.grant, Outcome(200, headers(remaining=4, reset_after=1.0, bucket="h")))
+    line = [acquire(state, post(2)) for _ in range(5)]
+    assert granted(line) == [] and all(t.deadline is None for t in line)  # the probe is alone
+    assert state.bucket_for(post(2)) is two.grant.bucket
+    # Discord served channel 2's probe first of its window: 4 left, and the client sends 4.
+    clock.now += 0.05
+    state.release(two.grant, Outcome(200, headers(remaining=4, reset_after=1.0, bucket="h")))
+    assert len(granted(line)) == 4
+    assert line[-1].deadline == pytest.approx(101.05)
+    assert set(state.buckets) == {"h|1", "h|2"}
+
+
+def test_a_bucket_merged_while_its_probe_flies_takes_that_probes_answer() -> None:
+    # POST knows hash "same" on channel 1; GET (unknown) probes channels 1 and 2. Channel 2's
+    # answer says GET shares "same": GET's channel-1 bucket, probe in flight, merges into
+    # POST's, which counts that probe against its window and later takes its answer.
+    clock = Clock()
+    state = RateLimits(clock=clock)
+    first = acquire(state, post(1))
+    assert first.grant is not None
+    state.release(first.grant, Outcome(200, headers(remaining=3, reset_after=1.0, bucket="same")))
+    get1 = acquire(state, Route("GET", "/channels/{channel_id}/messages", channel_id=1))
+    get2 = acquire(state, Route("GET", "/channels/{channel_id}/messages", channel_id=2))
+    assert get1.grant is not None and get2.grant is not None
+    state.release(get2.grant, Outcome(200, headers(remaining=4, reset_after=1.0, bucket="same")))
+    shared = state.bucket_for(post(1))
+    assert get1.grant.bucket.current() is shared
+    assert shared.remaining == 2 and shared.in_flight == 1  # GET's probe counted
+    posts = [acquire(state, post(1)) for _ in range(3)]
+    assert len(granted(posts)) == 2 and shared.in_flight == 3
+    state.release(get1.grant, Outcome(200, headers(remaining=0, reset_after=0.9, bucket="same")))
+    assert shared.in_flight == 2 and shared.remaining == 0
+    assert posts[-1].deadline == pytest.approx(101.0)
