@@ -203,10 +203,11 @@ class Bot:
         with stop_on_signals(stop.set):
             try:
                 self.start()
-                while not stop.wait(0.5):
-                    if self._ref is not None and not self._ref.is_alive():
-                        log.error("bot.tree_ended")
-                        break
+                ended = _OnDown(stop)
+                monitor(self._ref, ended)  # the tree ending by itself (escalation) stops run()
+                stop.wait()
+                if ended.down is not None:
+                    log.error("bot.tree_ended", reason=str(ended.down.reason))
             finally:
                 self.stop()
 
@@ -349,6 +350,19 @@ class Bot:
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
+
+
+class _OnDown:
+    """A `supervisors.monitor` watcher: told the tree's `Down`, it keeps it and sets `event`."""
+
+    def __init__(self, event: threading.Event) -> None:
+        self.event = event
+        self.down: Down | None = None
+
+    def tell(self, message: Any) -> None:
+        if isinstance(message, Down):
+            self.down = message
+            self.event.set()
 
 
 class _ReleaseAtExit:

@@ -139,3 +139,25 @@ def test_bot_run_returns_when_its_stop_event_is_set(tmp_path: Path) -> None:
         runner.join(30)
     assert not runner.is_alive()
     assert bot.state.value == "stopped"
+
+
+def test_bot_run_returns_when_its_tree_ends_by_itself(tmp_path: Path) -> None:
+    from bot.tree import BOT_INTENSITY
+    from tests.integration.helpers import crash, crash_and_wait_restart
+
+    bot = Bot.from_config(write_config(tmp_path, ["tests.integration.consumers:Recorder"]))
+    stop = threading.Event()
+    runner = threading.Thread(target=bot.run, args=(stop,), name="test-run")
+    runner.start()
+    try:
+        journal_of(bot.cache).wait_until(lambda j: j.count("GUILD_AVAILABLE") == 2)
+        # Past its restart intensity the bot's supervisor fails: run() sees its Down and ends.
+        for _ in range(BOT_INTENSITY):
+            crash_and_wait_restart(bot, "identify_queue")
+        crash(bot.names.get("identify_queue", 10))
+        runner.join(30)
+        assert not runner.is_alive()
+        assert bot.state.value == "stopped"
+    finally:
+        stop.set()
+        runner.join(30)
