@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.cache import records
+
+# No per-example deadline: these round trips take microseconds, and Hypothesis' default 200 ms
+# wall-clock deadline only measures scheduler stalls on a loaded machine (a flaky
+# DeadlineExceeded / "Unreliable test timings"), never the behaviour under test.
+NO_DEADLINE = settings(deadline=None)
 
 timestamps = st.datetimes(timezones=st.just(__import__("datetime").UTC)).map(
     lambda dt: dt.isoformat()
 )
 
 
+@NO_DEADLINE
 @given(timestamps)
 def test_time_round_trips(value: str) -> None:
     assert records.unpack_time(records.pack_time(value)) == value
@@ -22,6 +28,7 @@ def test_odd_timestamps_are_kept_as_text() -> None:
         assert records.unpack_time(records.pack_time(value)) == value
 
 
+@NO_DEADLINE
 @given(
     username=st.text(max_size=40),
     avatar=st.one_of(
@@ -41,6 +48,7 @@ def test_user_round_trips(username: str, avatar: str | None, bot: bool, refs: in
     assert records.user_refs(records.with_refs(record, 7)) == 7
 
 
+@NO_DEADLINE
 @given(
     roles=st.lists(st.integers(1, 2**63 - 1), max_size=20),
     nick=st.one_of(st.none(), st.text(max_size=32)),
