@@ -34,7 +34,8 @@ import structlog
 from pykka._envelope import Envelope
 from pykka.messages import _ActorStop
 
-from supervisors.errors import LinkedExit, StartFailed
+from supervisors.errors import StartFailed
+from supervisors.exits import ExitHooks
 from supervisors.future import LatchFuture
 from supervisors.inbox import Inbox
 from supervisors.lifeline import Lifeline
@@ -68,7 +69,7 @@ class SupervisedActorRef(pykka.ActorRef[Any]):
         return self.lifeline.reason
 
 
-class Actor(pykka.ThreadingActor):
+class Actor(pykka.ThreadingActor, ExitHooks):
     """A supervised Pykka thread actor (see the module docstring for the failure contract)."""
 
     inbox_size: ClassVar[int | None] = None
@@ -79,9 +80,6 @@ class Actor(pykka.ThreadingActor):
 
     reply_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     """Exceptions from an `ask` that go back to the asker without crashing the actor."""
-
-    trap_exit: bool = False
-    """If True, exits of linked actors arrive as `Exit` messages instead of ending this actor."""
 
     @staticmethod
     def _create_future() -> pykka.Future[Any]:
@@ -182,28 +180,8 @@ class Actor(pykka.ThreadingActor):
             if envelope.reply_to is not None:
                 envelope.reply_to.set(result)
 
-    def _stop_with(self, reason: ExitReason) -> ExitReason:
-        try:
-            self.on_stop()
-        except BaseException as exc:
-            log.error("actor_stop_failed", actor=str(self), exc_info=exc)
-            return ExitReason(ExitKind.CRASH, exc)
-        return reason
-
-    def _on_exit_signal(self, signal: ExitSignal) -> ExitReason | None:
-        if self.trap_exit:
-            self.actor_inbox.put(Envelope(Exit(signal.actor_ref, signal.reason)))
-            return None
-        if signal.reason.kind is ExitKind.NORMAL:
-            return None
-        self._call_on_failure(LinkedExit(signal.actor_ref, signal.reason))
-        return signal.reason
-
-    def _call_on_failure(self, exc: BaseException) -> None:
-        try:
-            self.on_failure(type(exc), exc, exc.__traceback__)
-        except BaseException as hook_exc:
-            log.error("actor_on_failure_failed", actor=str(self), exc_info=hook_exc)
+    def _trap(self, exit: Exit) -> None:
+        self.actor_inbox.put(Envelope(exit))
 
     def _actor_finish(self, reason: ExitReason) -> None:
         self.actor_stopped.set()

@@ -32,7 +32,7 @@ import structlog
 from pykka._introspection import get_attr_directly
 from pykka.messages import ProxyCall, ProxyGetAttr, ProxySetAttr
 
-from supervisors.errors import LinkedExit
+from supervisors.exits import ExitHooks
 from supervisors.future import LatchFuture
 from supervisors.lifeline import Lifeline
 from supervisors.messages import NORMAL, Exit, ExitKind, ExitReason, ExitSignal, Shutdown
@@ -123,14 +123,11 @@ class PooledRef:
         return pykka.ActorProxy(actor_ref=self)  # type: ignore[arg-type]
 
 
-class PooledActor:
+class PooledActor(ExitHooks):
     """Base class of pooled actors (see the module docstring, and what they must not do)."""
 
     pool: ClassVar[Pool | None] = None
     """The pool to run on; None for `supervisors.pool.default_pool()`."""
-
-    trap_exit: bool = False
-    """If True, exits of linked actors arrive as `Exit` messages instead of ending this actor."""
 
     actor_ref: PooledRef
 
@@ -279,28 +276,8 @@ class PooledActor:
             return setattr(parent, message.attr_path[-1], message.value)
         return self.on_receive(message)
 
-    def _stop_with(self, reason: ExitReason) -> ExitReason:
-        try:
-            self.on_stop()
-        except BaseException as exc:
-            log.error("actor_stop_failed", actor=str(self), exc_info=exc)
-            return ExitReason(ExitKind.CRASH, exc)
-        return reason
-
-    def _on_exit_signal(self, signal: ExitSignal) -> ExitReason | None:
-        if self.trap_exit:
-            self._inbox.append((Exit(signal.actor_ref, signal.reason), None))
-            return None
-        if signal.reason.kind is ExitKind.NORMAL:
-            return None
-        self._call_on_failure(LinkedExit(signal.actor_ref, signal.reason))
-        return signal.reason
-
-    def _call_on_failure(self, exc: BaseException) -> None:
-        try:
-            self.on_failure(type(exc), exc, exc.__traceback__)
-        except BaseException as hook_exc:
-            log.error("actor_on_failure_failed", actor=str(self), exc_info=hook_exc)
+    def _trap(self, exit: Exit) -> None:
+        self._inbox.append((exit, None))
 
     def _finish(self, reason: ExitReason) -> None:
         with self._lock:
