@@ -29,6 +29,22 @@ def snowflake(offset_ms: int, increment: int = 0) -> int:
     return ((WORLD_EPOCH_MS + offset_ms - DISCORD_EPOCH_MS) << 22) | (increment & 0xFFF)
 
 
+def everyone_role(guild_id: str) -> dict[str, Any]:
+    """A guild's @everyone role as Discord sends it: its id is the guild's id. The simulator's
+    gateway world and its REST state both make guilds with it."""
+    return {
+        "id": guild_id,
+        "name": "@everyone",
+        "color": 0,
+        "hoist": False,
+        "position": 0,
+        "permissions": "1071698660929",
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class World:
     """What the simulated Discord knows: its bot user and its guilds, members and channels.
@@ -123,18 +139,7 @@ class World:
         }
 
     def role(self, guild_index: int) -> dict[str, Any]:
-        # The @everyone role has the guild's id.
-        return {
-            "id": str(self.guild_id(guild_index)),
-            "name": "@everyone",
-            "color": 0,
-            "hoist": False,
-            "position": 0,
-            "permissions": "1071698660929",
-            "managed": False,
-            "mentionable": False,
-            "flags": 0,
-        }
+        return everyone_role(str(self.guild_id(guild_index)))
 
     def guild_create(self, guild_id: int) -> dict[str, Any]:
         """A GUILD_CREATE payload, with every member (as for a small guild)."""

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.testing.gateway_world import everyone_role
+
 __all__ = ["DISCORD_EPOCH_MS", "State"]
 
 # https://discord.com/developers/docs/reference#snowflakes
@@ -83,16 +85,7 @@ class State:
     def add_guild(self, name: str = "Test Guild", *, owner_id: str | None = None) -> Json:
         """A guild with its @everyone role (id = guild id) and the bot as a member."""
         guild_id = self.snowflake()
-        everyone = {
-            "id": guild_id,
-            "name": "@everyone",
-            "color": 0,
-            "hoist": False,
-            "position": 0,
-            "permissions": "1071698660929",
-            "managed": False,
-            "mentionable": False,
-        }
+        everyone = everyone_role(guild_id)
         guild = {
             "id": guild_id,
             "name": name,
