@@ -1,4 +1,4 @@
-"""`ShardState`: what one shard keeps across restarts of its actor (DESIGN.md section 3).
+"""`ShardState`: what one shard keeps across restarts of its actor (docs/architecture.md, 3).
 
 The shard tree makes one per shard and hands it to every (re)start of the `ShardActor`: the
 Discord session (id, acknowledged seq, resume URL) so a restarted shard resumes and loses no

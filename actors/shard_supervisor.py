@@ -1,4 +1,4 @@
-"""`ShardSupervisor` and the `ShardTree` of each shard (DESIGN.md section 3).
+"""`ShardSupervisor` and the `ShardTree` of each shard (docs/architecture.md, section 3).
 
 ```
 ShardSupervisor          one_for_one, dynamic children: ("shard_tree", n)

@@ -1,7 +1,7 @@
 """Cache benchmarks: apply per event type, a GUILD_CREATE storm, bytes per member and message.
 
 Run: .venv/bin/python bench/bench_cache.py   (about 30 s)
-Payloads come from the real corpus in /work/shared/payloads, in the gateway decoder's shape
+Payloads come from the real corpus in tests/data/payloads/, in the gateway decoder's shape
 (snowflakes as int).
 """
 
@@ -98,7 +98,8 @@ def traced(build: Any) -> tuple[int, Any]:
 
 
 def memory() -> None:
-    raw = (Path("/work/shared/payloads") / f"{BIG}.d.json").read_text(encoding="utf-8")
+    corpus = Path(__file__).resolve().parents[1] / "tests" / "data" / "payloads"
+    raw = (corpus / f"{BIG}.d.json").read_text(encoding="utf-8")
     count = len(json.loads(raw)["members"])
     print(f"== bytes per cached member ({BIG}, {count:,} members, tracemalloc)")
     size, _ = traced(lambda: json.loads(raw)["members"])

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/bench_gateway.py [--quick]
 
-The stream is generated from the real payload corpus (../shared/payloads/): MESSAGE_CREATE and
+The stream is generated from the real payload corpus (tests/data/payloads/): MESSAGE_CREATE and
 PRESENCE_UPDATE frames with fresh ids and text, and GUILD_CREATE frames of a 392-member guild,
 in the proportions of a busy shard after start-up. Each row is measured on a fresh inflater
 (as a new connection) and printed beside the bare cost of the parser alone on the same frames
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.gateway import Compression, EtfCodec, JsonCodec, make_compressor, make_inflater
 from bot.gateway.normalise import normalise_json
 
-PAYLOADS = Path("/work/shared/payloads")
+PAYLOADS = Path(__file__).resolve().parents[1] / "tests" / "data" / "payloads"
 TEMPLATES = {
     "MESSAGE_CREATE": [
         "MESSAGE_CREATE--remora--v8-2020-b.frame.json",

@@ -27,7 +27,7 @@ Stages (each a function `stage(events) -> Timing`, registered in STAGES), in the
                  while the producer holds frame n). Target: >= 10,000 MESSAGE_CREATE/s.
 - frames_nocache: the same without the cache (the producer's `passthrough` apply).
 
-The MESSAGE_CREATE frames are the real ones of ../shared/payloads/ with fresh ids and text
+The MESSAGE_CREATE frames are the real ones of tests/data/payloads/ with fresh ids and text
 (bench/pipeline_frames.py). `--cpu N` pins the process to CPU N ("one core").
 
 Figures: events/s and us/event in wall-clock time; cpu us/event is the CPU time of every thread

@@ -2,7 +2,7 @@
 
 Used by bench_pipeline.py for the frame stages (inflate, decode+normalise) and the whole path
 from compressed frame to `handle_event`. The messages are the real MESSAGE_CREATE frames of
-../shared/payloads/ with fresh ids and text per frame, so the cache stores every one of them.
+tests/data/payloads/ with fresh ids and text per frame, so the cache stores every one of them.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bot.gateway import Compression, make_compressor
 
 __all__ = ["PAYLOADS", "TEMPLATES", "compressed_stream", "dispatch_of", "message_frames"]
 
-PAYLOADS = Path("/work/shared/payloads")
+PAYLOADS = Path(__file__).resolve().parents[1] / "tests" / "data" / "payloads"
 TEMPLATES = (
     "MESSAGE_CREATE--remora--v8-2020-b.frame.json",
     "MESSAGE_CREATE--remora--v8-2020-mention.frame.json",

@@ -14,7 +14,9 @@ __all__ = ["Bot", "Consumer", "Event", "ShardInfo"]
 
 
 def __getattr__(name: str) -> Any:
-    # `Consumer` lives with the actors, which import `bot`: load it on first use, not here.
+    # `Consumer` (actors) and `Bot` (bot.app) sit above the pure Discord layer of this package.
+    # Importing `bot.gateway` or `bot.cache` runs this file, so the upper layers load on first use
+    # only: the pure layer stays importable, and testable, without any actor or thread.
     if name == "Consumer":
         from actors.consumer import Consumer
 

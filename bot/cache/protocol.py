@@ -1,5 +1,6 @@
 """The store interfaces the cache is written against, so another backend (Redis) can stand
-behind them (STYLE.md principle 5). Keys are ints (snowflakes); values are opaque to the store.
+behind them (docs/style.md, principle 5). Keys are ints (snowflakes); values are opaque to the
+store.
 
 Thread contract of every implementation: one writer (the CacheActor) and any number of readers
 on other threads. A reader never sees a half-written value and never gets an exception because

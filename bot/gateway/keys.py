@@ -1,6 +1,6 @@
 """The fixed table of known Discord field names, and which of them hold snowflakes.
 
-Built from the payload corpus (../shared/payloads/) and the object docs in discord-api-docs. A
+Built from the payload corpus (tests/data/payloads/) and the object docs in discord-api-docs. A
 decoded key is looked up here once and replaced by the table's own interned `str`, so millions of
 payloads share one copy of each name. An unknown key still gets through (as `str`), is logged once
 at debug, and is never added to the table, so the table cannot grow with what the wire sends

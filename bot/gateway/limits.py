@@ -1,6 +1,6 @@
 """Every Discord gateway limit and protocol constant, named once, with where it comes from.
 
-Docs paths are in `discord/discord-api-docs` (see ../shared/reference/gateway-spec.md).
+Docs paths are in `discord/discord-api-docs` (see docs/reference/gateway-spec.md).
 Values marked "ours" are Shardline's own choices, not Discord's.
 """
 

@@ -1,6 +1,6 @@
 """Turns what a JSON or ETF parser returns into the one shape the rest of Shardline sees.
 
-The shape (CONTRACTS.md, "Gateway"): dicts with `str` keys, `str` text, snowflakes as `int`,
+The shape (docs/architecture.md, section 5): dicts with `str` keys, `str` text, snowflakes as `int`,
 None/True/False, lists (never tuples), ints and floats. JSON and ETF give equal values for the
 same payload:
 

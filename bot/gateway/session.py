@@ -12,7 +12,7 @@ plain unit test.
 
 Source: developers/events/gateway.mdx (Connection Lifecycle, Sending Heartbeats, Resuming,
 Disconnecting) and gateway-events.mdx (Identify, Resume, Invalid Session); see
-../shared/reference/gateway-spec.md sections 4 to 8.
+docs/reference/gateway-spec.md sections 4 to 8.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The resumable part of a shard's Discord session, kept outside the actor that uses it.
 
 The tree creates one `ShardSession` per shard and hands the same object to every (re)start of
-the ShardActor, so a crashed shard resumes where it was and no event is lost (DESIGN.md,
+the ShardActor, so a crashed shard resumes where it was and no event is lost (docs/architecture.md,
 section 3). It holds only plain data, behind a lock because the shard's reader and its
 heartbeat timer may read it from different threads.
 

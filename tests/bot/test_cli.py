@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import structlog
 
-from bot import cli
+from bot.app import cli
 from bot.config import Config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -132,7 +132,7 @@ def test_run_calls_the_runner(
         calls.append((config, forever))
         return 3
 
-    monkeypatch.setitem(sys.modules, "bot.runner", types.SimpleNamespace(run=run))
+    monkeypatch.setitem(sys.modules, "bot.app.runner", types.SimpleNamespace(run=run))
     path = good_config(tmp_path)
     assert cli.main(["run", "--config", path, "--forever"]) == 3
     assert cli.main(["run", "--config", path]) == 3
@@ -143,7 +143,8 @@ def test_run_calls_the_runner(
 def test_run_without_a_runner_says_so_and_exits_0(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "bot.runner", None)  # import fails with ModuleNotFoundError
+    # The import then fails with ModuleNotFoundError.
+    monkeypatch.setitem(sys.modules, "bot.app.runner", None)
     assert cli.main(["run", "--config", good_config(tmp_path)]) == 0
     assert "not assembled yet" in capsys.readouterr().out
 
@@ -154,7 +155,7 @@ def test_run_config_errors_and_interrupts(
     def interrupted(config: Config, forever: bool = False) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setitem(sys.modules, "bot.runner", types.SimpleNamespace(run=interrupted))
+    monkeypatch.setitem(sys.modules, "bot.app.runner", types.SimpleNamespace(run=interrupted))
     assert cli.main(["run", "--config", good_config(tmp_path)]) == cli.EXIT_INTERRUPTED
     bad_consumer = write(tmp_path, '[bot]\nconsumers = ["tests.bot.config_consumers:Nope"]\n')
     assert cli.main(["run", "--config", bad_consumer]) == 2

@@ -1,4 +1,4 @@
-"""bot.status and bot.stats: the status block, the terminal screen, the pipe lines, counters."""
+"""bot.app.status and bot.app.stats: the status block, the screen, the pipe lines, counters."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from bot.api.limiter import LocalLimiter
 from bot.api.ratelimits import Outcome
 from bot.api.routes import Route
 from bot.app import ShardStatus
-from bot.stats import EventTally, RestCounter, RestCounts, Snapshot
-from bot.status import StatusLog, StatusScreen, open_status, render, status_fields
+from bot.app.stats import EventTally, RestCounter, RestCounts, Snapshot
+from bot.app.status import StatusLog, StatusScreen, open_status, render, status_fields
 
 WAIT = 10.0
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.app import Bot
-from bot.tree import BOT_INTENSITY
+from bot.app.tree import BOT_INTENSITY
 from supervisors import ExitKind, Names, RestartIntensityExceeded, Strategy, Supervisor, stop_tree
 from tests.integration.consumers import WAIT, journal_of
 from tests.integration.helpers import crash, crash_and_wait_restart, wait_ready, write_config

@@ -1,6 +1,6 @@
 """The main job (`make run`): the runner plays the scripted session against the simulator.
 
-As a function call (`bot.runner.run_bot`) and as `python -m bot run` in a pipe: exit status 0,
+As a function call (`bot.app.runner.run_bot`) and as `python -m bot run` in a pipe: exit status 0,
 every command answered, the summary's counts right, structured lines only, no token anywhere.
 """
 
@@ -21,9 +21,9 @@ import pytest
 
 from bot import log as bot_log
 from bot.app import Bot
+from bot.app.runner import EXIT_OK, run_bot
+from bot.app.stats import EventTally, StatsCollector, tally_consumer
 from bot.config import load_config
-from bot.runner import EXIT_OK, run_bot
-from bot.stats import EventTally, StatsCollector, tally_consumer
 from bot.testing.rest import FakeRest, make_token
 from tests.integration.helpers import WAIT, crash_and_wait_restart, running, write_config
 

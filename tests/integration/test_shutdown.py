@@ -142,7 +142,7 @@ def test_bot_run_returns_when_its_stop_event_is_set(tmp_path: Path) -> None:
 
 
 def test_bot_run_returns_when_its_tree_ends_by_itself(tmp_path: Path) -> None:
-    from bot.tree import BOT_INTENSITY
+    from bot.app.tree import BOT_INTENSITY
     from tests.integration.helpers import crash, crash_and_wait_restart
 
     bot = Bot.from_config(write_config(tmp_path, ["tests.integration.consumers:Recorder"]))

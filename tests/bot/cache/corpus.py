@@ -1,4 +1,4 @@
-"""The real payload corpus (`/work/shared/payloads`), as JSON gives it and as the gateway
+"""The real payload corpus (`tests/data/payloads/`), as JSON gives it and as the gateway
 decoder gives it (snowflakes as int)."""
 
 from __future__ import annotations
@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any, NamedTuple
 
-CORPUS = Path("/work/shared/payloads")
+from tests.bot.gateway.corpus import PAYLOADS as CORPUS
 
 # Keys whose string values are snowflakes (what the decoder turns into ints).
 _ID_LISTS = {"roles", "ids", "mention_roles", "channel_ids", "applied_tags", "removed_member_ids"}

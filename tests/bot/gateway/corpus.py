@@ -1,16 +1,29 @@
-"""The real payload corpus in ../shared/payloads/, for the gateway tests and the benchmark."""
+"""The real payload corpus in `tests/data/payloads/` (its README and `sources.tsv` say where each
+file came from), for the gateway, cache and fuzz tests and the benches."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-PAYLOADS = Path(os.environ.get("SHARDLINE_PAYLOADS", "/work/shared/payloads"))
+PAYLOADS = Path(__file__).resolve().parents[2] / "data" / "payloads"
+
+MIN_CORPUS_FILES = 100
+"""The corpus holds 133 files: fewer means it is missing, and every parametrised test would
+silently run on nothing."""
 
 
 def payload_files() -> list[Path]:
-    """Every payload file of the corpus (frames, d-only, send--, rest--), sorted by name."""
-    return sorted(PAYLOADS.glob("*.json"))
+    """Every payload file of the corpus (frames, d-only, send--, rest--), sorted by name.
+
+    Raises `FileNotFoundError` when the corpus is missing or cut short, so a checkout without it
+    fails loudly instead of parametrising zero cases.
+    """
+    files = sorted(PAYLOADS.glob("*.json"))
+    if len(files) < MIN_CORPUS_FILES:
+        raise FileNotFoundError(
+            f"payload corpus at {PAYLOADS} has {len(files)} files, expected {MIN_CORPUS_FILES}+"
+        )
+    return files
 
 
 def payload_ids() -> list[str]:

@@ -21,10 +21,10 @@ import structlog
 
 from bot import log as bot_log
 from bot.app import Bot
+from bot.app.signals import stop_on_signals
+from bot.app.stats import EventTally, Snapshot, StatsCollector, tally_consumer
+from bot.app.status import open_status
 from bot.config import Config
-from bot.signals import stop_on_signals
-from bot.stats import EventTally, Snapshot, StatsCollector, tally_consumer
-from bot.status import open_status
 
 __all__ = [
     "EXIT_FAILED",

@@ -1,4 +1,4 @@
-"""`Bot`: the whole tree of DESIGN.md section 3 as a value, built from `config.toml`.
+"""`Bot`: the whole tree of docs/architecture.md section 3 as a value, built from `config.toml`.
 
     bot = Bot.from_config("config.toml")
     bot.run()                       # blocks; SIGINT/SIGTERM stop the tree gracefully
@@ -9,7 +9,7 @@
     Supervisor.start([bot.child_spec(), ...])  # embedded in an application's own tree
 
 Each bot has its own names, cache, groups, rate limits and shard sessions: two bots in one process
-share nothing. The state that must outlive crashes (`bot.tree.TreeState`) is made once per bot,
+share nothing. The state that must outlive crashes (`bot.app.tree.TreeState`) is made once per bot,
 so even a restart of the whole bot by an application's supervisor keeps the cache and resumes
 the Discord sessions.
 """
@@ -32,16 +32,11 @@ from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
-from bot.assembly import store_switches, with_ordering
-from bot.cache import Cache, Stores
-from bot.config import Config, load_config
-from bot.events import Event
-from bot.gateway.identify import IdentifyPacer, SessionStartLimit
-from bot.gateway.shards import shard_for_guild
-from bot.shard_status import ShardStatus, shard_statuses
-from bot.signals import stop_on_signals
-from bot.stats import RestCounter
-from bot.tree import (
+from bot.app.assembly import store_switches, with_ordering
+from bot.app.shard_status import ShardStatus, shard_statuses
+from bot.app.signals import stop_on_signals
+from bot.app.stats import RestCounter
+from bot.app.tree import (
     CONSUMER_SHUTDOWN_MARGIN,
     SHARDS,
     TreeState,
@@ -50,6 +45,11 @@ from bot.tree import (
     start_bot_supervisor,
     start_producer,
 )
+from bot.cache import Cache, Stores
+from bot.config import Config, load_config
+from bot.events import Event
+from bot.gateway.identify import IdentifyPacer, SessionStartLimit
+from bot.gateway.shards import shard_for_guild
 from supervisors import ChildSpec, ChildType, Down, Names, monitor, stop_tree
 
 __all__ = ["Bot", "BotState", "ShardStatus"]
@@ -94,7 +94,7 @@ class Bot:
         self._api: Client | None = None
         self._shard_count = 0
         self.rest_counter = RestCounter()
-        """REST requests queued, in flight, sent, failed (see `bot.stats`), across restarts."""
+        """REST requests queued, in flight, sent, failed (see `bot.app.stats`), across restarts."""
 
     @classmethod
     def from_config(

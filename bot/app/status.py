@@ -21,7 +21,7 @@ from typing import Any, Protocol, TextIO
 
 import structlog
 
-from bot.stats import Snapshot
+from bot.app.stats import Snapshot
 
 __all__ = [
     "LOG_INTERVAL",

@@ -92,10 +92,10 @@ def _check_config(config: Config, out: TextIO) -> int:
 
 
 def _run(config: Config, forever: bool, out: TextIO) -> int:
-    runner = _lazy("bot.runner", "run")
+    runner = _lazy("bot.app.runner", "run")
     if runner is None:
         print(
-            f"{PROG}: the bot is not assembled yet (bot.runner.run is missing); "
+            f"{PROG}: the bot is not assembled yet (bot.app.runner.run is missing); "
             "the config is valid",
             file=out,
         )

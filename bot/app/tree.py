@@ -1,4 +1,4 @@
-"""The bot's whole supervision tree, declared in one place (DESIGN.md section 3).
+"""The bot's whole supervision tree, declared in one place (docs/architecture.md, section 3).
 
 ```
 BotSupervisor                     one_for_one
