@@ -1,0 +1,145 @@
+"""Shardline against discord.py on the same scripted stream from the simulator in its own process.
+
+    .venv/bin/python bench/bench_peers.py [--messages 20000] [--paced 3000] [--rounds 1]
+
+Needs the `bench` extra (`pip install -e '.[bench]'`: discord.py 2.7). For each library, in
+turn, a fresh simulator process (bench/peers_sim.py: 50 guilds x 2,000 members, JSON over
+zlib-stream, on a real socket) and a fresh bot process (bench/peers_client.py, one handler that
+counts), both unpinned; then:
+
+- storm: the 50 GUILD_CREATEs of 2,000 members after READY, and the RSS growth per cached
+  member (with its user), as `top` sees it;
+- burst: `--messages` MESSAGE_CREATEs sent as fast as the simulator writes: frame -> handler
+  messages/s with the cache on, process CPU per message, RSS growth per cached message;
+- paced: `--paced` MESSAGE_CREATEs at 1,000/s: p50 and p99 frame -> handler latency.
+
+It prints each library's figures and Shardline's ratio to discord.py (higher is better for
+msgs/s, lower for the others). The machine is shared: compare the ratios of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+GUILDS, MEMBERS, RATE = 50, 2000, 1000.0
+
+
+class Process:
+    """A child python process that speaks JSON lines."""
+
+    def __init__(self, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=HERE.parent,
+        )
+
+    def send(self, line: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.proc.args[1]} ended (exit {self.proc.wait()})")
+        loaded: dict[str, Any] = json.loads(line)
+        return loaded
+
+    def close(self) -> None:
+        try:
+            self.send("quit")
+        except (BrokenPipeError, OSError):
+            pass
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def measure(library: str, options: argparse.Namespace) -> dict[str, float]:
+    messages, paced, guilds = options.messages, options.paced, options.guilds
+    sim = Process(
+        str(HERE / "peers_sim.py"), "--guilds", str(guilds), "--members", str(options.members)
+    )
+    try:
+        where = sim.read()
+        client = Process(
+            str(HERE / "peers_client.py"),
+            library,
+            where["gateway"],
+            where["rest"],
+            where["token"],
+            str(guilds),
+        )
+        try:
+            figures = client.read()
+            sim.send("sessions 1")
+            sim.read()
+            client.send(f"burst {messages}")
+            client.read()
+            sim.send(f"burst {messages}")
+            sim.read()
+            figures.update(client.read())
+            client.send(f"paced {paced}")
+            client.read()
+            sim.send(f"paced {paced} {RATE}")
+            sim.read()
+            figures.update(client.read())
+        finally:
+            client.close()
+    finally:
+        sim.close()
+    return figures
+
+
+ROWS = (
+    ("rate", "MESSAGE_CREATE frame -> handler, msgs/s", "{:,.0f}"),
+    ("cpu_us", "process CPU per message, us", "{:.1f}"),
+    ("storm_s", "GUILD_CREATE storm (guilds x members), s", "{:.2f}"),
+    ("rss_per_member", "RSS growth per cached member, B", "{:,.0f}"),
+    ("bytes_per_message", "RSS growth per cached message, B", "{:,.0f}"),
+    ("p50_ms", f"p50 frame -> handler at {RATE:,.0f}/s, ms", "{:.2f}"),
+    ("p99_ms", f"p99 frame -> handler at {RATE:,.0f}/s, ms", "{:.2f}"),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--paced", type=int, default=3_000)
+    parser.add_argument("--guilds", type=int, default=GUILDS)
+    parser.add_argument("--members", type=int, default=MEMBERS, help="per guild")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each library, alternating")
+    options = parser.parse_args()
+    try:
+        import discord  # noqa: F401
+    except ImportError:
+        print("bench_peers: discord.py is not installed (pip install -e '.[bench]'); skipped")
+        return
+    results: dict[str, list[dict[str, float]]] = {"shardline": [], "discordpy": []}
+    for _ in range(options.rounds):
+        for library in results:
+            results[library].append(measure(library, options))
+    print(f"storm: {options.guilds} guilds x {options.members:,} members")
+    print(f"{'measure':44s} {'Shardline':>12s} {'discord.py':>12s} {'ratio':>7s}")
+    for key, label, form in ROWS:
+        ours = [r[key] for r in results["shardline"]]
+        theirs = [r[key] for r in results["discordpy"]]
+        ours_mid, theirs_mid = sorted(ours)[len(ours) // 2], sorted(theirs)[len(theirs) // 2]
+        ratio = ours_mid / theirs_mid if theirs_mid else float("nan")
+        ours_text, theirs_text = form.format(ours_mid), form.format(theirs_mid)
+        print(f"{label:44s} {ours_text:>12s} {theirs_text:>12s} {ratio:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

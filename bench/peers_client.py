@@ -1,0 +1,321 @@
+"""The bot side of bench_peers.py: one library (Shardline or discord.py) in its own process.
+
+    .venv/bin/python bench/peers_client.py shardline|discordpy GATEWAY REST TOKEN
+
+It connects to the simulator (bench/peers_sim.py) as a user's bot would, with the members and
+message-content intents, a message cache big enough for every message of the bench, and one
+handler that only counts. It prints JSON lines, and reads commands on stdin:
+
+- at start, once the 50 guilds of the storm are cached: `{"storm_s", "members", "rss_per_member"}`
+  (storm: from the READY being handled to the last GUILD_CREATE's guild being cached; memory:
+  RSS, as `top` shows it, after the storm minus before connecting, per cached member);
+- `burst N` -> `{"armed"}`, then once N MESSAGE_CREATEs were handled: `{"rate", "cpu_us",
+  "bytes_per_message"}` (rate: from the first handler call to the last; cpu: process CPU time
+  over that span per message; bytes: RSS growth over the burst per message cached);
+- `paced N` -> `{"armed"}`, then `{"p50_ms", "p99_ms"}` of frame -> handler latency (the
+  simulator writes its send time, CLOCK_MONOTONIC in ns, as each message's content);
+- `quit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import zlib
+from pathlib import Path
+from typing import Any, TextIO
+
+WAIT = 300.0
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MESSAGE_LIMIT = 100_000
+
+
+def rss() -> int:
+    """Resident set size in bytes, as `top` shows it."""
+    gc.collect()
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * PAGE
+
+
+def _protocol_out() -> TextIO:
+    """The JSON-lines channel: the real stdout; whatever else writes to stdout (logs) goes to
+    stderr instead."""
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+_OUT = _protocol_out()
+
+
+def say(**fields: Any) -> None:
+    _OUT.write(json.dumps(fields) + "\n")
+    _OUT.flush()
+
+
+class Meter:
+    """What the handlers of either library report to: guilds seen, messages counted."""
+
+    def __init__(self, guilds: int) -> None:
+        self.lock = threading.Lock()
+        self.guilds_wanted = guilds
+        self.guilds = 0
+        self.ready_at = 0.0
+        self.storm_done = threading.Event()
+        self.storm_s = 0.0
+        self.expected = 0
+        self.count = 0
+        self.first: tuple[float, float] = (0.0, 0.0)
+        self.last: tuple[float, float] = (0.0, 0.0)
+        self.latencies: list[int] | None = None
+        self.done = threading.Event()
+
+    def ready(self) -> None:
+        self.ready_at = time.perf_counter()
+
+    def guild(self) -> None:
+        with self.lock:
+            self.guilds += 1
+            if self.guilds == self.guilds_wanted:
+                self.storm_s = time.perf_counter() - self.ready_at
+                self.storm_done.set()
+
+    def arm(self, expected: int, latency: bool) -> None:
+        with self.lock:
+            self.expected = expected
+            self.count = 0
+            self.latencies = [] if latency else None
+            self.done.clear()
+
+    def message(self, content: str) -> None:
+        now = time.monotonic_ns()
+        with self.lock:
+            if self.latencies is not None:
+                self.latencies.append(now - int(content))
+            self.count += 1
+            if self.count == 1:
+                self.first = (time.perf_counter(), time.process_time())
+            if self.count == self.expected:
+                self.last = (time.perf_counter(), time.process_time())
+                self.done.set()
+
+
+# -- Shardline ------------------------------------------------------------------------------
+
+
+def run_shardline(meter: Meter, gateway: str, rest: str, token: str) -> tuple[Any, Any]:
+    from bot import Consumer, Event
+    from bot.app import Bot
+
+    class Counter(Consumer):
+        events = frozenset({"READY", "GUILD_AVAILABLE", "MESSAGE_CREATE"})
+
+        def handle_event(self, event: Event) -> None:
+            if event.name == "MESSAGE_CREATE":
+                meter.message(event.data.content)
+            elif event.name == "GUILD_AVAILABLE":
+                meter.guild()
+            else:
+                meter.ready()
+
+    os.environ["PEERS_TOKEN"] = token
+    text = f"""
+[bot]
+token = "env:PEERS_TOKEN"
+intents = ["nonprivileged", "message_content", "guild_members"]
+shards = 1
+[gateway]
+url = "{gateway}"
+encoding = "json"
+compression = "zlib-stream"
+[rest]
+base_url = "{rest}"
+[cache]
+message_limit = {MESSAGE_LIMIT}
+[log]
+level = "warning"
+"""
+    path = Path(tempfile.mkdtemp()) / "config.toml"
+    path.write_text(text)
+    bot = Bot.from_config(path, consumers=[Counter])
+
+    def members() -> int:
+        stores = bot._tree_state.stores
+        return int(stores.members.total())
+
+    return bot, members
+
+
+def start_shardline(bot: Any) -> None:
+    bot.start()
+
+
+def stop_shardline(bot: Any) -> None:
+    bot.stop()
+
+
+# -- discord.py -----------------------------------------------------------------------------
+
+
+class ZlibStream:
+    """discord.py's zlib-stream context (it picks zstd-stream when `zstandard` is installed;
+    the bench gives both libraries the same zlib-stream)."""
+
+    COMPRESSION_TYPE = "zlib-stream"
+    SUFFIX = b"\x00\x00\xff\xff"
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+        self.context = zlib.decompressobj()
+
+    def decompress(self, data: bytes, /) -> str | None:
+        self.buffer.extend(data)
+        if len(data) < 4 or data[-4:] != self.SUFFIX:
+            return None
+        out = self.context.decompress(self.buffer)
+        self.buffer = bytearray()
+        return out.decode("utf-8")
+
+
+def run_discordpy(meter: Meter, gateway: str, rest: str, token: str) -> tuple[Any, Any]:
+    import logging
+
+    import discord
+    import discord.gateway
+    import discord.http
+    import discord.utils
+    import yarl
+
+    discord.utils._ActiveDecompressionContext = ZlibStream  # type: ignore[attr-defined,misc]
+    discord.gateway.utils._ActiveDecompressionContext = ZlibStream  # type: ignore[attr-defined]
+    discord.http.Route.BASE = rest
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+
+    intents = discord.Intents.default()
+    intents.members = True
+    intents.message_content = True
+    client = discord.Client(
+        intents=intents, max_messages=MESSAGE_LIMIT, chunk_guilds_at_startup=False
+    )
+
+    async def application_info() -> Any:
+        # Until the simulator answers GET /oauth2/applications/@me (the login's second call).
+        owner = {"id": "1", "username": "owner", "discriminator": "0", "avatar": None}
+        return {
+            "id": "1",
+            "name": "bench",
+            "description": "",
+            "icon": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": owner,
+            "verify_key": "",
+            "flags": 0,
+        }
+
+    client.http.application_info = application_info  # type: ignore[method-assign,assignment]
+
+    @client.event
+    async def on_message(message: Any) -> None:
+        meter.message(message.content)
+
+    state = client._connection
+    parse_ready = state.parsers["READY"]
+    parse_guild_create = state.parsers["GUILD_CREATE"]
+
+    def ready(data: Any) -> None:
+        meter.ready()
+        parse_ready(data)
+
+    def guild_create(data: Any) -> None:
+        parse_guild_create(data)
+        meter.guild()
+
+    state.parsers["READY"] = ready
+    state.parsers["GUILD_CREATE"] = guild_create
+
+    def members() -> int:
+        return sum(len(guild._members) for guild in client.guilds)
+
+    client.__bench_token = token  # type: ignore[attr-defined]
+    return client, members
+
+
+def start_discordpy(client: Any) -> None:
+    loop = asyncio.new_event_loop()
+    client.__bench_loop = loop
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(client.start(client.__bench_token))
+        except BaseException as exc:  # the bench fails at once rather than wait for the storm
+            print(f"discord.py failed: {exc!r}", file=sys.stderr)
+            os._exit(1)
+
+    thread = threading.Thread(target=main, name="discordpy", daemon=True)
+    thread.start()
+    client.__bench_thread = thread
+
+
+def stop_discordpy(client: Any) -> None:
+    asyncio.run_coroutine_threadsafe(client.close(), client.__bench_loop).result(30)
+    client.__bench_thread.join(30)
+
+
+LIBRARIES = {
+    "shardline": (run_shardline, start_shardline, stop_shardline),
+    "discordpy": (run_discordpy, start_discordpy, stop_discordpy),
+}
+
+
+def main() -> None:
+    library, gateway, rest, token, guilds = sys.argv[1:6]
+    make, start, stop = LIBRARIES[library]
+    meter = Meter(int(guilds))
+    client, members = make(meter, gateway, rest, token)
+    before = rss()
+    start(client)
+    if not meter.storm_done.wait(WAIT):
+        raise SystemExit(f"{library}: the storm did not end in {WAIT} s ({meter.guilds} guilds)")
+    cached = members()
+    say(storm_s=meter.storm_s, members=cached, rss_per_member=(rss() - before) / max(cached, 1))
+    try:
+        for line in sys.stdin:
+            command, *args = line.split()
+            if command == "quit":
+                break
+            count = int(args[0])
+            meter.arm(count, latency=command == "paced")
+            base = rss()
+            say(armed=True)
+            if not meter.done.wait(WAIT):
+                raise SystemExit(f"{library}: {meter.count} of {count} messages in {WAIT} s")
+            if command == "burst":
+                span = meter.last[0] - meter.first[0]
+                cpu = meter.last[1] - meter.first[1]
+                say(
+                    rate=(count - 1) / span,
+                    cpu_us=cpu * 1e6 / (count - 1),
+                    bytes_per_message=(rss() - base) / count,
+                )
+            else:
+                latencies = sorted(meter.latencies or ())
+                say(
+                    p50_ms=latencies[len(latencies) // 2] / 1e6,
+                    p99_ms=latencies[int(len(latencies) * 0.99)] / 1e6,
+                )
+    finally:
+        stop(client)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""The simulator side of bench_peers.py: a `FakeDiscord` in its own process, driven by stdin.
+
+    .venv/bin/python bench/peers_sim.py --guilds 50 --members 2000
+
+Prints one JSON line `{"gateway": ..., "rest": ..., "token": ...}` once it listens, then reads
+commands, one a line, and answers each with one JSON line once it is done:
+
+- `sessions 1`: waits until shard 0 has a session and was sent its READY and GUILD_CREATEs;
+- `burst N`: queues N MESSAGE_CREATEs (built before, so the simulator sends them as fast as
+  its writer goes); answers when the last one was written to the socket;
+- `paced N RATE`: N MESSAGE_CREATEs, RATE per second; each one's `content` is the
+  `time.monotonic_ns()` at which the simulator built it, just before writing it (the clients
+  measure frame -> handler latency from it: CLOCK_MONOTONIC is one clock for the whole machine);
+- `quit`.
+
+Used only by the benches (not a test fixture): it reads the simulator's session log directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, TextIO
+
+from bot.testing import FakeDiscord, GatewayConfig, World
+
+WAIT = 120.0
+
+
+def _protocol_out() -> TextIO:
+    """The JSON-lines channel: the real stdout; whatever else writes to stdout (logs) goes to
+    stderr instead."""
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+_OUT = _protocol_out()
+
+
+def _reply(**fields: Any) -> None:
+    _OUT.write(json.dumps(fields) + "\n")
+    _OUT.flush()
+
+
+def _messages(world: World, count: int, first: int) -> list[dict[str, Any]]:
+    guilds = world.guild_ids()
+    numbers = range(first, first + count)
+    return [world.message_create(n, guilds[n % len(guilds)]) for n in numbers]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guilds", type=int, default=50)
+    parser.add_argument("--members", type=int, default=2000)
+    options = parser.parse_args()
+    world = World(guild_count=options.guilds, members_per_guild=options.members)
+    config = GatewayConfig(heartbeat_interval_ms=41_250, world=world)
+    discord = FakeDiscord(config=config, shards=1).start()
+    _reply(gateway=discord.gateway_url, rest=discord.rest_url, token=discord.token)
+    sent = 0
+    try:
+        for line in sys.stdin:
+            command, *args = line.split()
+            if command == "sessions":
+                discord.wait_until(lambda: _sessions_sent(discord), timeout=WAIT)
+                _reply(ok=True)
+            elif command == "burst":
+                count = int(args[0])
+                batch = _messages(world, count, sent)
+                sent += count
+                seqs = discord.stream(count, _maker(batch))
+                discord.wait_for_sent(seqs[-1], timeout=WAIT)
+                _reply(ok=True, last_seq=seqs[-1])
+            elif command == "paced":
+                count, rate = int(args[0]), float(args[1])
+                batch = _messages(world, count, sent)
+                sent += count
+                last = _paced(discord, batch, rate)
+                discord.wait_for_sent(last, timeout=WAIT)
+                _reply(ok=True, last_seq=last)
+            elif command == "quit":
+                break
+    finally:
+        discord.stop()
+
+
+def _maker(batch: list[dict[str, Any]]) -> Any:
+    def make(index: int) -> tuple[str, Any]:
+        return "MESSAGE_CREATE", batch[index]
+
+    return make
+
+
+def _sessions_sent(discord: FakeDiscord) -> bool:
+    try:
+        session = discord.session(0)
+    except LookupError:
+        return False
+    connection = session.connection
+    return connection is not None and connection.sent_seq >= session.log.last_seq > 0
+
+
+def _paced(discord: FakeDiscord, batch: list[dict[str, Any]], rate: float) -> int:
+    period = 1.0 / rate
+    start = time.monotonic()
+    last = 0
+
+    def stamped(data: dict[str, Any]) -> Any:
+        def make(_index: int) -> tuple[str, Any]:
+            return "MESSAGE_CREATE", {**data, "content": str(time.monotonic_ns())}
+
+        return make
+
+    for index, data in enumerate(batch):
+        delay = start + index * period - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        last = discord.stream(1, stamped(data))[0]
+    return last
+
+
+if __name__ == "__main__":
+    main()
