@@ -1,4 +1,7 @@
-"""`CacheActor`: the only writer of the cache stores.
+"""`CacheActor`: owns the cache stores' lifecycle; answers `ApplyEvent` asks.
+
+The bot's producers write the cache in their own threads (`actors.producer.write_cache`), under
+the stores' `write_lock`, which this actor also takes: one writer at a time either way.
 
 It answers `ApplyEvent(name, data, shard_id)` (an ask from a shard's producer) with
 `bot.cache.Applied(name, data)`: what consumers get, under the name they get it (GUILD_CREATE
@@ -47,7 +50,8 @@ class CacheActor(supervisors.Actor):
 
     def on_receive(self, message: Any) -> Any:
         if type(message) is ApplyEvent:
-            return apply(self.stores, message.name, message.data, message.shard_id)
+            with self.stores.write_lock:
+                return apply(self.stores, message.name, message.data, message.shard_id)
         log.warning("cache.unknown_message", message=type(message).__name__)
         return None
 

@@ -15,6 +15,12 @@ class Dispatch(NamedTuple):
     data: Any
 
 
+class Attach(NamedTuple):
+    """Told by a (re)started shard to its producer: serve this `actors.handoff.Handoff`."""
+
+    handoff: Any
+
+
 class ApplyEvent(NamedTuple):
     """Asks the CacheActor to apply one dispatch; the reply is what consumers get."""
 

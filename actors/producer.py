@@ -1,17 +1,22 @@
 """`ProducerActor`: one per shard; writes each dispatch to the cache, then fans it out.
 
-For each `Dispatch` its shard asks it with (`producer.ask(Dispatch(...), block=False)`):
-1. `apply(name, data, shard_id)` gives what consumers get as `Applied(name, data)`: the
-   CacheActor's answer to `ApplyEvent` (see `ask_cache`; GUILD_CREATE may come back renamed
-   GUILD_AVAILABLE or GUILD_UNAVAILABLE), or the payload object alone where there is no cache.
+Its shard's reader hands it dispatches through an `actors.handoff.Handoff` (`attach` it with
+`Attach(handoff)`): on each `Drain` the producer takes every dispatch waiting, runs steps 1 and
+2 below for each, in order, then acknowledges the batch's last seq (the shard's session RESUMEs
+from it), and drains again, until the pipe is empty. A `Dispatch` asked directly (tests, tools)
+goes the same way alone, the reply meaning "taken". For each dispatch:
+1. `apply(name, data, shard_id)` gives what consumers get as `Applied(name, data)`: the cache
+   write, in this thread under the stores' write lock (`write_cache`: one writer at a time, as
+   Nostrum writes its cache in the shard's own process; GUILD_CREATE may come back renamed
+   GUILD_AVAILABLE or GUILD_UNAVAILABLE), an ask to the CacheActor (`ask_cache`), or the
+   payload object alone where there is no cache.
 2. `Event(name, data, shard)` goes to every member of the group `"consumers"` through the
    groups backend, in this actor's thread. A consumer with all of its `max_workers` slots taken
    makes that call wait (see `actors.consumer`).
-3. The ask is answered: the reply tells the shard it may read the next frame, and the seq it
-   carried is acknowledged.
+3. Once the batch is handed on, its last seq is acknowledged to the shard's session.
 
-So the whole path holds at most one dispatch per shard between the socket and the consumers'
-slots: no queue on it grows without bound.
+So the whole path holds at most the pipe's capacity per shard between the socket and the
+consumers: no queue on it grows without bound.
 
 If `apply` raises (the cache crashed on a payload, or is gone past its timeout), the error is
 logged (`producer.apply_failed`) and the consumers get the payload as it came (as its payload
@@ -29,8 +34,10 @@ from pykka import ActorRef
 import supervisors
 from actors.errors import CacheUnavailable
 from actors.groups import CONSUMERS, Groups
-from actors.messages import ApplyEvent, Dispatch
-from bot.cache import Applied
+from actors.handoff import Drain, Handoff
+from actors.messages import ApplyEvent, Attach, Dispatch
+from bot.cache import Applied, Stores
+from bot.cache import apply as cache_apply
 from bot.events import CATALOGUE, Event, ShardInfo
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "passthrough",
     "raw",
     "uncached",
+    "write_cache",
 ]
 
 log = structlog.get_logger(__name__)
@@ -88,6 +96,19 @@ def ask_cache(
     return apply
 
 
+def write_cache(stores: Stores) -> Apply:
+    """An `apply` that writes the cache in the calling (producer's) thread, under the stores'
+    write lock: one writer at a time across every shard's producer and the CacheActor, no
+    message per event. Readers stay lock-free (see `bot.cache.memory`)."""
+    lock = stores.write_lock
+
+    def apply(name: str, data: Any, shard_id: int) -> Applied:
+        with lock:
+            return cache_apply(stores, name, data, shard_id)
+
+    return apply
+
+
 class ProducerActor(supervisors.Actor):
     """Turns its shard's dispatches into events for the consumers' group, one at a time."""
 
@@ -129,11 +150,52 @@ class ProducerActor(supervisors.Actor):
         )
 
     def on_receive(self, message: Any) -> Any:
-        if type(message) is Dispatch:
+        kind = type(message)
+        if kind is Drain:
+            self._drain(message)
+            return None
+        if kind is Dispatch:
             self.produce(message)
+            return None
+        if kind is Attach:
+            self._attach(message.handoff)
             return None
         log.warning("producer.unknown_message", shard=self.shard_id, message=type(message).__name__)
         return None
+
+    _handoff: Handoff | None = None
+
+    def _attach(self, handoff: Handoff) -> None:
+        """A (re)started shard's pipe replaces the one before (whatever that held is never
+        acknowledged, so the shard's RESUME replays it)."""
+        old, self._handoff = self._handoff, handoff
+        if old is not None and old is not handoff:
+            old.close()
+
+    def _drain(self, drain: Drain) -> None:
+        """Takes one batch from the pipe and hands it on; tells itself to drain again while more
+        waits (so a stop queued meanwhile is not kept waiting behind a flood)."""
+        handoff = drain.handoff
+        if handoff is not self._handoff:
+            handoff.take()  # a pipe of a shard that is gone: let it go idle
+            return
+        batch = handoff.take()
+        if not batch:
+            return
+        produce, done = self.produce, handoff.done
+        for dispatch in batch:
+            if handoff.closed:
+                return  # its shard is gone: the rest is never acknowledged, a RESUME replays it
+            produce(dispatch)
+            done(dispatch.seq)  # per event: a crash replays at most the one being handed on
+        self.actor_ref.tell(drain)
+
+    def on_stop(self) -> None:
+        if self._handoff is not None:
+            self._handoff.close()
+
+    def on_failure(self, *_exc_info: Any) -> None:
+        self.on_stop()
 
     def produce(self, dispatch: Dispatch) -> int:
         """Applies one dispatch to the cache and hands the result to every consumer.

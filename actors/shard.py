@@ -6,11 +6,12 @@ Three threads, one lock (`_lock`, which also guards the session state machine):
   state, latency, reconnect, disconnect) and the IdentifyQueue's answers;
 - the reader (`shard-N-reader`): connects, reads frames, inflates and decodes them, feeds the
   session and carries out what it returns; reconnects with the session's backoff. Each DISPATCH
-  goes to the producer with `producer.ask(Dispatch(...), block=False)`; at most one is with the
-  producer and at most one more is held by the reader, which then waits for the producer's
-  reply before it reads on (backpressure: a slow producer leaves frames in the socket, never in
-  a buffer here). Only once the producer has replied is `ShardSession.acknowledge(seq)` called,
-  so a RESUME after a crash replays what the producer had not taken;
+  goes into the shard's `actors.handoff.Handoff`, a bounded pipe its producer drains in batches
+  (no ask, no reply future, no wake-up per event). A full pipe makes the reader wait before it
+  reads on (backpressure: a slow pipeline leaves frames in the socket, never in a buffer here).
+  The producer acknowledges the last seq of each batch it has handed on to the consumers
+  (`ShardSession.acknowledge`), so a RESUME after a crash replays what it had not taken; before
+  a reconnect the reader waits until the pipe is empty;
 - the ticker (`shard-N-ticker`, `actors.shard_sender`): heartbeats and paced commands.
 
 What outlives a crash is in `ShardState` (the tree makes it, every start gets it): the Discord
@@ -33,7 +34,8 @@ import pykka
 import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
-from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused
+from actors.handoff import Handoff, HandoffClosed
+from actors.messages import Attach, Dispatch, IdentifyGranted, IdentifyRefused
 from actors.shard_members import MembersEvent, ShardMembers, request_guild_members
 from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
@@ -104,7 +106,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._limiter = send_limiter()
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
-        self._inflight: tuple[pykka.Future[Any], int | None] | None = None
+        self._inflight: tuple[pykka.Future[Any], int | None] | None = None  # (unused: see _handoff)
+        self._handoff: Handoff | None = None
         self._init_members()
         self._log = log.bind(shard=self.shard_id)
         self._reader = threading.Thread(
@@ -123,6 +126,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._producer = source() if callable(source) else source
         if self._producer is None:
             raise RuntimeError(f"shard {self.shard_id} found no producer")
+        self._handoff = Handoff(self._producer.tell, self.state.session.acknowledge)
+        self._producer.tell(Attach(self._handoff))
         self._log.info("shard.starting", resume=self.state.session.can_resume)
         self._reader.start()
         self._ticker.start()
@@ -135,6 +140,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _shut_down(self) -> None:
         self._stopping.set()
+        if self._handoff is not None:
+            self._handoff.close()  # never acknowledged: a RESUME replays what it held
         with self._lock:
             self._run(self._gateway.close(keep_session=self._keep_session))
             if self._socket is not None:
@@ -308,35 +315,42 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _deliver(self, dispatch: DispatchAction) -> None:
         self._forward_members_event(dispatch)
-        self._wait_for_producer()
+        handoff = self._handoff
+        assert handoff is not None
         message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
-        future = self._producer.ask(message, block=False)
-        with self._lock:
-            self._inflight = (future, dispatch.seq)
+        try:
+            if handoff.put(message, timeout=0.0):
+                return
+            with self._lock:
+                self._gateway.reader_paused()
+            try:
+                while not handoff.put(message, timeout=PRODUCER_POLL_SECONDS):
+                    if self._stopping.is_set():
+                        raise _Stopping()
+            finally:
+                with self._lock:
+                    self._gateway.reader_resumed()
+                    self._cond.notify_all()
+        except HandoffClosed:
+            if self._stopping.is_set():
+                raise _Stopping() from None
+            raise
 
     def _wait_for_producer(self) -> None:
-        """Waits until the producer has replied for the dispatch it holds, then acknowledges it."""
+        """Waits until the producer has handed on (and acknowledged) every dispatch put."""
+        handoff = self._handoff
+        if handoff is None or handoff.wait_idle(0):
+            return
         with self._lock:
-            inflight = self._inflight
-            if inflight is None:
-                return
             self._gateway.reader_paused()
-        future, seq = inflight
         try:
-            while True:
-                try:
-                    future.get(timeout=PRODUCER_POLL_SECONDS)
-                    break
-                except pykka.Timeout:
-                    if self._stopping.is_set():
-                        raise _Stopping() from None
+            while not handoff.wait_idle(PRODUCER_POLL_SECONDS):
+                if self._stopping.is_set():
+                    raise _Stopping()
         finally:
             with self._lock:
                 self._gateway.reader_resumed()
                 self._cond.notify_all()
-        with self._lock:
-            self._inflight = None
-            self.state.session.acknowledge(seq)
 
     # -- fatal errors ----------------------------------------------------------------------------
 

@@ -119,6 +119,7 @@ def main() -> None:
     parser.add_argument("--paced", type=int, default=3_000)
     parser.add_argument("--guilds", type=int, default=GUILDS)
     parser.add_argument("--members", type=int, default=MEMBERS, help="per guild")
+    parser.add_argument("--only", choices=("shardline", "discordpy"), help="run one side only")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each library, alternating")
     options = parser.parse_args()
     try:
@@ -129,12 +130,13 @@ def main() -> None:
     results: dict[str, list[dict[str, float]]] = {"shardline": [], "discordpy": []}
     for _ in range(options.rounds):
         for library in results:
-            results[library].append(measure(library, options))
+            if options.only in (None, library):
+                results[library].append(measure(library, options))
     print(f"storm: {options.guilds} guilds x {options.members:,} members")
     print(f"{'measure':44s} {'Shardline':>12s} {'discord.py':>12s} {'ratio':>7s}")
     for key, label, form in ROWS:
-        ours = [r[key] for r in results["shardline"]]
-        theirs = [r[key] for r in results["discordpy"]]
+        ours = [r[key] for r in results["shardline"]] or [float("nan")]
+        theirs = [r[key] for r in results["discordpy"]] or [float("nan")]
         ours_mid, theirs_mid = sorted(ours)[len(ours) // 2], sorted(theirs)[len(theirs) // 2]
         ratio = ours_mid / theirs_mid if theirs_mid else float("nan")
         ours_text, theirs_text = form.format(ours_mid), form.format(theirs_mid)

@@ -3,14 +3,14 @@
 ```
 BotSupervisor                     one_for_one
 ├── GroupRegistry                 "groups": process groups (pg): who receives events
-├── CacheActor                    "cache": owns the cache stores; the only writer
+├── CacheActor                    "cache": owns the cache stores (writers take their lock)
 ├── RatelimiterActor              "ratelimiter": REST buckets and the global limit
 ├── IdentifyQueue                 "identify_queue": IDENTIFY pacing
 ├── ConsumerSupervisor            "consumers", one_for_one: the user's consumers
 │   └── Consumer ...              ("consumer", i): each spawns a short-lived worker per event
 └── ShardSupervisor               "shards", one_for_one, dynamic children
     └── ShardTree(n)              rest_for_one, one per shard
-        ├── ProducerActor(n)      ("producer", n): cache write, then fan-out to the group
+        ├── ProducerActor(n)      ("producer", n): cache write (its thread), fan-out to the group
         └── ShardActor(n)         ("shard", n): the gateway connection
 ```
 
@@ -27,21 +27,19 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pykka import ActorDeadError
-
 from actors.cache import cache_child_spec
 from actors.consumer import Consumer
 from actors.groups import CONSUMERS as CONSUMERS_GROUP
 from actors.groups import Membership
 from actors.identify_queue import IdentifyQueue
-from actors.producer import Apply, ProducerActor, ask_cache
+from actors.producer import ProducerActor, write_cache
 from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
 from actors.shard_state import ShardState
 from actors.shard_supervisor import ShardOptions, ShardSupervisor
 from actors.subscription import Subscription
 from bot.api.ratelimits import RateLimits
-from bot.cache import Applied, Cache, Stores
+from bot.cache import Cache, Stores
 from bot.events import ShardInfo
 from supervisors import ChildSpec, Names, Strategy, Supervisor
 
@@ -51,9 +49,6 @@ __all__ = ["BOT_INTENSITY", "BOT_PERIOD", "TreeState", "bot_tree", "start_bot_su
 # period, and the bot fails to its parent (OTP escalation). Shards have their own, in ShardTree.
 BOT_INTENSITY, BOT_PERIOD = 5, 10.0
 CONSUMERS_INTENSITY, CONSUMERS_PERIOD = 10, 10.0
-# Seconds a producer waits for a restarting cache before it hands an event on uncached (a
-# restart takes milliseconds; an event is never held longer than this, nor dropped).
-CACHE_RESTART_WAIT = 5.0
 
 # Seconds a consumer's supervisor waits for it to stop: its own grace for in-flight handlers
 # (`[consumers] shutdown_timeout`) plus room for leaving its group.
@@ -136,32 +131,16 @@ def bot_tree(
 
 
 def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
-    """Starts ProducerActor(n): it asks the cache found by name, then fans out to the group."""
+    """Starts ProducerActor(n): it writes the cache in its own thread under the stores' write
+    lock (one writer at a time), then fans out to the group."""
     shard_state = state.shard_states.get(shard_id)
     source = (lambda: shard_state.latency) if shard_state is not None else None
     return ProducerActor.start(
         shard_id,
         state.groups,
-        apply=_asked_again_if_dead(ask_cache(lambda: names.get(CACHE, timeout=CACHE_RESTART_WAIT))),
+        apply=write_cache(state.stores),
         shard=ShardInfo(shard_id, source=source),
     )
-
-
-def _asked_again_if_dead(apply: Apply) -> Apply:
-    """`apply`, asked once more when the cache ended before it took the event.
-
-    `ActorDeadError` means the event never reached the cache (it was queued in the inbox of the
-    cache that crashed), so the restarted cache is asked. An error raised while applying is not
-    retried: that event might crash the cache again.
-    """
-
-    def apply_once_more(name: str, data: Any, shard_id: int) -> Applied:
-        try:
-            return apply(name, data, shard_id)
-        except ActorDeadError:
-            return apply(name, data, shard_id)
-
-    return apply_once_more
 
 
 def consumer_id(index: int) -> tuple[str, int]:

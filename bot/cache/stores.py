@@ -3,7 +3,8 @@ the CacheActor, so a crash of the actor never loses the cache."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cache.config import CacheConfig
@@ -38,6 +39,8 @@ class Stores:
     voice_states: GroupedStore[VoiceState]
     messages: KeyValueStore[Message]
     meta: KeyValueStore[Any]  # small facts: the bot's own user id under key 0
+    write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held by whoever writes (a producer's `write_cache`, the CacheActor): one writer at a time."""
 
     @classmethod
     def in_memory(cls, config: CacheConfig | None = None) -> Stores:

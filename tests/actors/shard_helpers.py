@@ -9,7 +9,8 @@ from typing import Any
 
 import pykka
 
-from actors.messages import Dispatch
+from actors.handoff import Drain, Handoff
+from actors.messages import Attach, Dispatch
 from actors.shard import ShardActor, ShardState
 from bot.gateway.session import SessionConfig
 from bot.testing import FakeDiscord
@@ -60,22 +61,49 @@ CRASH = "crash"
 class RecordingProducer(Actor):
     """Records each Dispatch; holds it while `recorder.gate` is clear (a slow producer).
 
-    Told `CRASH`, it crashes.
+    Speaks the producer's protocol with its shard (actors/handoff.py): `Attach`, then a `Drain`
+    per batch; each dispatch is acknowledged once recorded and let through the gate. Told
+    `CRASH`, it crashes.
     """
 
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
+        self.handoff: Handoff | None = None
 
     def on_receive(self, message: Any) -> Any:
         if message == CRASH:
             raise RuntimeError("producer crashed on purpose")
-        if isinstance(message, Dispatch):
-            self.recorder.add(message)
-            while not self.recorder.gate.wait(0.5):
-                pass
+        if isinstance(message, Attach):
+            if self.handoff is not None:
+                self.handoff.close()
+            self.handoff = message.handoff
+        elif isinstance(message, Drain):
+            handoff = message.handoff
+            batch = handoff.take()
+            for dispatch in batch:
+                if handoff.closed:
+                    return None
+                self.take(dispatch)
+                handoff.done(dispatch.seq)
+            if batch:
+                self.actor_ref.tell(message)
+        elif isinstance(message, Dispatch):
+            self.take(message)
             return True
         return None
+
+    def take(self, dispatch: Dispatch) -> None:
+        self.recorder.add(dispatch)
+        while not self.recorder.gate.wait(0.5):
+            pass
+
+    def on_stop(self) -> None:
+        if self.handoff is not None:
+            self.handoff.close()
+
+    def on_failure(self, *_exc_info: Any) -> None:
+        self.on_stop()
 
 
 def session_config(discord: FakeDiscord, **options: Any) -> SessionConfig:

@@ -1,0 +1,130 @@
+"""`Handoff`: the bounded batch pipe from a shard's reader to its producer.
+
+The reader `put`s each DISPATCH; the producer `take`s everything waiting at once and hands it
+on, acknowledging each seq as it goes (`done`: the number the shard's session RESUMEs from).
+No reply future per event and no thread wake-up per event: the producer is woken (by one `Drain`
+told to it) only when it is idle and the first item arrives; while it works, the reader fills
+the next batch. The pipe holds at most `capacity` items: a full pipe blocks the reader, which
+then leaves the frames in the socket (backpressure, as before: the socket is the buffer).
+
+Plain code with one lock and two conditions; the threads are the shard's reader and the
+producer's actor thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["CAPACITY", "Drain", "Handoff", "HandoffClosed"]
+
+CAPACITY = 256
+"""Ours: dispatches a shard's pipe holds at most (frames past it wait in the socket)."""
+
+
+class HandoffClosed(Exception):
+    """The pipe was closed (its shard or producer is gone): nothing more goes through it."""
+
+
+class Drain:
+    """Told to the producer when the first item enters an idle pipe: 'take what is waiting'."""
+
+    __slots__ = ("handoff",)
+
+    def __init__(self, handoff: Handoff) -> None:
+        self.handoff = handoff
+
+
+class Handoff:
+    """One shard's pipe to its producer (see the module docstring)."""
+
+    def __init__(
+        self,
+        wake: Callable[[Drain], None],
+        acknowledge: Callable[[int], None],
+        *,
+        capacity: int = CAPACITY,
+    ) -> None:
+        """`wake(drain)` tells the producer to drain (called outside the lock); `acknowledge(seq)`
+        records the last seq the producer has handed on (the shard's session)."""
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1: {capacity}")
+        self.capacity = capacity
+        self._wake = wake
+        self._acknowledge = acknowledge
+        self._lock = threading.Lock()
+        self._not_full = threading.Condition(self._lock)
+        self._idle_cond = threading.Condition(self._lock)
+        self._items: list[Any] = []
+        self._scheduled = False  # a Drain is told and not yet finished
+        self._closed = False
+        self._drain = Drain(self)
+
+    def put(self, item: Any, timeout: float | None = None) -> bool:
+        """Adds one item; waits while the pipe is full. False if still full after `timeout`
+        (the caller checks whether it is stopping, then calls again); HandoffClosed if closed."""
+        wake = False
+        with self._lock:
+            if len(self._items) >= self.capacity and not self._not_full.wait_for(
+                self._room, timeout
+            ):
+                return False
+            if self._closed:
+                raise HandoffClosed()
+            self._items.append(item)
+            if not self._scheduled:
+                self._scheduled = wake = True
+        if wake:
+            try:
+                self._wake(self._drain)
+            except BaseException:
+                with self._lock:
+                    self._scheduled = False
+                raise
+        return True
+
+    def _room(self) -> bool:
+        return self._closed or len(self._items) < self.capacity
+
+    def full(self) -> bool:
+        """True while a `put` would wait."""
+        return len(self._items) >= self.capacity
+
+    def take(self) -> list[Any]:
+        """Everything waiting (the producer, on a Drain); [] once closed. The producer calls
+        `done(seq)` for each dispatch it has handed on, then takes again until it gets []."""
+        with self._lock:
+            if self._closed or not self._items:
+                self._scheduled = False
+                self._idle_cond.notify_all()
+                return []
+            items = self._items
+            self._items = []
+            self._not_full.notify_all()
+            return items
+
+    def done(self, seq: int | None) -> None:
+        """The producer handed on the dispatch with `seq` (None: it had none)."""
+        if seq is not None and not self._closed:
+            self._acknowledge(seq)
+
+    def wait_idle(self, timeout: float | None) -> bool:
+        """Waits until the producer has taken and handed on everything put so far."""
+        with self._lock:
+            return self._idle_cond.wait_for(
+                lambda: self._closed or not (self._scheduled or self._items), timeout
+            )
+
+    def close(self) -> list[Any]:
+        """Closes the pipe (waiting puts fail); returns what was never taken."""
+        with self._lock:
+            self._closed = True
+            left, self._items = self._items, []
+            self._not_full.notify_all()
+            self._idle_cond.notify_all()
+            return left
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
