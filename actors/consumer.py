@@ -15,11 +15,18 @@ How an event reaches `handle_event`:
   takes one of the consumer's `max_workers` slots. When all are taken it waits for one: that wait
   is the backpressure. The producer does not answer its shard until every consumer has taken the
   event, so the shard does not read the next frame and nothing queues without bound.
-- The event then runs in a new short-lived worker (`start_worker`), which calls `handle_event`,
-  logs anything it raises (`consumer.handler_failed` with the event name, shard and traceback)
-  and gives the slot back. A raising handler stops nothing else.
+- The event then runs in a new short-lived worker (`start_worker`) on this consumer's own pool of
+  threads (no other consumer's blocked handlers can delay it), which calls `handle_event`, logs
+  anything it raises (`consumer.handler_failed` with the event name, shard and traceback) and
+  gives the slot back. A raising handler stops nothing else.
+- A handler waiting inline (`wait_for`, `expect(...).result()`) gives its slot back while it
+  waits, so the events it waits behind still get one; waits have a finite default timeout.
 - The consumer actor itself never waits for a slot (unless someone `tell`s it an `Event`
   directly), so it can always be stopped; a producer waiting on a consumer that stops is let go.
+- Stopped by its supervisor (a restart, a supervisor giving up) or crashed, a consumer keeps its
+  place in its subscription: events wait for the next start (actors/subscription.py). Handlers
+  still running after `stop_grace` (or the bot's shutdown deadline) are abandoned with a log line
+  (`consumer.handlers_abandoned`); their threads are daemons.
 
 `order_by = "channel"` or `"guild"` (or a function of the event) keeps events with the same key
 one after another, different keys in parallel; off by default. Waiting events keep their slots,
@@ -33,7 +40,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import structlog
@@ -45,8 +53,8 @@ from actors.messages import ConsumerLoad
 from actors.ordering import KeyedQueue, OrderBy, key_function
 from actors.slots import Slots
 from actors.subscription import Subscription
-from actors.waiting import Expectation, expect
-from actors.workers import start_worker
+from actors.waiting import DEFAULT_WAIT, Expectation, expect
+from actors.workers import start_worker, worker_pool
 from bot.events import Event
 
 __all__ = [
@@ -100,9 +108,12 @@ class Consumer(supervisors.Actor):
         max_workers: int | None = None,
         stop_grace: float | None = None,
         subscription: Subscription | None = None,
+        stop_by: Callable[[], float | None] | None = None,
     ) -> None:
         """`subscription`: the place in the group that the tree keeps across this consumer's
-        crashes (see actors/subscription.py); without one it joins the group itself."""
+        crashes (see actors/subscription.py); without one it joins the group itself.
+        `stop_by()`: a monotonic deadline for the whole bot's shutdown, or None (the bot sets
+        it when it stops: every consumer's grace ends by then)."""
         super().__init__()
         self.subscription = subscription
         if max_workers is not None:
@@ -115,6 +126,10 @@ class Consumer(supervisors.Actor):
         self.api = api
         self.cache = cache
         self._slots = Slots(self.max_workers)  # a C semaphore: two per event
+        self._pool = worker_pool(self.max_workers, type(self).__name__)
+        self._local = threading.local()  # in a handler of this consumer: whether it holds a slot
+        self._debt = 0  # slots taken back by handlers whose wait ended with none free
+        self._stop_by = stop_by
         self._closed = False
         # Read through the class: a function stored there must not become a bound method.
         self._key_of = key_function(type(self).order_by)
@@ -148,12 +163,17 @@ class Consumer(supervisors.Actor):
         """Handles one event, in its own worker thread; override it. What it raises is logged."""
 
     def wait_for(
-        self, name: str, check: Callable[[Event], bool] | None = None, timeout: float | None = None
+        self,
+        name: str,
+        check: Callable[[Event], bool] | None = None,
+        timeout: float | None = DEFAULT_WAIT,
     ) -> Event:
-        """Waits for the next event `name` passing `check`; raises TimeoutError after `timeout`.
+        """Waits for the next event `name` passing `check`; raises TimeoutError after `timeout`
+        seconds (None: the default, `actors.waiting.DEFAULT_WAIT`; never forever).
 
-        Called from `handle_event` it holds that worker's slot while it waits. `check` runs in
-        the producer's thread: keep it quick.
+        Called from `handle_event` it gives that handler's slot back while it waits (so the
+        events before the one it waits for are not held up behind it). `check` runs in the
+        producer's thread: keep it quick.
         """
         with self.expect(name, check) as expectation:
             return expectation.result(timeout)
@@ -165,7 +185,33 @@ class Consumer(supervisors.Actor):
             self.api.create_message(channel, content="Say something")
             event = reply.result(timeout=30)
         """
-        return expect(self.groups, name, check, group=self.group)
+        return expect(self.groups, name, check, group=self.group, around=self._slot_given_back)
+
+    @contextmanager
+    def _slot_given_back(self) -> Iterator[None]:
+        """While a handler of this consumer waits inline: its slot is free for other events."""
+        local = self._local
+        if not getattr(local, "holds_slot", False):
+            yield
+            return
+        local.holds_slot = False
+        self._give_back_slot()
+        try:
+            yield
+        finally:
+            # Taken back without waiting (a wait here could stall behind the producer): with
+            # none free, the next handler to end pays it back instead of releasing its own.
+            if not self._slots.acquire(blocking=False):
+                with self._counts_lock:
+                    self._debt += 1
+            local.holds_slot = True
+
+    def _give_back_slot(self) -> None:
+        with self._counts_lock:
+            if self._debt:
+                self._debt -= 1
+                return
+        self._slots.release()
 
     # -- the actor ----------------------------------------------------------------------------
 
@@ -177,11 +223,22 @@ class Consumer(supervisors.Actor):
 
     def on_stop(self) -> None:
         self._leave()
-        if not self.drain(self.stop_grace):
-            log.warning("consumer.stopped_with_handlers_running", consumer=str(self))
+        grace = self.stop_grace
+        deadline = self._stop_by() if self._stop_by is not None else None
+        if deadline is not None:
+            grace = min(grace, max(deadline - time.monotonic(), 0.0))
+        if not self.drain(grace):
+            with self._counts_lock:
+                running = self._in_flight
+            log.warning(
+                "consumer.handlers_abandoned",
+                consumer=type(self).__name__,
+                running=running,
+                waited=round(grace, 3),
+            )
 
     def on_failure(self, *_exc_info: Any) -> None:
-        self._leave(crashed=True)
+        self._leave()  # running handlers run to their end; the pool's threads then idle out
 
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, Event):
@@ -191,14 +248,11 @@ class Consumer(supervisors.Actor):
         log.warning("consumer.unknown_message", consumer=str(self), message=type(message).__name__)
         return None
 
-    def _leave(self, crashed: bool = False) -> None:
+    def _leave(self) -> None:
         self._closed = True
         if self.subscription is not None:
-            # A crash keeps the place for the restart; a stop gives it up.
-            if crashed:
-                self.subscription.detach(self.deliver)
-            else:
-                self.subscription.close()
+            # A crash or a stop by the supervisor keeps the place: the next start takes it.
+            self.subscription.detach(self.deliver)
             return
         try:
             self.groups.leave(self.group, self.actor_ref)
@@ -251,9 +305,9 @@ class Consumer(supervisors.Actor):
                 with self._order_lock:
                     if not self._order.offer(key, event):
                         return True  # runs when the event before it with that key is done
-                start_worker(lambda: self._run_ordered(event, key))
+                start_worker(lambda: self._run_ordered(event, key), self._pool)
                 return True
-        start_worker(lambda: self._run(event))
+        start_worker(lambda: self._run(event), self._pool)
         return True
 
     def _wait_for_slot(self) -> bool:
@@ -265,6 +319,8 @@ class Consumer(supervisors.Actor):
 
     def _run(self, event: Event) -> None:
         failed = False
+        local = self._local
+        local.holds_slot = True
         try:
             self.handle_event(event)
         except Exception:
@@ -282,7 +338,8 @@ class Consumer(supervisors.Actor):
                     self._failed += 1
                 else:
                     self._handled += 1
-            self._slots.release()
+            local.holds_slot = False
+            self._give_back_slot()
 
     def _run_ordered(self, event: Event, key: Hashable) -> None:
         self._run(event)
@@ -290,4 +347,4 @@ class Consumer(supervisors.Actor):
             has_next, following = self._order.done(key)
         if has_next:
             assert following is not None
-            start_worker(lambda: self._run_ordered(following, key))
+            start_worker(lambda: self._run_ordered(following, key), self._pool)

@@ -36,6 +36,7 @@ from actors.errors import CacheUnavailable
 from actors.groups import CONSUMERS, Groups
 from actors.handoff import Drain, Handoff
 from actors.messages import ApplyEvent, Attach, Dispatch
+from actors.subscription import current
 from bot.cache import Applied, Stores
 from bot.cache import apply as cache_apply
 from bot.events import CATALOGUE, Event, ShardInfo
@@ -212,6 +213,7 @@ class ProducerActor(supervisors.Actor):
                 event_name=dispatch.name,
             )
             name, data = dispatch.name, uncached(dispatch.name, dispatch.data)
+        current.seq = dispatch.seq  # for the log of an event a subscription must drop
         reached = self.groups.dispatch(self.group, Event(name, data, self.shard))
         if dispatch.seq is not None:
             self.last_seq = dispatch.seq

@@ -12,8 +12,16 @@ the cache stores and the shard sessions:
   consumer had not taken is handed to the next one;
 - a consumer that stops (a normal stop or a shutdown) `close`s it: the place is given up.
 
-If no consumer attaches within `restart_wait` seconds (its supervisor gave up), the event is
-dropped with an error log naming it, and the next event waits again.
+A consumer stopped by its supervisor (a restart, or a supervisor that gave up and is restarted
+by its own) keeps its place exactly as a crashed one does. If no consumer attaches within
+`restart_wait` seconds, the event is dropped with an error log (`consumer.event_dropped`, naming
+the consumer, the event, its shard and seq), and the place lapses: later events are dropped at
+once, each with the same error log, until a consumer attaches again. Nothing is dropped
+silently, and a consumer that is gone for good does not hold its producer up for
+`restart_wait` on every event.
+
+The seq in that log is the one the dispatching producer is handing on (`current`, a
+thread-local the producer sets)
 """
 
 from __future__ import annotations
@@ -28,12 +36,15 @@ import structlog
 from actors.errors import RegistryUnavailable
 from actors.groups import Groups
 
-__all__ = ["RESTART_WAIT", "Subscription"]
+__all__ = ["RESTART_WAIT", "Subscription", "current"]
 
 log = structlog.get_logger(__name__)
 
 RESTART_WAIT = 10.0
 """Seconds an event waits for a crashed consumer's restart before it is dropped (logged)."""
+
+current = threading.local()
+"""`current.seq`: the seq of the dispatch the producer in this thread is handing on (for logs)."""
 
 Deliver = Callable[[Any], bool | None]
 """A consumer's `deliver(event)`: False if it stopped before taking the event."""
@@ -53,6 +64,7 @@ class Subscription:
         self._deliver: Deliver | None = None
         self._joined = False
         self._closed = False
+        self._lapsed = False  # no restart came in time: events are dropped (logged) at once
         # A member needs a unique urn, as an actor's ref has.
         self.actor_urn = f"urn:shardline:subscription:{name}:{id(self):x}"
 
@@ -77,14 +89,9 @@ class Subscription:
                 while self._deliver is None and not self._closed:
                     now = time.monotonic()
                     deadline = deadline if deadline is not None else now + self.restart_wait
-                    if now >= deadline:
-                        log.error(
-                            "consumer.event_dropped",
-                            consumer=self.name,
-                            event_name=getattr(event, "name", None),
-                            reason="no restart",
-                            waited=self.restart_wait,
-                        )
+                    if now >= deadline or self._lapsed:
+                        self._lapsed = True
+                        self._dropped(event)
                         return
                     self._cond.wait(deadline - now)
                 if self._closed:
@@ -97,6 +104,18 @@ class Subscription:
                 if self._deliver == deliver:
                     self._deliver = None
 
+    def _dropped(self, event: Any) -> None:
+        shard = getattr(event, "shard", None)
+        log.error(
+            "consumer.event_dropped",
+            consumer=self.name,
+            event_name=getattr(event, "name", None),
+            shard=getattr(shard, "id", None),
+            seq=getattr(current, "seq", None),
+            reason="no restart",
+            waited=self.restart_wait,
+        )
+
     # -- for the consumer ------------------------------------------------------------------------
 
     def attach(self, deliver: Deliver) -> None:
@@ -104,6 +123,7 @@ class Subscription:
         with self._cond:
             self._deliver = deliver
             self._closed = False
+            self._lapsed = False
             self._cond.notify_all()
             join = not self._joined
             self._joined = True

@@ -8,10 +8,13 @@ trigger something (send a message) and only then wait for the answer:
         api.create_message(channel, content="Say something")
         event = reply.result(timeout=30)
 
-`wait_for(groups, name, check, timeout)` is both in one call. The waiter (a pooled actor: no
-thread is held while it waits) leaves the group and stops once it has its event, on timeout, or
-when the `with` block ends. Being the newest member,
-it is reached before the consumers (see `actors.groups`), so a handler that waits inline does
+`wait_for(groups, name, check, timeout)` is both in one call. Every wait ends: the timeout
+defaults to `DEFAULT_WAIT` seconds (None means that default, never "forever"), and a consumer's
+handler that waits gives its slot back meanwhile (`around`, see `actors.consumer`).
+
+The waiter (a pooled actor: no thread is held while it waits) leaves the group and stops once
+it has its event, on timeout, or when the `with` block ends. Being the newest member, it is
+reached before the consumers (see `actors.groups`), so a handler that waits inline does
 not wait behind its own consumer's full slots.
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
 
 from actors.errors import RegistryUnavailable
@@ -28,9 +32,13 @@ from actors.registry import REGISTRY_TIMEOUT
 from bot.events import Event
 from supervisors import PooledActor, PooledRef
 
-__all__ = ["Catch", "Expectation", "Waiter", "expect", "wait_for"]
+__all__ = ["DEFAULT_WAIT", "Catch", "Expectation", "Waiter", "expect", "wait_for"]
 
 Check = Callable[[Event], bool]
+Around = Callable[[], AbstractContextManager[None]]
+
+DEFAULT_WAIT = 60.0
+"""Ours: seconds an inline wait lasts when no timeout is given (a wait never lasts forever)."""
 
 
 class Waiter(PooledActor):
@@ -90,15 +98,22 @@ class Catch:
 class Expectation:
     """A subscription made by `expect`: `result(timeout)` waits for its event."""
 
-    def __init__(self, ref: PooledRef, future: Future[Event], name: str) -> None:
+    def __init__(
+        self, ref: PooledRef, future: Future[Event], name: str, around: Around | None = None
+    ) -> None:
         self._ref = ref
         self._future = future
         self.name = name
+        self._around = around or nullcontext
 
-    def result(self, timeout: float | None = None) -> Event:
-        """The event, once dispatched; TimeoutError after `timeout` seconds. Ends the waiting."""
+    def result(self, timeout: float | None = DEFAULT_WAIT) -> Event:
+        """The event, once dispatched; TimeoutError after `timeout` seconds (None: the default,
+        `DEFAULT_WAIT`). Ends the waiting."""
+        if timeout is None:
+            timeout = DEFAULT_WAIT
         try:
-            return self._future.result(timeout)
+            with self._around():
+                return self._future.result(timeout)
         except TimeoutError:
             raise TimeoutError(f"no {self.name} event within {timeout} s") from None
         finally:
@@ -126,9 +141,17 @@ class Expectation:
 
 
 def expect(
-    groups: Groups, name: str, check: Check | None = None, *, group: Hashable = CONSUMERS
+    groups: Groups,
+    name: str,
+    check: Check | None = None,
+    *,
+    group: Hashable = CONSUMERS,
+    around: Around | None = None,
 ) -> Expectation:
-    """Subscribes to the next event `name` passing `check`; returns once subscribed."""
+    """Subscribes to the next event `name` passing `check`; returns once subscribed.
+
+    `around()`: a context manager entered while `result` waits (a consumer gives its handler's
+    slot back in it)."""
     future: Future[Event] = Future()
     catch = Catch(name, check, future)
     waiter = Waiter.start(groups, group)
@@ -138,17 +161,18 @@ def expect(
     except BaseException:
         waiter.stop(block=False)
         raise
-    return Expectation(waiter, future, name)
+    return Expectation(waiter, future, name, around)
 
 
 def wait_for(
     groups: Groups,
     name: str,
     check: Check | None = None,
-    timeout: float | None = None,
+    timeout: float | None = DEFAULT_WAIT,
     *,
     group: Hashable = CONSUMERS,
 ) -> Event:
-    """Waits for the next event `name` passing `check`; TimeoutError after `timeout` seconds."""
+    """Waits for the next event `name` passing `check`; TimeoutError after `timeout` seconds
+    (None: `DEFAULT_WAIT`)."""
     with expect(groups, name, check, group=group) as expectation:
         return expectation.result(timeout)

@@ -1,10 +1,12 @@
 """Where a consumer's per-event worker runs: `start_worker(run)` is the one switch.
 
 A worker is an `EventWorker`, a `supervisors.PooledActor`: started for one event, it runs the
-handler in its `on_start` and stops. It runs on a pool of its own (`WORKER_THREADS` threads,
-started on demand), so handlers that wait on REST calls cannot starve the other pooled actors
-of the process, nor they the handlers. The queue in front of the pool is bounded by the
-consumers' slots (`max_workers`): every worker waiting in it holds one.
+handler in its `on_start` and stops. Each consumer runs its workers on a pool of its own
+(`worker_pool`, threads started on demand), so one consumer's handlers that block cannot delay
+another consumer's events, nor the other pooled actors of the process, and two bots in one
+process share no thread. The queue in front of a pool is bounded by its consumer's slots
+(`max_workers`): every worker waiting in it holds one. A pool thread runs queued worker turns
+back to back, without sleeping in between.
 
 Cost (bench/bench_pipeline.py, stage worker_start): about 8 us per worker, against 1 us for a
 bare call on a thread pool and 300 us or more for a `ThreadingActor`.
@@ -16,10 +18,10 @@ from collections.abc import Callable
 
 from supervisors import Pool, PooledActor
 
-__all__ = ["WORKER_THREADS", "EventWorker", "start_worker"]
+__all__ = ["WORKER_THREADS", "EventWorker", "start_worker", "worker_pool"]
 
 WORKER_THREADS = 64
-"""Threads at most for consumers' workers (handlers that wait on REST calls each hold one)."""
+"""Threads at most of the pool workers run on when no consumer pool is given."""
 
 
 class EventWorker(PooledActor):
@@ -38,6 +40,27 @@ class EventWorker(PooledActor):
         self.run()
 
 
-def start_worker(run: Callable[[], None]) -> None:
-    """Runs `run` in a new short-lived worker. The one place that decides what a worker is."""
-    EventWorker.start(run).stop(block=False)
+POOL_IDLE = 10.0
+"""Ours: seconds a consumer pool's thread stays idle before it ends (a stopped or crashed
+consumer's pool goes away by itself once its last handler is done)."""
+
+
+POOL_STALL = 0.02
+"""Ours: how long a consumer's queued workers may make no progress (every thread busy, perhaps
+blocked) before its pool starts another thread. Quick handlers run back to back on one or two
+threads; a blocked one delays the others by at most this."""
+
+
+def worker_pool(max_workers: int, name: str) -> Pool:
+    """A consumer's own worker pool: a thread for each of its slots, and as many again for
+    handlers that wait inline (`wait_for` gives its slot back while it waits)."""
+    return Pool(2 * max_workers, name=name, idle=POOL_IDLE, stall=POOL_STALL)
+
+
+def start_worker(run: Callable[[], None], pool: Pool | None = None) -> None:
+    """Runs `run` in a new short-lived worker (on `pool`, or the shared one). The one place
+    that decides what a worker is."""
+    if pool is None:
+        EventWorker.start(run).stop(block=False)
+    else:
+        EventWorker.start_on(pool, run).stop(block=False)

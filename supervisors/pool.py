@@ -36,16 +36,39 @@ class Runnable(Protocol):
 class Pool:
     """Daemon worker threads sharing one run queue of actors."""
 
-    def __init__(self, max_workers: int = DEFAULT_POOL_WORKERS) -> None:
+    def __init__(
+        self,
+        max_workers: int = DEFAULT_POOL_WORKERS,
+        name: str = "",
+        idle: float | None = None,
+        stall: float | None = None,
+    ) -> None:
+        """`name` goes into the threads' names (`supervisors-pool-NAME-N`); a thread idle for
+        `idle` seconds ends (None: threads live for the process), so a pool nobody uses any
+        more goes away by itself, without a shutdown that could strand a late turn.
+
+        `stall`: None starts a thread as soon as queued turns outnumber idle threads. A number
+        (seconds) starts the first thread at once and the others only when the queue has made
+        no progress for that long (every thread busy with a turn that blocks): under a flood
+        of quick turns one or two threads run them back to back instead of a hundred threads
+        fighting for the GIL, and a blocked turn still cannot hold the queue up for longer
+        than `stall`."""
         if max_workers < 1:
             raise ValueError(f"max_workers must be >= 1, got {max_workers}")
         self.max_workers = max_workers
+        self._prefix = f"{THREAD_PREFIX}-{name}" if name else THREAD_PREFIX
+        self._idle_timeout = idle
         self._queue: queue.SimpleQueue[Runnable | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._idle = 0  # threads waiting in get, or started and not yet there
         self._queued = 0  # turns submitted and not yet taken by a thread
         self._closed = False
+        self._stall = stall
+        self._taken = 0  # turns taken so far: the queue's progress
+        self._watch = threading.Condition(self._lock)
+        self._watched_at: int | None = None  # `_taken` when a stall was suspected
+        self._watcher: threading.Thread | None = None
 
     def submit(self, actor: Runnable) -> None:
         """Queue an actor's turn; start a thread if the turns queued outnumber the idle threads.
@@ -62,31 +85,88 @@ class Pool:
                 and len(self._threads) < self.max_workers
                 and not self._closed
             ):
-                thread = threading.Thread(
-                    target=self._work, name=f"{THREAD_PREFIX}-{next(_thread_ids)}", daemon=True
-                )
-                self._threads.append(thread)
-                self._idle += 1  # counted from its start: it takes a turn as soon as it runs
+                if self._stall is None or not self._threads:
+                    thread = self._new_thread()
+                else:
+                    thread = self._suspect_stall()
         self._queue.put(actor)
         if thread is not None:
             thread.start()
 
+    def _new_thread(self) -> threading.Thread:
+        thread = threading.Thread(
+            target=self._work, name=f"{self._prefix}-{next(_thread_ids)}", daemon=True
+        )
+        self._threads.append(thread)
+        self._idle += 1  # counted from its start: it takes a turn as soon as it runs
+        return thread
+
+    def _suspect_stall(self) -> threading.Thread | None:
+        """(Under the lock.) Turns wait for busy threads: the watcher checks in `stall` s."""
+        if self._watched_at is None:
+            self._watched_at = self._taken
+            self._watch.notify()
+        if self._watcher is not None:
+            return None
+        self._watcher = threading.Thread(
+            target=self._watch_main, name=f"{self._prefix}-watch", daemon=True
+        )
+        return self._watcher
+
+    def _watch_main(self) -> None:
+        """Starts a thread whenever queued turns made no progress for `stall` seconds."""
+        stall = self._stall
+        assert stall is not None
+        lock = self._lock
+        with lock:
+            while not self._closed:
+                if self._watched_at is None:
+                    if not self._watch.wait(self._idle_timeout) and self._watched_at is None:
+                        self._watcher = None  # idle for long: a new stall starts another
+                        return
+                    continue
+                self._watch.wait(stall)
+                if self._watched_at is None:
+                    continue
+                if self._queued <= self._idle:
+                    self._watched_at = None  # every queued turn has a thread coming for it
+                    continue
+                if self._taken == self._watched_at and len(self._threads) < self.max_workers:
+                    thread = self._new_thread()
+                    lock.release()
+                    try:
+                        thread.start()
+                    finally:
+                        lock.acquire()
+                self._watched_at = self._taken
+
     @property
     def threads(self) -> int:
-        """Worker threads started so far."""
+        """Worker threads alive (started, and not ended after idling)."""
         return len(self._threads)
 
     def _work(self) -> None:
         use_batch_policy()  # one context switch per hand-off, not three (supervisors.scheduling)
         get = self._queue.get
         lock = self._lock
+        idle = self._idle_timeout
         while True:
-            actor = get()
+            try:
+                actor = get(timeout=idle)
+            except queue.Empty:
+                with lock:
+                    # A turn counted against this thread as idle must not be stranded.
+                    if self._queued >= self._idle:
+                        continue
+                    self._idle -= 1
+                    self._threads.remove(threading.current_thread())
+                    return
             with lock:
                 self._idle -= 1
                 if actor is None:
                     return
                 self._queued -= 1
+                self._taken += 1
             try:
                 actor._run_turn()
             except BaseException:
@@ -95,12 +175,16 @@ class Pool:
                 self._idle += 1
 
     def shutdown(self, timeout: float | None = 5.0) -> bool:
-        """Stop the threads once the queue is drained; True if all ended within `timeout`."""
+        """Stop the threads once the queue is drained; True if all ended within `timeout`
+        (0: do not wait; a thread busy with a turn ends after it)."""
         with self._lock:
             self._closed = True
+            self._watch.notify_all()
             threads = list(self._threads)
         for _ in threads:
             self._queue.put(None)
+        if timeout == 0:
+            return not any(thread.is_alive() for thread in threads)
         for thread in threads:
             thread.join(timeout)
         return not any(thread.is_alive() for thread in threads)

@@ -134,8 +134,13 @@ class PooledActor(ExitHooks):
     @classmethod
     def start(cls, *args: Any, **kwargs: Any) -> PooledRef:
         """Create the actor (`__init__` gets the arguments) and queue its `on_start`."""
+        return cls.start_on(cls.pool or default_pool(), *args, **kwargs)
+
+    @classmethod
+    def start_on(cls, pool: Pool, *args: Any, **kwargs: Any) -> PooledRef:
+        """`start`, on `pool` rather than the class's (a consumer's own pool, say)."""
         obj = cls.__new__(cls)
-        obj._pool = cls.pool or default_pool()
+        obj._pool = pool
         obj._lock = allocate_lock()
         obj._inbox = deque(((_START, None),))
         obj._scheduled = False

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
 from typing import Any, cast
@@ -190,7 +191,11 @@ class Bot:
             if self._state is not BotState.RUNNING:
                 self._release()  # embedded: the simulator kept for the tree's restarts
                 return True
+            # One deadline for every consumer's handlers, whatever their number (issue 13).
+            grace = self.config.consumers.shutdown_timeout
+            self._tree_state.stop_deadline = time.monotonic() + grace
             ended = stop_tree(self._ref, timeout)
+            self._tree_state.stop_deadline = None
             self._ref = None
             self._release()
             self._state = BotState.STOPPED

@@ -75,6 +75,8 @@ class TreeState:
     membership: Membership = field(default_factory=Membership)
     shard_states: dict[int, ShardState] = field(default_factory=dict)
     subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
+    stop_deadline: float | None = None
+    """Set when the bot stops (monotonic): every consumer's grace for its handlers ends by then."""
 
     @functools.cached_property
     def groups(self) -> LocalGroups:
@@ -166,6 +168,7 @@ def consumer_start(
         max_workers=max_workers,
         stop_grace=stop_grace,
         subscription=state.subscription(consumer_id(index), consumer.group),
+        stop_by=lambda: state.stop_deadline,
     )
 
 

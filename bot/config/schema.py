@@ -169,7 +169,7 @@ class ConsumersConfig:
 
     max_workers: int = setting(100, minimum=1, maximum=100_000)
     ordering: Ordering = "none"
-    shutdown_timeout: float = setting(10.0, minimum=0)
+    shutdown_timeout: float = setting(5.0, minimum=0)
 
 
 @dataclass(frozen=True, slots=True)
