@@ -4,7 +4,7 @@
 
     with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=200)) as discord:
         ...  # point the bot at discord.gateway_url / discord.rest_url with discord.token
-        discord.wait_for_identify(timeout=5)
+        discord.wait_for_ready(timeout=5)
 
 See docs/simulator.md.
 """

@@ -3,7 +3,7 @@
     with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=200)) as discord:
         bot = Bot(token=discord.token, gateway_url=discord.gateway_url, rest_url=discord.rest_url)
         ...
-        discord.wait_for_identify(timeout=5)
+        discord.wait_for_ready(timeout=5)
         discord.dispatch("MESSAGE_CREATE", {...})
         assert not discord.violations
 

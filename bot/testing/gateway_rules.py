@@ -61,6 +61,9 @@ class SimSession:
     connection: GatewayConnection | None = None
     invalidated: bool = False
     presence: Any = None
+    # The last sequence of the READY burst (READY and the GUILD_CREATEs of the shard's guilds):
+    # once a connection has written it, the shard is ready and sees every later dispatch.
+    ready_seq: int = 0
 
 
 class GatewayRules(GatewayCommands):
@@ -274,6 +277,7 @@ class GatewayRules(GatewayCommands):
         session.log.extend(
             len(guild_ids), lambda i: ("GUILD_CREATE", world.guild_create(guild_ids[i]))
         )
+        session.ready_seq = session.log.last_seq
         conn.wake()
         return None
 
