@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from bot.gateway.intents import Intents
 from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_connection import (
     GatewayConnection,
@@ -31,6 +32,7 @@ from bot.testing.gateway_connection import (
     RawBytes,
     TcpDrop,
 )
+from bot.testing.gateway_intents import intent_allows, visible_message
 from bot.testing.gateway_opcodes import (
     OP_HEARTBEAT,
     OP_IDENTIFY,
@@ -180,12 +182,20 @@ class GatewayServer(GatewayRules):
 
         Without `shard_id` it goes where Discord would send it: to the shard that owns
         `data["guild_id"]` (`shard_for_guild`), or to shard 0 for an event without a guild (a DM).
-        A client that is away gets it on RESUME, as with Discord.
+        A client that is away gets it on RESUME, as with Discord. Intents apply as on Discord
+        (`bot.testing.gateway_intents`): a dispatch the session's intents exclude is not sent
+        (0 is returned), and without MESSAGE_CONTENT a message's content fields arrive empty.
         """
         if shard_id is None:
             guild_id = data.get("guild_id") if isinstance(data, dict) else None
             shard_id = self.shard_for_guild(guild_id) if guild_id is not None else 0
-        return self.stream(1, lambda _index: (name, data), shard_id)[0]
+        with self.lock:
+            intents = self.session(shard_id).intents
+            if not intent_allows(intents, name, data):
+                log.debug("fake_gateway.dispatch_filtered", dispatch=name, shard=shard_id)
+                return 0
+            shown = visible_message(intents, str(self.config.world.bot_user_id), name, data)
+            return self.stream(1, lambda _index: (name, shown), shard_id)[0]
 
     def stream(self, count: int, make: MakeEvent, shard_id: int = 0) -> range:
         """Sends `count` dispatches built by `make(index) -> (name, data)`; returns their seqs."""
@@ -204,12 +214,17 @@ class GatewayServer(GatewayRules):
         guild_ids = world.guild_ids(shard_id, session.num_shards)
         if not guild_ids:
             raise LookupError(f"shard {shard_id} has no guilds in the simulated world")
+        if not session.intents & Intents.GUILD_MESSAGES:
+            return range(0)
+        bot_id = str(world.bot_user_id)
+        content = bool(session.intents & Intents.MESSAGE_CONTENT)
 
         def make(index: int) -> tuple[str, Any]:
             number = first + index
-            return "MESSAGE_CREATE", world.message_create(
-                number, guild_ids[number % len(guild_ids)]
-            )
+            message = world.message_create(number, guild_ids[number % len(guild_ids)])
+            if not content:
+                message = visible_message(session.intents, bot_id, "MESSAGE_CREATE", message)
+            return "MESSAGE_CREATE", message
 
         return self.stream(count, make, shard_id)
 

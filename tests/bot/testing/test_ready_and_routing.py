@@ -73,8 +73,8 @@ def test_dispatch_goes_to_the_shard_that_owns_the_guild(two_shards: FakeDiscord)
             got = clients[owner].recv()
             assert (got["t"], str(got["d"]["id"])) == ("MESSAGE_CREATE", message["id"])
         # Without a guild (a DM) the dispatch goes to shard 0, as Discord sends DMs.
-        discord.dispatch("TYPING_START", {"channel_id": "1", "user_id": "2", "timestamp": 0})
-        assert clients[0].recv()["t"] == "TYPING_START"
+        discord.dispatch("CHANNEL_PINS_UPDATE", {"channel_id": "1", "last_pin_timestamp": None})
+        assert clients[0].recv()["t"] == "CHANNEL_PINS_UPDATE"
     finally:
         for client in clients.values():
             client.close()
