@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import structlog
 
 from bot.cache import channels, guilds, members, messages
-from bot.cache.journal import journal_of
+from bot.cache.journal import StoreFailed, journal_of
 from bot.cache.stores import Stores
 from bot.events import CATALOGUE
 
@@ -93,7 +93,9 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
 
     All or nothing: if the handler raises on a bad payload, every write it made is undone
     (`bot.cache.journal`), the failure is logged (`cache.payload_rejected`) and the event still
-    goes on to the consumers as received. It never raises for a payload.
+    goes on to the consumers as received. It never raises for a payload; a store that fails a
+    write (`StoreFailed`) has the event undone and its error raised again (the CacheActor
+    crashes and is restarted over the same stores).
     """
     renaming = _RENAMING.get(name)
     handler = HANDLERS.get(name) if renaming is None else None
@@ -119,6 +121,9 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
         else:
             assert handler is not None
             result = Applied(name, handler(journal.stores, data, shard_id))
+    except StoreFailed as failed:  # not the payload: the writer crashes (and is restarted)
+        journal.rollback()
+        raise failed.error from None
     except Exception as exc:  # any payload the cache cannot take: undone, logged, passed on
         undone = journal.rollback()
         applied = _rejected(stores, name, data)

@@ -41,11 +41,17 @@ def _group(data: Mapping[str, Any]) -> int:
 
 
 def _put(stores: Stores, group: int, channel: Channel) -> None:
-    previous = stores.channel_guild.get(channel.id)
+    channel_id = ids.key(channel.raw.get("id"))
+    kind = channel.raw.get("type")
+    if kind is not None and type(kind) is not int:
+        # the read side sorts channels from threads by it (`Cache.channels_of`)
+        raise TypeError(f"channel type of type {type(kind).__name__}")
+    ids.optional_key(channel.raw.get("parent_id"))  # later deletes and syncs compare it
+    previous = stores.channel_guild.get(channel_id)
     if previous is not None and previous != group:  # never two copies of one channel
-        stores.channels.pop(previous, channel.id)
-    stores.channels.put(group, channel.id, channel)
-    stores.channel_guild.put(channel.id, group)
+        stores.channels.pop(previous, channel_id)
+    stores.channels.put(group, channel_id, channel)
+    stores.channel_guild.put(channel_id, group)
 
 
 def add_channels(stores: Stores, guild_id: int, channels: Iterable[Mapping[str, Any]]) -> None:

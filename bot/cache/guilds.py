@@ -150,28 +150,30 @@ def guild_delete(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Guil
     stores.guild_shard.pop(guild_id)
     if stores.messages.enabled:
         for message in stores.messages.values():
-            if message.raw.get("guild_id") is not None and message.guild_id == guild_id:
-                stores.messages.pop(message.id)
+            # ids checked when it was cached (`messages._checked`)
+            if ids.optional_key(message.raw.get("guild_id")) == guild_id:
+                stores.messages.pop(ids.key(message.raw["id"]))
     return result
 
 
-def _role(data: Mapping[str, Any]) -> tuple[int, Role]:
+def _role(data: Mapping[str, Any]) -> tuple[int, int, Role]:
     guild_id = ids.key(data["guild_id"])
-    return guild_id, Role({**data["role"], "guild_id": guild_id})
+    role = data["role"]
+    return guild_id, ids.key(role["id"]), Role({**role, "guild_id": guild_id})
 
 
 def guild_role_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Role:
     """GUILD_ROLE_CREATE: the new role (with `guild_id`)."""
-    guild_id, role = _role(data)
-    stores.roles.put(guild_id, role.id, role)
+    guild_id, role_id, role = _role(data)
+    stores.roles.put(guild_id, role_id, role)
     return role
 
 
 def guild_role_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """GUILD_ROLE_UPDATE: Update(old role or None, new role)."""
-    guild_id, role = _role(data)
-    old = stores.roles.get(guild_id, role.id)
-    stores.roles.put(guild_id, role.id, role)
+    guild_id, role_id, role = _role(data)
+    old = stores.roles.get(guild_id, role_id)
+    stores.roles.put(guild_id, role_id, role)
     return Update(old, role)
 
 

@@ -27,7 +27,19 @@ from bot.cache.memory import BoundedDictStore
 from bot.cache.protocol import GroupedStore, KeyValueStore
 from bot.cache.stores import Stores
 
-__all__ = ["Journal", "journal_of"]
+__all__ = ["Journal", "StoreFailed", "journal_of"]
+
+
+class StoreFailed(Exception):
+    """A store itself failed a write (a bug, a lost Redis connection): not the payload's fault.
+
+    `error` is what the store raised; `apply` undoes the event and raises `error` again.
+    """
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(f"store write failed: {type(error).__name__}")
+        self.error = error
+
 
 V = TypeVar("V")
 Undo = Callable[[], Any]
@@ -64,11 +76,17 @@ class _JournaledValues(Generic[V]):
                 self._log.steps.append(partial(store.pop, key))
             else:
                 self._log.steps.append(partial(store.put, key, old))
-        store.put(key, value)
+        try:
+            store.put(key, value)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
 
     def pop(self, key: int) -> V | None:
         store = self._store
-        old = store.pop(key)
+        try:
+            old = store.pop(key)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
         if old is not None:
             self._log.steps.append(partial(store.put, key, old))
         return old
@@ -86,7 +104,10 @@ class _JournaledValues(Generic[V]):
         store = self._store
         saved = list(zip(store.keys(), store.values(), strict=True))
         self._log.steps.append(partial(_put_all, store, saved))
-        store.clear()
+        try:
+            store.clear()
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
 
 
 class _JournaledBounded(_JournaledValues[V]):
@@ -139,7 +160,10 @@ class _JournaledGroups(Generic[V]):
                 self._log.steps.append(partial(store.pop, group, key))
             else:
                 self._log.steps.append(partial(store.put, group, key, old))
-        store.put(group, key, value)
+        try:
+            store.put(group, key, value)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
 
     def put_many(self, group: int, items: Iterable[tuple[int, V]]) -> None:
         store = self._store
@@ -152,18 +176,27 @@ class _JournaledGroups(Generic[V]):
             get = store.get
             before = [(key, get(group, key)) for key, _ in items]
             self._log.steps.append(partial(_put_back, store, group, before))
-        store.put_many(group, items)
+        try:
+            store.put_many(group, items)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
 
     def pop(self, group: int, key: int) -> V | None:
         store = self._store
-        old = store.pop(group, key)
+        try:
+            old = store.pop(group, key)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
         if old is not None:
             self._log.steps.append(partial(store.put, group, key, old))
         return old
 
     def pop_group(self, group: int) -> dict[int, V]:
         store = self._store
-        old = store.pop_group(group)
+        try:
+            old = store.pop_group(group)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
         if old:
             self._log.steps.append(partial(store.put_many, group, list(old.items())))
         return old
@@ -184,7 +217,10 @@ class _JournaledGroups(Generic[V]):
         store = self._store
         saved = [(group, store.items(group)) for group in store.groups()]
         self._log.steps.append(partial(_put_groups, store, saved))
-        store.clear()
+        try:
+            store.clear()
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
 
 
 def _put_all(store: KeyValueStore[V], saved: list[tuple[int, V]]) -> None:
@@ -208,16 +244,14 @@ def _put_back(store: GroupedStore[V], group: int, before: list[tuple[int, V | No
 class Journal:
     """Undo for the writes of one event at a time over `stores` (see the module doc)."""
 
-    __slots__ = ("_log", "base", "stores")
+    __slots__ = ("_log", "base", "parts", "stores")
 
     def __init__(self, stores: Stores) -> None:
         self.base = stores
+        self.parts = _parts(stores)
         self._log = _Log()
         wrapped: dict[str, Any] = {}
-        for field in fields(stores):
-            if not field.init:
-                continue
-            store = getattr(stores, field.name)
+        for field, store in zip(_FIELDS, self.parts, strict=True):
             if field.name == "config":
                 wrapped[field.name] = store
             elif isinstance(store, BoundedDictStore):
@@ -247,9 +281,19 @@ class Journal:
         return count
 
 
+_FIELDS = tuple(field for field in fields(Stores) if field.init)
+
+
+def _parts(stores: Stores) -> tuple[Any, ...]:
+    return tuple(getattr(stores, field.name) for field in _FIELDS)
+
+
 def journal_of(stores: Stores) -> Journal:
-    """The one Journal over `stores` (made on first use and kept on them)."""
+    """The Journal over `stores`, made on first use and kept on them (made again if a store
+    of theirs was replaced since)."""
     journal: Journal | None = stores.journal
-    if journal is None:
+    if journal is None or not all(
+        a is b for a, b in zip(journal.parts, _parts(stores), strict=True)
+    ):
         journal = stores.journal = Journal(stores)
     return journal

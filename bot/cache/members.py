@@ -80,7 +80,7 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     if not stores.members.enabled:
         return
     get = stores.members.get
-    packed = []
+    packed: dict[int, bytes] = {}
     skipped = 0
     for member in members:
         user = member.get("user")
@@ -88,9 +88,11 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
             skipped += 1
             continue
         user_id = ids.key(user["id"])
-        _merge_user(stores, user_id, user, 0 if get(guild_id, user_id) is not None else 1)
-        packed.append((user_id, records.pack_member(member)))
-    stores.members.put_many(guild_id, packed)
+        # a user listed twice is one membership: referred to once
+        new = user_id not in packed and get(guild_id, user_id) is None
+        _merge_user(stores, user_id, user, 1 if new else 0)
+        packed[user_id] = records.pack_member(member)
+    stores.members.put_many(guild_id, packed.items())
     if skipped:
         log.debug("members_skipped", guild=guild_id, count=skipped, reason="no user id")
 

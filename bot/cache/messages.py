@@ -13,10 +13,18 @@ from bot.payloads import Message, MessageDelete
 __all__ = ["message_create", "message_delete", "message_delete_bulk", "message_update"]
 
 
+def _checked(raw: Mapping[str, Any]) -> int:
+    """The id of a message about to be cached; its guild and channel ids are checked too
+    (GUILD_DELETE and CHANNEL_DELETE compare them later)."""
+    ids.optional_key(raw.get("guild_id"))
+    ids.optional_key(raw.get("channel_id"))
+    return ids.key(raw.get("id"))
+
+
 def message_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Message:
     """MESSAGE_CREATE: the message; the store keeps the last `message_limit` ones."""
     message = Message(data)
-    stores.messages.put(ids.key(data["id"]), message)
+    stores.messages.put(_checked(data), message)
     return message
 
 
@@ -27,6 +35,7 @@ def message_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Up
     old = stores.messages.get(message_id)
     new = Message({**old.raw, **data}) if old is not None else Message(data)
     if old is not None or "author" in data:
+        _checked(new.raw)
         stores.messages.put(message_id, new)
     return Update(old, new)
 
