@@ -14,49 +14,55 @@ rejected event changed nothing.
 from __future__ import annotations
 
 from dataclasses import fields
+from itertools import chain
 from typing import Any
 
 from bot.cache import Cache, Stores, records
 from bot.cache.ids import MAX_SNOWFLAKE
 
+_NAMES = [field.name for field in fields(Stores) if field.init and field.name != "config"]
+_GROUPED = frozenset(
+    name for name in _NAMES if hasattr(getattr(Stores.in_memory(), name), "put_many")
+)
+
 
 def snapshot(stores: Stores) -> dict[str, Any]:
     """Every store's content: `{key: value}` (or `{group: {key: value}}`), messages in order."""
     result: dict[str, Any] = {}
-    for field in fields(stores):
-        if not field.init or field.name == "config":
-            continue
-        store = getattr(stores, field.name)
-        if hasattr(store, "put_many"):
-            result[field.name] = {group: dict(store.items(group)) for group in store.groups()}
-        elif field.name == "messages":  # its order decides what it evicts next
-            result[field.name] = list(zip(store.keys(), store.values(), strict=True))
+    for name in _NAMES:
+        store = getattr(stores, name)
+        if name in _GROUPED:
+            result[name] = {group: dict(store.items(group)) for group in store.groups()}
+        elif name == "messages":  # its order decides what it evicts next
+            result[name] = list(zip(store.keys(), store.values(), strict=True))
         else:
-            result[field.name] = dict(zip(store.keys(), store.values(), strict=True))
+            result[name] = dict(zip(store.keys(), store.values(), strict=True))
     return result
 
 
-def _snowflake(value: Any) -> bool:
-    return type(value) is int and 0 <= value <= MAX_SNOWFLAKE
+def _snowflakes(keys: Any) -> bool:
+    keys = list(keys)
+    return set(map(type, keys)) <= {int} and (
+        not keys or (min(keys) >= 0 and max(keys) <= MAX_SNOWFLAKE)
+    )
 
 
-def check(stores: Stores) -> None:
-    """Raises AssertionError naming the first invariant that does not hold."""
-    content = snapshot(stores)
+def check(stores: Stores, content: dict[str, Any] | None = None, *, read_back: bool = True) -> None:
+    """Raises AssertionError naming the first invariant that does not hold (`content`: the
+    stores' `snapshot` if already taken; `read_back`: read everything through `Cache` too)."""
+    if content is None:
+        content = snapshot(stores)
     for name, value in content.items():
-        if hasattr(getattr(stores, name), "put_many"):
-            for group, items in value.items():
-                assert _snowflake(group), (name, group)
-                assert items, f"{name}: empty group {group}"
-                assert all(_snowflake(key) for key in items), (name, group, list(items))
+        if name in _GROUPED:
+            assert all(value.values()), f"{name}: an empty group"
+            assert _snowflakes(chain(value, *value.values())), name
         elif name != "meta":
-            keys = [key for key, _ in value] if isinstance(value, list) else list(value)
-            assert all(_snowflake(key) for key in keys), name
+            keys = [key for key, _ in value] if name == "messages" else value
+            assert _snowflakes(keys), name
     users = content["users"]
     holders: dict[int, int] = {}
-    for guild_id, members in content["members"].items():
-        for user_id, record in members.items():
-            records.member_dict(guild_id, {"id": user_id}, record)
+    for members in content["members"].values():
+        for user_id in members:
             holders[user_id] = holders.get(user_id, 0) + 1
     if stores.users.enabled and stores.members.enabled:
         for user_id in holders:
@@ -66,7 +72,6 @@ def check(stores: Stores) -> None:
             count = refs & ~records.PINNED
             assert count == holders.get(user_id, 0), (user_id, count, holders.get(user_id))
             assert count or refs & records.PINNED, f"user {user_id} held by nothing"
-            records.user_dict(user_id, record)
     channel_guild = content["channel_guild"]
     channels = content["channels"]
     if stores.channels.enabled:
@@ -74,7 +79,10 @@ def check(stores: Stores) -> None:
         assert channel_guild == located, "channel_guild does not match the channels"
     for guild_id, guild in content["guilds"].items():
         assert guild.id == guild_id, (guild_id, guild.raw.get("id"))
-    _reads_back(Cache(stores))
+    if read_back:  # every record decodes, every payload field the query API reads converts
+        _reads_back(Cache(stores))
+        for user_id, record in users.items():
+            records.user_dict(user_id, record)
 
 
 def _reads_back(cache: Cache) -> None:
