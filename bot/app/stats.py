@@ -84,12 +84,12 @@ class RestCounter:
             raise RuntimeError("RestCounter.wrap(limiter) was not called")
         return self._inner
 
-    def acquire(self, route: Route) -> Grant:
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
         with self._lock:
             self._queued += 1
         granted = False
         try:
-            grant = self._limiter.acquire(route)
+            grant = self._limiter.acquire(route, max_wait)
             granted = True
             return grant
         finally:
