@@ -9,6 +9,7 @@ __all__ = [
     "RegistryUnavailable",
     "SendQueueFull",
     "ShardNotConnected",
+    "ShardStoppedForGood",
 ]
 
 
@@ -57,3 +58,14 @@ class ShardNotConnected(ActorsError):
     def __init__(self, shard_id: int) -> None:
         super().__init__(f"shard {shard_id} is stopped")
         self.shard_id = shard_id
+
+
+class ShardStoppedForGood(ActorsError):
+    """A shard stopped and will not reconnect (a fatal close code: a bad token, intents the
+    application may not use...): the bot's tree ends with it, since the config must change."""
+
+    def __init__(self, shard_id: int, error: BaseException) -> None:
+        super().__init__(f"shard {shard_id} stopped for good: {error}")
+        self.shard_id = shard_id
+        self.error = error
+        self.code: int | None = getattr(error, "code", None)

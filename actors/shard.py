@@ -356,11 +356,11 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _stop_for_good(self, error: BaseException) -> None:
         """Records the error and stops with a SHUTDOWN reason carrying it: no restart."""
-        self.state.fatal_error = error
         with self._lock:
             self._gateway.close(keep_session=False)
         self._log.error("shard.stopped", reason=str(error), code=getattr(error, "code", None))
         self.actor_ref.tell(Shutdown(ExitReason(ExitKind.SHUTDOWN, error)))
+        self.state.stopped_for_good(error)  # the tree ends the bot: nothing runs without it
 
 
 def _backoff(attempt: int) -> float:

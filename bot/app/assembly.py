@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import structlog
+
 from actors.consumer import Consumer
+from bot import log as bot_log
 from bot.cache.config import CacheConfig as StoreSwitches
 from bot.config import Config
 
-__all__ = ["store_switches", "with_ordering"]
+__all__ = ["configure_logging", "store_switches", "with_ordering"]
 
 
 def store_switches(config: Config) -> StoreSwitches:
@@ -34,3 +37,13 @@ def with_ordering(consumer: type[Consumer], ordering: str) -> type[Consumer]:
     return type(
         consumer.__name__, (consumer,), {"order_by": ordering, "__module__": consumer.__module__}
     )
+
+
+def configure_logging(config: Config) -> bool:
+    """Applies `[log]` (level, format) when a bot starts, unless structlog was configured
+    already (by the CLI, the runner's status screen, or the application itself, whose choice
+    wins). True if it configured it."""
+    if structlog.is_configured():
+        return False
+    bot_log.configure(level=config.log.level, format=config.log.format)
+    return True

@@ -33,7 +33,8 @@ from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
-from bot.app.assembly import store_switches, with_ordering
+from bot.app.assembly import configure_logging, store_switches, with_ordering
+from bot.app.ending import BotFailed, EndListeners, EndWatch
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -51,9 +52,9 @@ from bot.config import Config, load_config
 from bot.events import Event
 from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
-from supervisors import ChildSpec, ChildType, Down, Names, monitor, stop_tree
+from supervisors import ChildSpec, ChildType, Down, Names, Restart, monitor, stop_tree
 
-__all__ = ["Bot", "BotState", "ShardStatus"]
+__all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +68,7 @@ class BotState(enum.Enum):
     NEW = "new"  # built, nothing started
     RUNNING = "running"  # the tree runs
     STOPPED = "stopped"  # stopped; start() again is allowed
+    FAILED = "failed"  # the tree ended on its own (`bot.failure` says why); start() is allowed
 
 
 class Bot:
@@ -90,7 +92,11 @@ class Bot:
         )
         self._state = BotState.NEW
         self._lock = threading.RLock()
+        self._end_lock = threading.Lock()  # taken by the ending tree's thread: never held long
         self._ref: Any = None
+        self._watch: EndWatch | None = None
+        self._failure: BotFailed | None = None
+        self._end_listeners = EndListeners()
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
@@ -116,6 +122,16 @@ class Bot:
     @property
     def state(self) -> BotState:
         return self._state
+
+    @property
+    def failure(self) -> BotFailed | None:
+        """Why the tree ended on its own (state FAILED), else None."""
+        return self._failure
+
+    def on_failure(self, callback: Callable[[BotFailed], object]) -> Callable[[], None]:
+        """Calls `callback(failure)` when the tree ends on its own (from the ending actor's
+        thread: it must be quick); returns what removes it."""
+        return self._end_listeners.add(callback)
 
     @property
     def api(self) -> Client:
@@ -180,15 +196,24 @@ class Bot:
         with self._lock:
             if self._state is BotState.RUNNING:
                 raise RuntimeError("the bot is already running")
+            configure_logging(self.config)
             ref = self._start_tree()
-            self._ref = ref
-            self._state = BotState.RUNNING
+            watch = EndWatch(self._failed)
+            with self._end_lock:
+                self._ref, self._watch, self._failure = ref, watch, None
+                self._state = BotState.RUNNING
+            monitor(ref, watch)  # told at once if the tree has ended already
         return self
 
     def stop(self, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
         """Stops the tree in reverse order (consumers finish in-flight events, shards close)."""
         with self._lock:
-            if self._state is not BotState.RUNNING:
+            with self._end_lock:
+                if self._watch is not None:
+                    self._watch.requested = True
+                running = self._state is BotState.RUNNING
+            if not running:
+                self._ref = None
                 self._release()  # embedded: the simulator kept for the tree's restarts
                 return True
             # One deadline for every consumer's handlers, whatever their number (issue 13).
@@ -198,23 +223,30 @@ class Bot:
             self._tree_state.stop_deadline = None
             self._ref = None
             self._release()
-            self._state = BotState.STOPPED
+            with self._end_lock:
+                if self._state is BotState.RUNNING:  # a failure just before stays FAILED
+                    self._state = BotState.STOPPED
             log.info("bot.stopped", clean=ended)
             return ended
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully."""
+        """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully.
+
+        Raises `BotFailed` if the tree ended on its own instead (a shard closed for good with
+        4004 or 4010 to 4014, an escalation past the restart intensity): a script that calls
+        `run()` then exits non-zero with the reason.
+        """
         stop = stop if stop is not None else threading.Event()
+        remove = self.on_failure(lambda _failure: stop.set())
         with stop_on_signals(stop.set):
             try:
                 self.start()
-                ended = _OnDown(stop)
-                monitor(self._ref, ended)  # the tree ending by itself (escalation) stops run()
                 stop.wait()
-                if ended.down is not None:
-                    log.error("bot.tree_ended", reason=str(ended.down.reason))
             finally:
+                remove()
                 self.stop()
+        if self._failure is not None:
+            raise self._failure
 
     def __enter__(self) -> Bot:
         return self.start()
@@ -228,13 +260,20 @@ class Bot:
         With `url = "local"` the simulator (Discord) outlives the tree's restarts, so restarted
         shards resume; call `stop()` once the application's tree has stopped to end it.
         """
-        return ChildSpec(id, self._start_tree, type=ChildType.SUPERVISOR, shutdown=float("inf"))
+        return ChildSpec(
+            id,
+            self._start_tree,
+            type=ChildType.SUPERVISOR,
+            shutdown=float("inf"),
+            restart=Restart.TRANSIENT,  # a shard closed for good: restarting cannot help
+        )
 
     # -- assembly ------------------------------------------------------------------------------
 
     def _start_tree(self) -> Any:
         """Everything `start()` and an embedding supervisor's (re)start do: returns the root."""
         self._release_these(self._api, None)
+        self._tree_state.begin()
         try:
             token, rest_url, gateway_url = self._endpoints()
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
@@ -268,6 +307,7 @@ class Bot:
                 gateway_bot=gateway_bot.raw,
             )
             ref = start_bot_supervisor(state, children)
+            state.attach(ref)
         except BaseException:
             self._release()
             raise
@@ -352,22 +392,19 @@ class Bot:
         if simulator is not None:
             simulator.stop()
 
+    def _failed(self, watch: EndWatch, failure: BotFailed) -> None:
+        """The tree of `watch`'s start ended on its own (in the ending actor's thread)."""
+        with self._end_lock:
+            if watch is not self._watch or self._state is not BotState.RUNNING:
+                return
+            self._failure = failure
+            self._state = BotState.FAILED
+        log.error("bot.failed", reason=failure.reason, code=failure.code)
+        self._end_listeners.notify(failure)
+
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
-
-
-class _OnDown:
-    """A `supervisors.monitor` watcher: told the tree's `Down`, it keeps it and sets `event`."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-        self.down: Down | None = None
-
-    def tell(self, message: Any) -> None:
-        if isinstance(message, Down):
-            self.down = message
-            self.event.set()
 
 
 class _ReleaseAtExit:

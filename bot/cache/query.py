@@ -9,6 +9,7 @@ write (see `bot.cache.memory`). A result is a snapshot: it does not change after
 from __future__ import annotations
 
 from bot.cache.channels import DM_GROUP
+from bot.cache.records import message_of
 from bot.cache.stores import Stores
 from bot.cache.views import guild_view, member_view, presence_view, user_view
 from bot.payloads import (
@@ -154,8 +155,8 @@ class Cache:
     # messages ------------------------------------------------------------------------
     def get_message(self, message_id: int) -> Message | None:
         """One of the last `message_limit` messages."""
-        return self.stores.messages.get(message_id)
+        return message_of(self.stores.messages.get(message_id))
 
     def messages(self) -> list[Message]:
         """The cached messages, oldest first."""
-        return self.stores.messages.values()
+        return [message_of(record) for record in self.stores.messages.values()]

@@ -11,7 +11,7 @@ from bot.cache.config import CacheConfig
 from bot.cache.memory import BoundedDictStore, DictStore, GroupedDictStore
 from bot.cache.null import NullGroupedStore, NullStore
 from bot.cache.protocol import GroupedStore, KeyValueStore
-from bot.payloads import Channel, Emoji, Guild, Message, Role, Sticker, VoiceState
+from bot.payloads import Channel, Emoji, Guild, Role, Sticker, VoiceState
 
 __all__ = ["Stores"]
 
@@ -37,10 +37,14 @@ class Stores:
     users: KeyValueStore[bytes]  # user id -> packed user record with its reference count
     presences: GroupedStore[bytes]  # guild -> user id -> packed presence record
     voice_states: GroupedStore[VoiceState]
-    messages: KeyValueStore[Message]
+    messages: KeyValueStore[Any]  # message id -> packed message (bytes; see records.pack_message)
     meta: KeyValueStore[Any]  # small facts: the bot's own user id under key 0
-    write_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    write_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
     """Held by whoever writes (a producer's `write_cache`, the CacheActor): one writer at a time."""
+    journal: Any = field(default=None, init=False, repr=False, compare=False)
+    """The `bot.cache.journal.Journal` the cache's writer keeps over these stores."""
 
     @classmethod
     def in_memory(cls, config: CacheConfig | None = None) -> Stores:

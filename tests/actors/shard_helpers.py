@@ -109,7 +109,7 @@ class RecordingProducer(Actor):
 def session_config(discord: FakeDiscord, **options: Any) -> SessionConfig:
     values: dict[str, Any] = {
         "token": discord.token,
-        "intents": 513,
+        "intents": 513 | 1 << 15,  # guilds, guild messages, message content
         "gateway_url": discord.gateway_url,
         "encoding": "json",
         "compression": "zlib-stream",
