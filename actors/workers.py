@@ -63,4 +63,4 @@ def start_worker(run: Callable[[], None], pool: Pool | None = None) -> None:
     if pool is None:
         EventWorker.start(run).stop(block=False)
     else:
-        EventWorker.start_on(pool, run).stop(block=False)
+        EventWorker.start_once(pool, run)

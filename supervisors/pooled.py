@@ -139,10 +139,23 @@ class PooledActor(ExitHooks):
     @classmethod
     def start_on(cls, pool: Pool, *args: Any, **kwargs: Any) -> PooledRef:
         """`start`, on `pool` rather than the class's (a consumer's own pool, say)."""
+        return cls._create(pool, ((_START, None),), args, kwargs)
+
+    @classmethod
+    def start_once(cls, pool: Pool, *args: Any, **kwargs: Any) -> PooledRef:
+        """Start on `pool` and stop right after `on_start`: what `start_on(...)` then
+        `stop(block=False)` does, without the stop's future and second enqueue (a worker
+        started per event pays this on every event)."""
+        return cls._create(pool, ((_START, None), (_STOP, None)), args, kwargs)
+
+    @classmethod
+    def _create(
+        cls, pool: Pool, inbox: tuple[tuple[Any, None], ...], args: Any, kwargs: Any
+    ) -> PooledRef:
         obj = cls.__new__(cls)
         obj._pool = pool
         obj._lock = allocate_lock()
-        obj._inbox = deque(((_START, None),))
+        obj._inbox = deque(inbox)
         obj._scheduled = False
         obj._ended = False
         obj._started = False

@@ -103,3 +103,32 @@ def test_close_lets_a_waiting_producer_go(groups: LocalGroups) -> None:
     producer.join(WAIT)
     assert not producer.is_alive()
     assert taker.taken == []
+
+
+def test_a_lapsed_place_drops_at_once_and_logs_each_event_with_shard_and_seq(
+    groups: LocalGroups,
+) -> None:
+    from structlog.testing import capture_logs
+
+    from actors.subscription import current
+    from bot.events import Event, ShardInfo
+
+    subscription = Subscription(groups, GROUP, "c0", restart_wait=0.05)
+    taker = Taker()
+    subscription.attach(taker.deliver)
+    subscription.detach(taker.deliver)
+    with capture_logs() as logs:
+        for seq in (7, 8, 9):
+            current.seq = seq
+            groups.dispatch(GROUP, Event("MESSAGE_CREATE", {}, ShardInfo(3)))
+    dropped = [e for e in logs if e["event"] == "consumer.event_dropped"]
+    assert [(e["consumer"], e["shard"], e["seq"]) for e in dropped] == [
+        ("c0", 3, 7),
+        ("c0", 3, 8),
+        ("c0", 3, 9),
+    ]
+    # Attached again, the place takes events again.
+    subscription.attach(taker.deliver)
+    groups.dispatch(GROUP, "kept")
+    assert taker.taken == ["kept"]
+    subscription.close()

@@ -68,6 +68,18 @@ def test_runs_on_the_pool_when_nobody_waits(journal: Journal) -> None:
     assert journal.events("stop") == ["echo"]
 
 
+def test_start_once_runs_on_start_then_stops_normally(journal: Journal) -> None:
+    pool = Pool(2, name="once", idle=0.5)
+    refs = [Echo.start_once(pool, journal) for _ in range(3)]
+    for ref in refs:
+        assert ref.lifeline.wait(WAIT)
+        assert ref.exit_reason == supervisors.NORMAL
+        with pytest.raises(pykka.ActorDeadError):
+            ref.tell("late")
+    assert [e for _, e in journal.entries].count("start") == 3
+    assert [e for _, e in journal.entries].count("stop") == 3
+
+
 def test_crash_in_tell_reaches_monitor(journal: Journal) -> None:
     ref = Echo.start(journal)
     box = Mailbox()
@@ -244,8 +256,38 @@ def test_two_quick_submits_with_one_idle_thread_grow_the_pool() -> None:
         W.start(done.set).stop(block=False)
         run_queue.open.set()
         assert done.wait(WAIT / 2), "the second turn waited behind the blocked first one"
-        assert pool.threads == 2
+        assert pool.threads >= 2
     finally:
         gate.set()
         run_queue.open.set()
         assert pool.shutdown(WAIT)
+
+
+class Once(PooledActor):
+    """Runs one call in its on_start (as a consumer's per-event worker does)."""
+
+    def __init__(self, run: Any) -> None:
+        self.run = run
+
+    def on_start(self) -> None:
+        self.run()
+
+
+def test_a_stall_pool_runs_quick_turns_on_one_thread_and_grows_past_a_blocked_one() -> None:
+    pool = Pool(8, name="stall", idle=0.5, stall=0.05)
+    done = threading.Semaphore(0)
+    for _ in range(200):
+        Once.start_once(pool, done.release)
+    for _ in range(200):
+        assert done.acquire(timeout=WAIT)
+    assert pool.threads <= 2  # quick turns back to back: not a thread per queued turn
+    gate = threading.Event()
+    Once.start_once(pool, lambda: gate.wait(WAIT))
+    ran = threading.Event()
+    Once.start_once(pool, ran.set)
+    try:
+        # The first turn blocks its thread; after `stall` without progress another starts.
+        assert ran.wait(WAIT)
+        assert pool.threads >= 2
+    finally:
+        gate.set()

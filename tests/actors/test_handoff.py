@@ -1,0 +1,81 @@
+"""The shard -> producer batch pipe, without actors: batches, bound, idle, close."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from actors.handoff import Drain, Handoff, HandoffClosed
+
+WAIT = 5.0
+
+
+class Producer:
+    """Stands for the producer: records the Drains told to it and the seqs acknowledged."""
+
+    def __init__(self) -> None:
+        self.drains: list[Drain] = []
+        self.acked: list[int] = []
+
+    def tell(self, drain: Drain) -> None:
+        self.drains.append(drain)
+
+
+def test_one_wake_per_batch_and_take_gets_everything() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=10)
+    for seq in range(5):
+        assert pipe.put(seq, timeout=0)
+    assert len(producer.drains) == 1  # woken once, by the first item into an idle pipe
+    assert pipe.take() == [0, 1, 2, 3, 4]
+    pipe.put(5, timeout=0)
+    assert len(producer.drains) == 1  # the drain is still running: no second wake
+    for seq in (0, 1):
+        pipe.done(seq)
+    assert producer.acked == [0, 1]
+    assert pipe.take() == [5]
+    assert not pipe.wait_idle(0)
+    assert pipe.take() == []  # empty: the drain ends, the pipe is idle
+    assert pipe.wait_idle(0)
+    pipe.put(6, timeout=0)
+    assert len(producer.drains) == 2
+
+
+def test_a_full_pipe_makes_the_reader_wait_until_taken() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=2)
+    assert pipe.put(1, timeout=0) and pipe.put(2, timeout=0)
+    assert pipe.full()
+    assert not pipe.put(3, timeout=0)  # full: the reader would pause here
+    put = threading.Thread(target=pipe.put, args=(3,))
+    put.start()
+    assert pipe.take() == [1, 2]
+    put.join(WAIT)
+    assert not put.is_alive()
+    assert pipe.take() == [3]
+
+
+def test_close_fails_waiting_puts_and_stops_acknowledging() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=1)
+    pipe.put(1, timeout=0)
+    errors: list[BaseException] = []
+
+    def put() -> None:
+        try:
+            pipe.put(2)
+        except HandoffClosed as exc:
+            errors.append(exc)
+
+    waiting = threading.Thread(target=put)
+    waiting.start()
+    assert pipe.close() == [1]  # never taken: never acknowledged, a RESUME replays it
+    waiting.join(WAIT)
+    assert len(errors) == 1
+    pipe.done(1)
+    assert producer.acked == []
+    assert pipe.take() == []
+    assert pipe.wait_idle(0)
+    with pytest.raises(HandoffClosed):
+        pipe.put(3, timeout=0)
