@@ -4,8 +4,10 @@
   (the simulator, a local proxy): anything else is refused with `InsecureGatewayUrl` before a
   socket is opened.
 - `recv()` returns one websocket message (text or bytes); a close frame or a dropped connection
-  raises `SocketClosed(code)` (code None: no close frame). Every websocket-client error becomes
-  `SocketClosed` here, so the shard sees one exception type.
+  raises `SocketClosed(code)` (code None: no close frame). It reads the socket in bulk and cuts
+  the frames out itself (`bot.gateway.wsframes`); websocket-client does the handshake and
+  sends. Every websocket-client error becomes `SocketClosed` here, so the shard sees one
+  exception type.
 - `send` is safe from any thread; `close(code)` sends a close frame and shuts the socket down at
   once, which wakes a reader blocked in `recv()`.
 """
@@ -22,6 +24,7 @@ from urllib.parse import urlsplit
 import websocket
 
 from actors.errors import InsecureGatewayUrl
+from bot.gateway.wsframes import OP_BINARY, OP_CLOSE, OP_PING, OP_TEXT, READ_BYTES, FrameBuffer
 
 __all__ = ["GatewaySocket", "SocketClosed", "check_gateway_url"]
 
@@ -62,14 +65,14 @@ class GatewaySocket:
 
     def __init__(self, ws: websocket.WebSocket) -> None:
         self._ws = ws
+        self._frames = FrameBuffer()
 
     @classmethod
     def open(cls, url: str, timeout: float = CONNECT_TIMEOUT_SECONDS) -> GatewaySocket:
         """Connects; InsecureGatewayUrl for a refused URL, SocketClosed if it cannot connect."""
         check_gateway_url(url)
         sslopt = {"cert_reqs": ssl.CERT_REQUIRED, "check_hostname": True}
-        # No UTF-8 check in Python per text frame (about 170 ns a byte): `recv` decodes the text
-        # with `bytes.decode`, which checks it in C.
+        # websocket-client does the handshake and the sending; `recv` reads frames itself.
         ws = websocket.WebSocket(sslopt=sslopt, enable_multithread=True, skip_utf8_validation=True)
         try:
             ws.connect(url, timeout=timeout, suppress_origin=True)
@@ -81,23 +84,40 @@ class GatewaySocket:
         return cls(ws)
 
     def recv(self) -> bytes | str:
-        """The next message; SocketClosed when the connection ends."""
+        """The next message; SocketClosed when the connection ends.
+
+        Reads what the socket holds in one call and cuts every whole frame out of it
+        (`bot.gateway.wsframes`): one system call, one GIL hand-off, for a burst of frames.
+        Pings are answered here."""
+        frames = self._frames
         try:
             while True:
-                opcode, frame = self._ws.recv_data_frame(True)
-                if opcode == websocket.ABNF.OPCODE_TEXT:
-                    data = frame.data
-                    return data.decode("utf-8") if isinstance(data, bytes) else str(data)
-                if opcode == websocket.ABNF.OPCODE_BINARY:
-                    return bytes(frame.data)
-                if opcode == websocket.ABNF.OPCODE_CLOSE:
-                    code, reason = _close_payload(frame.data)
+                message = frames.next()
+                if message is None:
+                    sock = self._ws.sock
+                    if sock is None:
+                        raise SocketClosed(None, "socket shut down")
+                    data = sock.recv(READ_BYTES)
+                    if not data:
+                        raise SocketClosed(None, "connection closed by the server")
+                    frames.feed(data)
+                    continue
+                opcode, payload = message
+                if opcode == OP_TEXT:
+                    return payload.decode("utf-8")
+                if opcode == OP_BINARY:
+                    return payload
+                if opcode == OP_CLOSE:
+                    code, reason = _close_payload(payload)
                     self.abort()
                     raise SocketClosed(code, reason)
+                if opcode == OP_PING:
+                    self._ws.pong(payload)
         except SocketClosed:
+            self.abort()
             raise
         except (websocket.WebSocketException, OSError, ValueError, AttributeError) as exc:
-            # AttributeError: websocket-client after its socket was shut down under a read.
+            # ValueError: FrameError, or text that is not UTF-8.
             self.abort()
             raise SocketClosed(None, f"{type(exc).__name__}: {exc}") from exc
 
