@@ -49,7 +49,6 @@ from bot.app.tree import (
 from bot.cache import Cache, Stores
 from bot.config import Config, load_config
 from bot.events import Event
-from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
 from supervisors import ChildSpec, ChildType, Down, Names, Restart, monitor, stop_tree
 
@@ -277,8 +276,8 @@ class Bot:
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
-            limit = SessionStartLimit.from_dict(gateway_bot.raw.get("session_start_limit", {}))
-            IdentifyPacer(limit).check_start(len(shard_ids))
+            pacer = self._tree_state.identify_pacer_for(gateway_bot.raw)
+            pacer.check_start(len(shard_ids))
             if gateway_url is None:
                 gateway_url = gateway_bot.url
             self._shard_count = total

@@ -36,7 +36,7 @@ from actors.consumer import Consumer
 from actors.errors import ShardStoppedForGood
 from actors.groups import CONSUMERS as CONSUMERS_GROUP
 from actors.groups import Membership
-from actors.identify_queue import IdentifyQueue
+from actors.identify_queue import IdentifyQueue, pacer_for
 from actors.producer import Apply, ProducerActor, ask_cache
 from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
@@ -46,6 +46,7 @@ from actors.subscription import Subscription
 from bot.api.ratelimits import RateLimits
 from bot.cache import Applied, Cache, Stores
 from bot.events import ShardInfo
+from bot.gateway.identify import IdentifyPacer
 from supervisors import (
     ChildSpec,
     ExitKind,
@@ -93,6 +94,9 @@ class TreeState:
     membership: Membership = field(default_factory=Membership)
     shard_states: dict[int, ShardState] = field(default_factory=dict)
     subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
+    identify_pacer: IdentifyPacer | None = None
+    """The IDENTIFY slots booked and the session starts left: kept across restarts of the
+    IdentifyQueue (and of the whole tree), so no shard identifies unpaced after a crash."""
     root: Any = None
     """The running tree's root (BotSupervisor), once started."""
     failure: ShardStoppedForGood | None = None
@@ -116,6 +120,15 @@ class TreeState:
         if consumer_id not in self.subscriptions:
             self.subscriptions[consumer_id] = Subscription(self.groups, group, str(consumer_id))
         return self.subscriptions[consumer_id]
+
+    def identify_pacer_for(self, gateway_bot: Mapping[str, Any] | None) -> IdentifyPacer:
+        """The bot's pacer, made from the first `GET /gateway/bot` answer and updated with each
+        later one (the slots it booked are kept)."""
+        if self.identify_pacer is None:
+            self.identify_pacer = pacer_for(gateway_bot)
+        elif gateway_bot is not None:
+            self.identify_pacer.update(pacer_for(gateway_bot).limit)
+        return self.identify_pacer
 
     def shard_state(self, shard_id: int, shard_count: int) -> ShardState:
         if shard_id not in self.shard_states:
@@ -174,7 +187,13 @@ def bot_tree(
         ChildSpec(GROUPS, functools.partial(GroupRegistry.start, state.membership)),
         cache_child_spec(state.stores, id=CACHE),
         RatelimiterActor.child_spec(state.rate_limits, id=RATELIMITER),
-        ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot)),
+        ChildSpec(
+            IDENTIFY_QUEUE,
+            functools.partial(
+                IdentifyQueue.start,
+                pacer=state.identify_pacer or state.identify_pacer_for(gateway_bot),
+            ),
+        ),
         Supervisor.child_spec(
             CONSUMERS,
             [
