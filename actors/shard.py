@@ -34,7 +34,12 @@ import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
 from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused
-from actors.shard_members import MembersEvent, ShardMembers, request_guild_members
+from actors.shard_members import (
+    ConnectionLost,
+    MembersEvent,
+    ShardMembers,
+    request_guild_members,
+)
 from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
 from actors.shard_state import ShardState
@@ -148,6 +153,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, MembersEvent):
             self._on_members_event(message)
+        elif isinstance(message, ConnectionLost):
+            self._on_connection_lost()
         elif isinstance(message, IdentifyGranted):
             with self._lock:
                 if message.attempt == self._connection and self._socket is not None:
@@ -252,6 +259,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
             self._read_connection(sock)
             if self._stopping.is_set():
                 return
+            self.actor_ref.tell(ConnectionLost())  # open member requests fail on its thread
             step = self._next_step
             if isinstance(step, Stop):
                 self._stop_for_good(step.error)
