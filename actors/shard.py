@@ -109,6 +109,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._limiter = send_limiter()
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
+        self._outbox: deque[Any] = deque()
         self._inflight: tuple[pykka.Future[Any], int | None] | None = None
         self._init_members()
         self._log = log.bind(shard=self.shard_id)
@@ -141,13 +142,18 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _shut_down(self) -> None:
         self._stopping.set()
         with self._lock:
+            # the close frame goes in the outbox: the ticker writes it after what is before it
             self._run(self._gateway.close(keep_session=self._keep_session))
-            if self._socket is not None:
-                self._socket.abort()
             self._cond.notify_all()
-        for thread in (self._reader, self._ticker):
-            if thread.is_alive() and thread is not threading.current_thread():
-                thread.join(THREAD_JOIN_SECONDS)
+        current = threading.current_thread()
+        if self._ticker.is_alive() and self._ticker is not current:
+            self._ticker.join(THREAD_JOIN_SECONDS)  # each write is bounded by its timeout
+        with self._lock:
+            if self._socket is not None:
+                self._socket.abort()  # wakes the reader (the close frame has gone, or not)
+            self._cond.notify_all()
+        if self._reader.is_alive() and self._reader is not current:
+            self._reader.join(THREAD_JOIN_SECONDS)
         self._fail_member_requests()
 
     def on_receive(self, message: Any) -> Any:
