@@ -15,15 +15,14 @@ from collections import deque
 from typing import Any
 
 import pykka
-from pykka._envelope import Envelope
-from pykka.messages import _ActorStop
 
 from supervisors.messages import Down, Exit, ExitSignal, Shutdown
+from supervisors.pykka_compat import ActorStop, Envelope
 
 __all__ = ["Inbox"]
 
 _URGENT: frozenset[type] = frozenset({Shutdown, ExitSignal})
-_UNCOUNTED: frozenset[type] = frozenset({_ActorStop, Down, Exit})
+_UNCOUNTED: frozenset[type] = frozenset({ActorStop, Down, Exit})
 
 
 class Inbox:
