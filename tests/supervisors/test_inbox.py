@@ -66,9 +66,12 @@ def test_full_lane_blocks_senders_until_taken() -> None:
     sender = threading.Thread(target=send)
     sender.start()
     assert entered.wait(WAIT)
+    assert inbox.wait_blocked(1, WAIT)  # the sender is inside put, waiting for room
     assert not sent.is_set()
+    assert inbox.qsize() == 2
     assert inbox.get().message == "a"
     assert sent.wait(WAIT)
+    assert inbox.blocked_senders() == 0
     sender.join(WAIT)
     assert [m if isinstance(m, str) else "stop" for m in take(inbox, 3)] == ["b", "stop", "c"]
 
@@ -89,6 +92,7 @@ def test_close_wakes_blocked_senders_and_refuses_puts() -> None:
     sender = threading.Thread(target=send)
     sender.start()
     assert entered.wait(WAIT)
+    assert inbox.wait_blocked(1, WAIT)  # blocked on the full lane: close must wake it
     left = inbox.close()
     sender.join(WAIT)
     assert [e.message for e in left] == ["a"]
