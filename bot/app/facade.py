@@ -17,6 +17,7 @@ the Discord sessions.
 from __future__ import annotations
 
 import enum
+import functools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
@@ -28,12 +29,11 @@ from actors.consumer import Consumer
 from actors.groups import Groups
 from actors.ratelimiter import ActorLimiter
 from actors.shard import request_guild_members as _request_members
-from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
-from bot.app.assembly import configure_logging, store_switches, with_ordering
-from bot.app.ending import BotFailed, EndListeners, EndWatch
+from bot.app.assembly import configure_logging, shard_options, store_switches, with_ordering
+from bot.app.ending import BotFailed, EndListeners, EndWatch, ReleaseAtExit
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -44,13 +44,12 @@ from bot.app.tree import (
     bot_tree,
     consumer_start,
     start_bot_supervisor,
-    start_producer,
 )
 from bot.cache import Cache, Stores
 from bot.config import Config, load_config
 from bot.events import Event
 from bot.gateway.shards import shard_for_guild
-from supervisors import ChildSpec, ChildType, Down, Names, Restart, monitor, stop_tree
+from supervisors import ChildSpec, ChildType, Names, Restart, monitor, stop_tree
 
 __all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]
 
@@ -296,7 +295,7 @@ class Bot:
                 state,
                 consumers=self._consumer_starts(),
                 consumer_shutdown=self.config.consumers.shutdown_timeout + CONSUMER_SHUTDOWN_MARGIN,
-                shard_options=self._shard_options(token, total, gateway_url),
+                shard_options=shard_options(self.config, state, token, total, gateway_url),
                 shard_ids=shard_ids,
                 gateway_bot=gateway_bot.raw,
             )
@@ -307,7 +306,7 @@ class Bot:
             raise
         # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
         # with it, and a restart makes a new one.
-        monitor(ref, _ReleaseAtExit(self, self._api))
+        monitor(ref, ReleaseAtExit(functools.partial(self._release_these, self._api, None)))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
 
@@ -349,25 +348,6 @@ class Bot:
             )
         return starts
 
-    def _shard_options(self, token: str, total: int, gateway_url: str) -> ShardOptions:
-        gateway = self.config.gateway
-        names = self._names
-        return ShardOptions(
-            token=token,
-            intents=self.config.bot.intent_flags,
-            shard_count=total,
-            producer_start=lambda shard_id, _names: start_producer(
-                self._tree_state, shard_id, _names
-            ),
-            gateway_url=gateway_url,
-            encoding=gateway.encoding,
-            compression=gateway.compression,
-            large_threshold=gateway.large_threshold,
-            presence=gateway.presence.to_payload(),
-            identify_queue=lambda: names.whereis("identify_queue"),
-            names=names,
-        )
-
     def _release(self) -> None:
         """Closes what a start made outside the tree: the REST client and the simulator."""
         self._release_these(self._api, self._simulator)
@@ -399,16 +379,3 @@ class Bot:
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
-
-
-class _ReleaseAtExit:
-    """Watches one start's tree (a `supervisors.monitor` watcher): told its `Down`, it closes
-    the REST client that start made."""
-
-    def __init__(self, bot: Bot, api: Client | None) -> None:
-        self._bot = bot
-        self._api = api
-
-    def tell(self, message: Any) -> None:
-        if isinstance(message, Down):
-            self._bot._release_these(self._api, None)
