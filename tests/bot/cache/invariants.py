@@ -21,10 +21,13 @@ from typing import Any
 from bot.cache import Cache, Stores, records
 from bot.cache.ids import MAX_SNOWFLAKE
 
-_NAMES = [field.name for field in fields(Stores) if field.init and field.name != "config"]
-_GROUPED = frozenset(
-    name for name in _NAMES if hasattr(getattr(Stores.in_memory(), name), "put_many")
-)
+_SAMPLE = Stores.in_memory()
+_NAMES = [  # the stores (not the config, nor a lock or anything else a Stores may carry)
+    field.name
+    for field in fields(Stores)
+    if field.init and hasattr(getattr(_SAMPLE, field.name), "put")
+]
+_GROUPED = frozenset(name for name in _NAMES if hasattr(getattr(_SAMPLE, name), "put_many"))
 
 
 def snapshot(stores: Stores) -> dict[str, Any]:
