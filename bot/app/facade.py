@@ -33,6 +33,7 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
+from bot.app.commands import declared_commands, sync_commands
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -93,6 +94,7 @@ class Bot:
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
+        self._commands_synced = False
         self.rest_counter = RestCounter()
         """REST requests queued, in flight, sent, failed (see `bot.app.stats`), across restarts."""
 
@@ -235,6 +237,7 @@ class Bot:
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
             try:
                 gateway_bot = bootstrap.get_gateway_bot()
+                self._sync_commands(bootstrap)
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
@@ -271,6 +274,23 @@ class Bot:
         monitor(ref, _ReleaseAtExit(self, self._api))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
+
+    def _sync_commands(self, api: Client) -> None:
+        """Registers the consumers' application commands, once per bot (`[commands]`).
+
+        Before any shard starts, so once for all shards; a failure is logged and the bot runs
+        on with the commands Discord already has."""
+        if self._commands_synced or not self.config.commands.sync:
+            return
+        self._commands_synced = True
+        try:
+            sync_commands(
+                api,
+                declared_commands(self._consumer_classes),
+                guilds=self.config.commands.guilds,
+            )
+        except Exception as error:
+            log.error("commands.sync_failed", error=f"{type(error).__name__}: {error}")
 
     def _endpoints(self) -> tuple[str, str, str | None]:
         """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""
