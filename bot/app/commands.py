@@ -80,7 +80,8 @@ def sync_commands(
     app = app_id if app_id is not None else application_id(api)
     local = [command.to_payload() for command in commands]
     results = []
-    for guild_id in list(guilds) or [None]:
+    scopes: list[int | None] = [*guilds] if guilds else [None]
+    for guild_id in scopes:
         remote = _remote(api, app, guild_id)
         diff = diff_commands(local, remote)
         uploaded = False

@@ -107,7 +107,7 @@ def parse_consumers(value: Any, _context: ParseContext) -> tuple[str, ...]:
     for index, name in enumerate(value):
         if not isinstance(name, str) or not _CONSUMER.fullmatch(name.strip()):
             raise Invalid(
-                'a "module:Class" name such as "examples.ping:PingConsumer"',
+                'a "module:Class" name such as "my_bot:MyConsumer"',
                 describe(name),
                 subkey=f"[{index}]",
             )

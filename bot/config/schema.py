@@ -91,7 +91,7 @@ class BotConfig:
     token: TokenSource = setting(DEFAULT_TOKEN, parse=parse_token)  # noqa: RUF009
     intents: tuple[str, ...] = setting(("nonprivileged", "message_content"), parse=parse_intents)
     shards: ShardSpec = setting(DEFAULT_SHARDS, parse=parse_shards_value)  # noqa: RUF009
-    consumers: tuple[str, ...] = setting(("examples.ping:PingConsumer",), parse=parse_consumers)
+    consumers: tuple[str, ...] = setting(("bot.app.demo:PingConsumer",), parse=parse_consumers)
 
     @property
     def intent_flags(self) -> int:

@@ -113,6 +113,7 @@ __all__ = [
     "StringSelect",
     "SubcommandSpec",
     "TextInput",
+    "TextInputStyle",
     "UserSelect",
     "View",
     "autocomplete",

@@ -7,7 +7,8 @@
     )                                  # [ActionRow(2 buttons), ActionRow(the select)]
     ctx.respond("Roll again?", components=rows)
 
-    Modal("feedback", "Feedback", [TextInput("text", "What do you think?", style=TextInputStyle.PARAGRAPH)])
+    Modal("feedback", "Feedback",
+          [TextInput("text", "What do you think?", style=TextInputStyle.PARAGRAPH)])
 
 The rules (`components/reference.mdx`): at most 5 action rows in a message; a row holds up to 5
 buttons or exactly one select; a text input belongs in a modal, one per row; a modal has a title

@@ -345,7 +345,7 @@ class PrefixContext:
         self.command = command
 
     @property
-    def author(self) -> User:
+    def author(self) -> User | None:
         return self.message.author
 
     @property

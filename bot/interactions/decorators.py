@@ -220,7 +220,7 @@ class Group:
             )
         self.name = name
         self.description = description
-        self.parent = parent
+        self.parent: Group | None = parent
         self.settings = _settings(
             default_member_permissions,
             guild_only,

@@ -9,7 +9,7 @@
         @prefix_command()
         def add(self, ctx: PrefixContext, a: int, b: int = 0): ...
 
-Arguments are split like a shell does (quotes group words). Conversions: `str`, `int`,
+Arguments are split at spaces; quotes group words (`!tag "two words"`). Conversions: `str`, `int`,
 `float`, `bool` (yes/no, true/false, on/off, 1/0) and `User` (a mention, `<@id>`, resolved from
 the message's mentions). A keyword-only `str` parameter takes the rest of the line as written.
 A wrong or missing argument answers the author with the command's usage; nothing is raised.
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,7 +99,7 @@ def prefix_command_of(
         rest = parameter.kind is inspect.Parameter.KEYWORD_ONLY
         if rest and (kind is not str or parameter.name != parameters[-1].name):
             raise CommandDefinitionError(
-                f"{where}: only the last argument, a str, may be keyword-only (the rest of the line)"
+                f"{where}: only the last argument, a str, may be keyword-only (the rest)"
             )
         has_default = parameter.default is not inspect.Parameter.empty
         params.append(
@@ -161,18 +160,16 @@ def convert_arguments(command: PrefixCommand, text: str, message: Message | None
 
 
 def _next_word(text: str) -> tuple[str | None, str]:
+    """The next argument and the text after it; "double" or 'single' quotes group words."""
     text = text.lstrip()
     if not text:
         return None, ""
-    lexer = shlex.shlex(text, posix=True)
-    lexer.whitespace_split = True
-    lexer.commenters = ""
-    try:
-        word = lexer.get_token()
-    except ValueError:  # an unclosed quote: take the word as written
-        word, _, rest = text.partition(" ")
-        return word, rest
-    rest = lexer.instream.read() if hasattr(lexer.instream, "read") else ""
+    quote = text[0]
+    if quote in "\"'":
+        closing = text.find(quote, 1)
+        if closing > 0:
+            return text[1:closing], text[closing + 1 :].lstrip()
+    word, _, rest = text.partition(" ")
     return word, rest.lstrip()
 
 

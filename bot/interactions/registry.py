@@ -168,9 +168,9 @@ def _build(owner: str, marked: Mapping[str, tuple[Callable[..., Any], Mark]]) ->
                 tree.groups.setdefault(mark.group.name, (mark.group, []))[1].append(sub)
             routes[(CommandType.CHAT_INPUT, path)] = CommandRoute(attribute, options)
         elif mark.kind == "command":
-            commands.append(_top_level(attribute, func, mark))
-            command = commands[-1]
-            routes[(command.type, (command.name,))] = CommandRoute(attribute, command.options)
+            top = _top_level(attribute, func, mark)
+            commands.append(top)
+            routes[(top.type, (top.name,))] = CommandRoute(attribute, top.options)
         elif mark.kind == "autocomplete":
             completes.append((attribute, mark))
         elif mark.kind == "component" and mark.pattern is not None:
@@ -178,11 +178,11 @@ def _build(owner: str, marked: Mapping[str, tuple[Callable[..., Any], Mark]]) ->
         elif mark.kind == "modal" and mark.pattern is not None:
             modals.append((mark.pattern, attribute))
         elif mark.kind == "prefix":
-            command = prefix_command_of(func, attribute, mark.name, mark.aliases)
+            text_command = prefix_command_of(func, attribute, mark.name, mark.aliases)
             for name in (mark.name, *mark.aliases):
                 if name in prefix:
                     raise CommandDefinitionError(f"{owner}: text command {name!r} declared twice")
-                prefix[name] = command
+                prefix[name] = text_command
     commands.extend(_group_command(tree) for tree in trees.values())
     commands, autocompletes = _with_autocomplete(commands, routes, completes)
     for command in commands:

@@ -90,7 +90,7 @@ class CommandDiff:
 
     def lines(self) -> list[str]:
         """One line per command, `+` added, `-` removed, `~` changed, `=` unchanged."""
-        out = []
+        out: list[str] = []
         for sign, keys in (
             ("+", self.added),
             ("-", self.removed),
