@@ -27,7 +27,7 @@ def test_the_nearest_name_is_suggested() -> None:
 def test_a_consumer_with_an_unknown_event_fails_at_definition_with_a_suggestion() -> None:
     with pytest.raises(
         UnknownEventError,
-        match=r"Typo\.events names an unknown event 'MESSAGE_CREATED'; did you mean MESSAGE_CREATE\?",
+        match=r"Typo\.events names an unknown event 'MESSAGE_CREATED'; did you mean MESSAGE_CREATE",
     ):
 
         class Typo(Consumer):
