@@ -69,8 +69,10 @@ CONFIG = {"gateway": {"url": "local"}, "simulator": {"shards": 1, "guilds": 1}}
 def test_hello_and_the_button() -> None:
     with Bot.from_config(CONFIG, consumers=[MyBot]) as bot:
         scenario = Scenario(bot.simulator)
-        user = scenario.user()
-        channel = scenario.channel()
+        guild = scenario.guild(name="Test")
+        channel = scenario.channel(guild, name="general")
+        user = scenario.user(name="ada")
+        scenario.join(user, guild)
 
         result = scenario.slash(user, "hello", options={"name": "Ada"}, channel=channel)
         assert result.data["content"] == "Hello, Ada!"

@@ -99,3 +99,20 @@ def test_the_defaults_work_outside_the_repository(tmp_path: Path) -> None:
     checked = _run(["check-config"], tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert 'consumers = ["bot.app.demo:PingConsumer"]' in checked.stdout
+
+
+def test_a_new_project_passes_its_own_test_at_once(tmp_path: Path) -> None:
+    target = tmp_path / "fresh"
+    assert cli.main(["new", str(target)]) == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHARDLINE_")}
+    env.pop("PYTHONPATH", None)
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_my_bot.py"],
+        cwd=target,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "1 passed" in ran.stdout
