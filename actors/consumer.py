@@ -51,6 +51,7 @@ from bot.event_names import check_event_names
 from bot.events import Event
 from bot.interactions.dispatch import Dispatcher
 from bot.interactions.registry import Registry
+from bot.interactions.views import ViewStore, owner_tag
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -149,9 +150,10 @@ class Consumer(supervisors.Actor):
         self._handled = 0
         self._failed = 0
         self._in_flight = 0
-        registry = type(self).interactions
+        cls = type(self)
+        registry = cls.interactions
         self._dispatcher = (
-            Dispatcher(registry)
+            Dispatcher(registry, ViewStore(owner_tag(f"{cls.__module__}.{cls.__qualname__}")))
             if registry.handles_interactions or registry.prefix_commands
             else None
         )

@@ -31,7 +31,7 @@ from bot.interactions.errors import InteractionsError, OptionConversionError
 from bot.interactions.options import convert_option
 from bot.interactions.prefix import convert_arguments, parse_invocation
 from bot.interactions.registry import Registry
-from bot.interactions.views import VIEW_PREFIX, ViewStore
+from bot.interactions.views import ViewStore, view_owner
 from bot.payloads import Interaction, Message
 
 __all__ = ["EXPIRED_TEXT", "FAILED_TEXT", "REFUSED_TEXT", "Dispatcher"]
@@ -78,8 +78,9 @@ class Dispatcher:
         ):
             return self._command(consumer, ctx)
         if kind is InteractionType.MESSAGE_COMPONENT and ctx.custom_id is not None:
-            if ctx.custom_id.startswith(VIEW_PREFIX):
-                return self._view(ctx)
+            owner = view_owner(ctx.custom_id)
+            if owner is not None:
+                return owner == self.views.owner and self._view(ctx)
             return self._routed(consumer, ctx, modal=False)
         if kind is InteractionType.MODAL_SUBMIT and ctx.custom_id is not None:
             return self._routed(consumer, ctx, modal=True)

@@ -219,7 +219,7 @@ def test_a_bad_option_value_is_answered_naming_the_option() -> None:
 
 def test_a_view_answers_its_users_until_it_expires() -> None:
     now = [100.0]
-    views = ViewStore(clock=lambda: now[0])
+    views = ViewStore("test", clock=lambda: now[0])
     bot = Bot()
     _dispatch(bot, command("confirm"), views=views)
     [(_, data)] = bot.api.responses()
@@ -266,3 +266,16 @@ def test_answering_twice_is_refused_and_late_answers_are_logged() -> None:
         and args == (20, "secret-token", "more")
         and kwargs["flags"] == EPHEMERAL
     )
+
+
+def test_only_the_consumer_that_sent_a_view_answers_its_clicks() -> None:
+    mine, theirs = ViewStore("mine"), ViewStore("theirs")
+    bot = Bot()
+    _dispatch(bot, command("confirm"), views=mine)
+    [(_, data)] = bot.api.responses()
+    custom_id = data["components"][0]["components"][0]["custom_id"]
+    assert custom_id.startswith("view:mine:")
+    other = Bot()
+    assert not _dispatch(other, component_click(custom_id), views=theirs)
+    assert other.api.calls == []
+    assert _dispatch(bot, component_click(custom_id), views=mine)
