@@ -21,10 +21,11 @@ import structlog
 
 from bot.api import Client
 from bot.api.errors import DiscordHTTPError
+from bot.config import CommandsConfig
 from bot.interactions.commands import CommandSpec, check_command_counts
 from bot.interactions.sync import CommandDiff, diff_commands
 
-__all__ = ["SyncResult", "application_id", "declared_commands", "sync_commands"]
+__all__ = ["SyncResult", "application_id", "declared_commands", "sync_at_start", "sync_commands"]
 
 log = structlog.get_logger(__name__)
 
@@ -109,3 +110,14 @@ def _remote(api: Client, app: int, guild_id: int | None) -> list[dict[str, Any]]
         api.get_global_commands(app) if guild_id is None else api.get_guild_commands(app, guild_id)
     )
     return [dict(command.raw) for command in found]
+
+
+def sync_at_start(api: Client, consumers: Sequence[type], config: CommandsConfig) -> None:
+    """What a starting bot does (`[commands]`): sync unless switched off; a failure is logged
+    (`commands.sync_failed`) and the bot runs on with the commands Discord already has."""
+    if not config.sync:
+        return
+    try:
+        sync_commands(api, declared_commands(consumers), guilds=config.guilds)
+    except Exception as error:
+        log.error("commands.sync_failed", error=f"{type(error).__name__}: {error}")

@@ -33,7 +33,7 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
-from bot.app.commands import declared_commands, sync_commands
+from bot.app.commands import declared_commands, sync_at_start
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -77,6 +77,8 @@ class Bot:
         self._consumer_classes: tuple[type[Consumer], ...] = tuple(consumers) or tuple(
             cast(type[Consumer], c) for c in config.consumer_classes()
         )
+        # Two consumers answering one command would both answer each use: refused here, named.
+        declared_commands(self._consumer_classes)
         self._names = Names()
         self._tree_state = TreeState(
             names=self._names,
@@ -276,21 +278,10 @@ class Bot:
         return ref
 
     def _sync_commands(self, api: Client) -> None:
-        """Registers the consumers' application commands, once per bot (`[commands]`).
-
-        Before any shard starts, so once for all shards; a failure is logged and the bot runs
-        on with the commands Discord already has."""
-        if self._commands_synced or not self.config.commands.sync:
-            return
-        self._commands_synced = True
-        try:
-            sync_commands(
-                api,
-                declared_commands(self._consumer_classes),
-                guilds=self.config.commands.guilds,
-            )
-        except Exception as error:
-            log.error("commands.sync_failed", error=f"{type(error).__name__}: {error}")
+        """Registers the consumers' commands once per bot, before any shard starts."""
+        if not self._commands_synced:
+            self._commands_synced = True
+            sync_at_start(api, self._consumer_classes, self.config.commands)
 
     def _endpoints(self) -> tuple[str, str, str | None]:
         """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""

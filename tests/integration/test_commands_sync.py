@@ -117,3 +117,24 @@ def test_sync_can_be_switched_off() -> None:
     }
     with Bot.from_config(config, consumers=[Dice]) as bot:
         assert _requests(bot.simulator.rest, "GET", COMMANDS_ROUTE) == []
+
+
+def test_two_consumers_declaring_one_command_are_refused() -> None:
+    from bot.interactions import LimitError
+
+    with pytest.raises(LimitError, match="/roll is declared twice"):
+        Bot.from_config({"gateway": {"url": "local"}}, consumers=[Dice, MoreDice])
+
+
+def test_a_refused_sync_is_logged_and_the_bot_runs_on() -> None:
+    from structlog.testing import capture_logs
+
+    config = {
+        "gateway": {"url": "local"},
+        "simulator": FAST_SIMULATOR,
+        "commands": {"guilds": [123456789]},  # a guild the bot is not in: 404 Unknown Guild
+    }
+    with capture_logs() as logs, Bot.from_config(config, consumers=[Dice]) as bot:
+        assert bot.shards
+        failed = [entry for entry in logs if entry["event"] == "commands.sync_failed"]
+        assert failed and "Unknown Guild" in failed[0]["error"]
