@@ -54,9 +54,8 @@ class Dispatcher:
 
     def handle(self, consumer: Any, event: Event) -> bool:
         """Handles `event` if it is for this consumer; False passes it on to `handle_event`."""
-        received = time.monotonic()
         if event.name == "INTERACTION_CREATE" and isinstance(event.data, Interaction):
-            return self._interaction(consumer, event.data, received)
+            return self._interaction(consumer, event.data, time.monotonic())
         if event.name == "MESSAGE_CREATE" and self.registry.prefix_commands:
             return self._text_command(consumer, event.data)
         return False
