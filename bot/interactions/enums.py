@@ -2,12 +2,16 @@
 
 Each enum cites the page of Discord's documentation (the `discord/discord-api-docs` repository)
 that defines it. They are `IntEnum`/`IntFlag`, so a value compares equal to Discord's number and
-serialises as one.
+serialises as one. `ChannelType` and `InteractionType` are the ones of `bot.payloads`, re-exported
+(one definition each).
 """
 
 from __future__ import annotations
 
 import enum
+
+from bot.payloads.channel import ChannelType
+from bot.payloads.interaction import InteractionType
 
 __all__ = [
     "ButtonStyle",
@@ -23,17 +27,6 @@ __all__ = [
     "Permissions",
     "TextInputStyle",
 ]
-
-
-class InteractionType(enum.IntEnum):
-    """What triggered an interaction (`interactions/receiving-and-responding.mdx`,
-    Interaction Type)."""
-
-    PING = 1
-    APPLICATION_COMMAND = 2
-    MESSAGE_COMPONENT = 3
-    APPLICATION_COMMAND_AUTOCOMPLETE = 4
-    MODAL_SUBMIT = 5
 
 
 class CallbackType(enum.IntEnum):
@@ -106,24 +99,6 @@ class TextInputStyle(enum.IntEnum):
 
     SHORT = 1
     PARAGRAPH = 2
-
-
-class ChannelType(enum.IntEnum):
-    """Channel types (`resources/channel.mdx`, Channel Types), for channel options and selects."""
-
-    GUILD_TEXT = 0
-    DM = 1
-    GUILD_VOICE = 2
-    GROUP_DM = 3
-    GUILD_CATEGORY = 4
-    GUILD_ANNOUNCEMENT = 5
-    ANNOUNCEMENT_THREAD = 10
-    PUBLIC_THREAD = 11
-    PRIVATE_THREAD = 12
-    GUILD_STAGE_VOICE = 13
-    GUILD_DIRECTORY = 14
-    GUILD_FORUM = 15
-    GUILD_MEDIA = 16
 
 
 class MessageFlags(enum.IntFlag):
