@@ -1,0 +1,75 @@
+"""Shard leases with fencing tokens against a real Redis: one owner at a time, epochs that only
+grow, a stale owner's publish and checkpoint refused, the checkpoint a RESUME reads."""
+
+from __future__ import annotations
+
+import pytest
+import redis
+
+from bot.cluster import FencedOut, Keys, ShardLeases
+from bot.cluster.codec import parse_entry
+from bot.cluster.leases import Lease
+
+
+def leases(client: redis.Redis, prefix: str, node: str, ttl: float = 5.0) -> ShardLeases:
+    return ShardLeases(client, Keys(prefix), node, ttl, maxlen=1000)
+
+
+def test_one_owner_at_a_time_and_release_hands_over(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    a, b = leases(redis_client, redis_prefix, "a"), leases(redis_client, redis_prefix, "b")
+    lease = a.acquire(3)
+    assert lease is not None and lease.epoch == 1 and lease.owner == "a 1"
+    assert b.acquire(3) is None
+    assert a.owner_of(3) is not None and a.owner_of(3)[:2] == ("a", 1)  # type: ignore[index]
+    assert a.renew(lease) is not None
+    assert a.release(lease) is True and a.owner_of(3) is None
+    taken = b.acquire(3)
+    assert taken is not None and taken.epoch == 2  # the fencing token only grows
+    assert a.renew(lease) is None and a.release(lease) is False
+
+
+def test_a_stale_owner_is_fenced_out_of_publish_and_checkpoint(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    keys = Keys(redis_prefix)
+    a, b = leases(redis_client, redis_prefix, "a"), leases(redis_client, redis_prefix, "b")
+    old = a.acquire(0)
+    assert old is not None
+    a.checkpoint(old, session_id="s1", resume_gateway_url="ws://resume")
+    a.publish(old, "consumers", "MESSAGE_CREATE", {"id": 1}, 41)
+    assert a.load_checkpoint(0)[:3] == ("s1", 41, "ws://resume")
+    # The lease ends while its owner is paused; another node takes the shard.
+    redis_client.delete(keys.lease(0))
+    new = b.acquire(0)
+    assert new is not None and new.epoch == old.epoch + 1
+    with pytest.raises(FencedOut) as refused:
+        a.publish(old, "consumers", "MESSAGE_CREATE", {"id": 2}, 42)
+    assert (refused.value.shard, refused.value.epoch) == (0, old.epoch)
+    with pytest.raises(FencedOut):
+        a.checkpoint(old, seq=42)
+    b.publish(new, "consumers", "MESSAGE_CREATE", {"id": 2}, 42)
+    checkpoint = b.load_checkpoint(0)
+    assert (checkpoint.seq, checkpoint.session_id, checkpoint.owner) == (42, "s1", "b 2")
+    entries = redis_client.xrange(keys.stream("consumers"))
+    assert [(parse_entry(f).seq, parse_entry(f).node) for _, f in entries] == [(41, "a"), (42, "b")]
+
+
+def test_a_lease_that_was_not_renewed_in_time_must_stop_before_it_ends() -> None:
+    lease = Lease(0, "a", 1, ttl=5.0, renewed_at=100.0)
+    assert not lease.must_stop(103.9)
+    assert lease.must_stop(104.0)  # 1 s before the end: the socket is dropped by then
+
+
+def test_a_lease_expires_on_its_own(redis_client: redis.Redis, redis_prefix: str) -> None:
+    a, b = leases(redis_client, redis_prefix, "a", 1.0), leases(redis_client, redis_prefix, "b")
+    assert a.acquire(1) is not None
+    redis_client.pexpire(Keys(redis_prefix).lease(1), 1)  # as if 1 s had passed
+    # PEXPIRE 1 ms: the key is gone by the next command that reads it.
+    lease = None
+    for _attempt in range(100):
+        lease = b.acquire(1)
+        if lease is not None:
+            break
+    assert lease is not None and lease.node == "b"
