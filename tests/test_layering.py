@@ -15,7 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PURE_BOT = ("bot.gateway", "bot.cache", "bot.api", "bot.payloads", "bot.config", "bot.testing")
+PURE_BOT = (
+    "bot.gateway",
+    "bot.cache",
+    "bot.api",
+    "bot.payloads",
+    "bot.config",
+    "bot.testing",
+    "bot.cluster",
+)
 PURE_BOT_MODULES = ("bot.events", "bot.log")
 
 
