@@ -33,6 +33,7 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
+from bot.app.cluster import ClusterRuntime, durable_members
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -41,6 +42,7 @@ from bot.app.tree import (
     SHARDS,
     TreeState,
     bot_tree,
+    consumer_id,
     consumer_start,
     start_bot_supervisor,
     start_producer,
@@ -87,6 +89,11 @@ class Bot:
                 )
             ),
         )
+        if config.cluster.backend == "redis":
+            durable = durable_members(
+                config, self._consumer_classes, lambda index: str(consumer_id(index))
+            )
+            self._tree_state.cluster = ClusterRuntime.from_config(config, durable)
         self._state = BotState.NEW
         self._lock = threading.RLock()
         self._ref: Any = None

@@ -1,0 +1,131 @@
+"""A node of a cluster, from `[cluster]` (backend = "redis"): the parts the tree is given.
+
+`ClusterRuntime.from_config(config, consumer_specs)` connects to Redis and makes the node's
+`RedisGroups` (each consumer listed in `bot.consumers` is durable: `shared`, or `broadcast` when
+listed in `cluster.broadcast`), its `ShardLeases` and `LeaseTable`, and the cluster-wide
+identify windows. The tree (bot/app/tree.py) then uses them in place of the local parts:
+
+- the groups backend is `RedisGroups`, so consumers on every node receive every shard's events;
+- with `shards = "leases"` the ShardSupervisor starts empty and the `LeaseKeeper` starts the
+  shards whose leases it takes; each producer publishes through `FencedGroups`;
+- the IdentifyQueue is `ClusterIdentifyQueue`.
+See docs/cluster.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+
+from actors.cluster_groups import Durable, RedisGroups, StreamSettings
+from actors.cluster_identify_queue import ClusterIdentifyQueue
+from actors.groups import CONSUMERS
+from actors.lease_keeper import FencedGroups, LeaseKeeper, LeaseTable, ShardFenced
+from actors.registry import LocalGroups
+from actors.shard_state import ShardState
+from bot.cluster.keys import Keys
+from bot.cluster.leases import ShardLeases
+from bot.cluster.pacing import ClusterIdentify
+from bot.cluster.streams import CLAIM_MARGIN
+from bot.config import Config
+from supervisors import ChildSpec
+
+__all__ = ["ClusterRuntime", "durable_members"]
+
+LEASE_KEEPER = "lease_keeper"
+
+
+def durable_members(
+    config: Config, consumers: Sequence[type], member_name: Callable[[int], str]
+) -> dict[str, Durable]:
+    """Member name -> how it receives, for the bot's consumers (by their place in the list);
+    each is named `module:Class` in Redis, as in `bot.consumers` and `cluster.broadcast`."""
+    broadcast = set(config.cluster.broadcast)
+    found = {}
+    for index, consumer in enumerate(consumers):
+        spec = f"{consumer.__module__}:{consumer.__qualname__}"
+        found[member_name(index)] = Durable(spec, "broadcast" if spec in broadcast else "shared")
+    return found
+
+
+@dataclass
+class ClusterRuntime:
+    """The cluster parts of one node; made once per bot, like the rest of `TreeState`."""
+
+    config: Config
+    client: redis.Redis
+    keys: Keys
+    node: str
+    durable: dict[str, Durable]
+    leases: ShardLeases
+    table: LeaseTable = field(default_factory=LeaseTable)
+    groups: RedisGroups | None = None
+    keeper: Any = None
+
+    @classmethod
+    def from_config(cls, config: Config, durable: dict[str, Durable]) -> ClusterRuntime:
+        cluster = config.cluster
+        client = redis.Redis.from_url(cluster.redis_url, socket_timeout=5, socket_connect_timeout=5)
+        keys = Keys(cluster.key_prefix)
+        node = cluster.node_name
+        leases = ShardLeases(client, keys, node, cluster.lease_ttl, maxlen=cluster.stream_maxlen)
+        return cls(config, client, keys, node, durable, leases)
+
+    @property
+    def leased(self) -> bool:
+        """True when shards are taken through leases (`[cluster] shards = "leases"`)."""
+        return self.config.cluster.shards == "leases"
+
+    def make_groups(self, local: LocalGroups) -> RedisGroups:
+        """The node's groups backend over its local membership (made once)."""
+        if self.groups is None:
+            cluster = self.config.cluster
+            settings = StreamSettings(
+                min_idle=cluster.handler_timeout + CLAIM_MARGIN,
+                max_deliveries=cluster.max_deliveries,
+                maxlen=cluster.stream_maxlen,
+            )
+            self.groups = RedisGroups(
+                local, self.client, self.keys, self.node, durable=self.durable, settings=settings
+            )
+            self.groups.prepare(CONSUMERS)
+        return self.groups
+
+    def producer_groups(self, shard_id: int) -> Any:
+        """What shard `shard_id`'s producer dispatches to: fenced with leases, else the groups."""
+        assert self.groups is not None
+        if not self.leased:
+            return self.groups
+        return FencedGroups(self.groups, self.leases, self.table, shard_id, self._fenced)
+
+    def identify_queue_spec(self, id: str, gateway_bot: Any) -> ChildSpec:
+        identify = ClusterIdentify(self.client, self.keys, self.node)
+        return ChildSpec(id, lambda: ClusterIdentifyQueue.start(identify, gateway_bot))
+
+    def keeper_spec(
+        self, shard_count: int, states: dict[int, ShardState], shards: Callable[[], Any]
+    ) -> ChildSpec:
+        def start() -> Any:
+            self.keeper = LeaseKeeper.start(
+                self.leases,
+                self.table,
+                shard_count,
+                states,
+                shards,
+                groups=self.groups,
+                take_leases=self.leased,
+            )
+            return self.keeper
+
+        return ChildSpec(LEASE_KEEPER, start)
+
+    def _fenced(self, shard: int) -> None:
+        keeper = self.keeper
+        if keeper is not None:
+            keeper.tell(ShardFenced(shard))
+
+    def close(self) -> None:
+        self.client.close()
