@@ -40,6 +40,9 @@ __all__ = ["FencedGroups", "LeaseKeeper", "LeaseTable", "ShardFenced"]
 
 log = structlog.get_logger(__name__)
 
+PUBLISH_RETRY_MIN, PUBLISH_RETRY_MAX = 0.05, 0.5
+"""Seconds between tries of a publish while Redis cannot be reached (doubling)."""
+
 
 class LeaseTable:
     """The leases this node holds now, by shard: written by the keeper, read by producers."""
@@ -83,31 +86,49 @@ class FencedGroups:
         self.table = table
         self.shard = shard
         self.on_fenced = on_fenced
+        self._pause = threading.Event()  # never set: waits between retries
 
     def dispatch_seq(self, group: Hashable, message: Event, seq: int | None) -> int:
-        """Publishes `message` with its seq under the shard's lease; 0 if it was refused."""
-        lease = self.table.get(self.shard)
-        if lease is None:
-            log.warning("cluster.unleased_dispatch", shard=self.shard, seq=seq)
-            return 0
-        try:
-            if message.name == "READY":
-                raw = getattr(message.data, "raw", message.data)
-                self.leases.checkpoint(
-                    lease,
-                    session_id=str(raw.get("session_id") or ""),
-                    resume_gateway_url=str(raw.get("resume_gateway_url") or ""),
-                )
-            self.leases.publish(lease, group, message.name, message.data, seq)
-        except FencedOut:
-            log.error("cluster.fenced_out", shard=self.shard, epoch=lease.epoch, seq=seq)
-            self.on_fenced(self.shard)
-            return 0
-        except ClusterUnavailable as exc:
-            # Not published and not checkpointed: the next owner resumes before this event.
-            log.error("cluster.publish_failed", shard=self.shard, seq=seq, reason=exc.reason)
-            return 0
-        return 1
+        """Publishes `message` with its seq under the shard's lease; 0 if it was refused.
+
+        While Redis cannot be reached it tries again (the producer waits, so the shard stops
+        reading: the socket is the buffer) until the lease must stop; then the shard is given
+        up, and the next owner resumes from the checkpoint, before this event. Skipping the
+        event and going on would let a later seq's checkpoint pass over it: a lost event.
+        """
+        backoff = 0.0
+        while True:
+            lease = self.table.get(self.shard)
+            if lease is None:
+                log.warning("cluster.unleased_dispatch", shard=self.shard, seq=seq)
+                return 0
+            try:
+                self._publish(lease, group, message, seq)
+                return 1
+            except FencedOut:
+                log.error("cluster.fenced_out", shard=self.shard, epoch=lease.epoch, seq=seq)
+                self.on_fenced(self.shard)
+                return 0
+            except ClusterUnavailable as exc:
+                if lease.must_stop(time.monotonic()):
+                    log.error(
+                        "cluster.publish_failed", shard=self.shard, seq=seq, reason=exc.reason
+                    )
+                    self.on_fenced(self.shard)
+                    return 0
+                backoff = min(max(backoff * 2, PUBLISH_RETRY_MIN), PUBLISH_RETRY_MAX)
+                log.warning("cluster.publish_retry", shard=self.shard, seq=seq, reason=exc.reason)
+                self._pause.wait(backoff)
+
+    def _publish(self, lease: Lease, group: Hashable, message: Event, seq: int | None) -> None:
+        if message.name == "READY":
+            raw = getattr(message.data, "raw", message.data)
+            self.leases.checkpoint(
+                lease,
+                session_id=str(raw.get("session_id") or ""),
+                resume_gateway_url=str(raw.get("resume_gateway_url") or ""),
+            )
+        self.leases.publish(lease, group, message.name, message.data, seq)
 
     def dispatch(self, group: Hashable, message: Any) -> int:
         return self.dispatch_seq(group, message, None) if isinstance(message, Event) else 0

@@ -110,7 +110,8 @@ class ShardLeases:
         started = self.clock()
         with translated("acquire_lease"):
             epoch = self._acquire(
-                keys=[self.keys.lease(shard), self.keys.epoch(shard)], args=[self.node, self.ttl_ms]
+                keys=[self.keys.lease(shard), self.keys.epoch(shard), self.keys.checkpoint(shard)],
+                args=[self.node, self.ttl_ms, round(time.time(), 3)],
             )
         if epoch is None:
             return None

