@@ -40,6 +40,8 @@ __all__ = ["FencedGroups", "LeaseKeeper", "LeaseTable", "ShardFenced"]
 
 log = structlog.get_logger(__name__)
 
+STARTUP_RETRY = 0.1
+"""Seconds before the next round while the shards' supervisor has not started yet."""
 PUBLISH_RETRY_MIN, PUBLISH_RETRY_MAX = 0.05, 0.5
 """Seconds between tries of a publish while Redis cannot be reached (doubling)."""
 
@@ -221,7 +223,11 @@ class LeaseKeeper(Actor):
             try:
                 self._round()
             finally:
-                self._timer = self._scheduler.call_later(self.interval, self._tick)
+                # Soon again while the ShardSupervisor (started after this actor) is not up.
+                soon = self.take_leases and self.shards() is None
+                self._timer = self._scheduler.call_later(
+                    STARTUP_RETRY if soon else self.interval, self._tick
+                )
         elif isinstance(message, ShardFenced):
             self._drop(message.shard, "fenced")
         return None
@@ -286,6 +292,8 @@ class LeaseKeeper(Actor):
         return max(1, sum(1 for found in alive if found))
 
     def _take_free(self) -> None:
+        if self.shards() is None:
+            return  # the ShardSupervisor starts after this actor: take leases from next round
         fair = math.ceil(self.shard_count / self._live_nodes())
         held = {lease.shard for lease in self.table.all()}
         if len(held) > fair:
@@ -328,11 +336,19 @@ class LeaseKeeper(Actor):
             seq=checkpoint.seq,
             previous=checkpoint.owner,
         )
-        shards = self.shards()
-        if shards is None:
-            log.error("cluster.no_shard_supervisor", shard=lease.shard)
-            return
-        shards.proxy().connect(lease.shard).get(timeout=10)
+        try:
+            shards = self.shards()
+            if shards is None:
+                raise LookupError("no ShardSupervisor running")
+            shards.proxy().connect(lease.shard).get(timeout=10)
+        except Exception:
+            # Not started here: give the lease back at once, for this node or another to retry.
+            log.exception("cluster.shard_start_failed", shard=lease.shard)
+            self.table.pop(lease.shard)
+            try:
+                self.leases.release(lease)
+            except ClusterUnavailable:
+                pass  # it expires within the TTL
 
     def _hand_over(self, shard: int) -> None:
         """Stops the shard (its session kept), then gives its lease up: a planned handover."""

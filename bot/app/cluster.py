@@ -8,7 +8,8 @@ identify windows. The tree (bot/app/tree.py) then uses them in place of the loca
 - the groups backend is `RedisGroups`, so consumers on every node receive every shard's events;
 - with `shards = "leases"` the ShardSupervisor starts empty and the `LeaseKeeper` starts the
   shards whose leases it takes; each producer publishes through `FencedGroups`;
-- the IdentifyQueue is `ClusterIdentifyQueue`.
+- the IdentifyQueue is `ClusterIdentifyQueue`;
+- the REST client's limiter asks the cluster's shared buckets and global limit first.
 See docs/cluster.md.
 """
 
@@ -26,9 +27,12 @@ from actors.groups import CONSUMERS
 from actors.lease_keeper import FencedGroups, LeaseKeeper, LeaseTable, ShardFenced
 from actors.registry import LocalGroups
 from actors.shard_state import ShardState
+from bot.api.limiter import Limiter
 from bot.cluster.keys import Keys
 from bot.cluster.leases import ShardLeases
+from bot.cluster.limiter import ClusterLimiter
 from bot.cluster.pacing import ClusterIdentify
+from bot.cluster.rest_limits import ClusterRestLimits
 from bot.cluster.streams import CLAIM_MARGIN
 from bot.config import Config
 from supervisors import ChildSpec
@@ -121,6 +125,11 @@ class ClusterRuntime:
             return self.keeper
 
         return ChildSpec(LEASE_KEEPER, start)
+
+    def rest_limiter(self, inner: Limiter) -> Limiter:
+        """The node's REST limiter with the cluster's shared buckets and global limit in front."""
+        limits = ClusterRestLimits(self.client, self.keys, self.config.rest.global_limit)
+        return ClusterLimiter(inner, limits)
 
     def _fenced(self, shard: int) -> None:
         keeper = self.keeper

@@ -31,6 +31,7 @@ from actors.shard import request_guild_members as _request_members
 from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
+from bot.api.limiter import Limiter
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
 from bot.app.cluster import ClusterRuntime, durable_members
@@ -253,12 +254,13 @@ class Bot:
             state = self._tree_state
             for shard_id in shard_ids:
                 state.shard_state(shard_id, total)
+            limiter: Limiter = ActorLimiter.from_names(self._names, state.rate_limits)
+            if state.cluster is not None:
+                limiter = state.cluster.rest_limiter(limiter)
             self._api = Client(
                 token,
                 base_url=rest_url,
-                ratelimiter=self.rest_counter.wrap(
-                    ActorLimiter.from_names(self._names, state.rate_limits)
-                ),
+                ratelimiter=self.rest_counter.wrap(limiter),
                 timeout=self.config.rest.timeout,
             )
             children = bot_tree(

@@ -50,12 +50,22 @@ class ClusterRestLimits:
             wait = self._take(keys=[self.keys.rest_bucket(bucket)], args=[self.clock_ms()])
         return int(wait) / 1000
 
-    def update(self, bucket: str, remaining: int, reset_after: float) -> None:
-        """Records a response's X-RateLimit-Remaining and X-RateLimit-Reset-After."""
-        reset_at = self.clock_ms() + int(reset_after * 1000)
+    def update(
+        self, bucket: str, remaining: int, reset_after: float, limit: int | None = None
+    ) -> None:
+        """Records a response's X-RateLimit-Remaining, -Reset-After and -Limit."""
+        now = self.clock_ms()
+        reset_after_ms = int(reset_after * 1000)
         with translated("rest_update"):
             self._update(
-                keys=[self.keys.rest_bucket(bucket)], args=[remaining, reset_at, self.clock_ms()]
+                keys=[self.keys.rest_bucket(bucket)],
+                args=[
+                    remaining,
+                    now + reset_after_ms,
+                    now,
+                    "" if limit is None else limit,
+                    reset_after_ms,
+                ],
             )
 
     def take_global(self) -> float:

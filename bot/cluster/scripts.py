@@ -99,29 +99,49 @@ return {1, -1}
 """
 
 # KEYS: bucket hash. ARGV: now ms. -> 0 go, or ms to wait until the bucket resets.
-# A request takes one of `remaining`; none left before `reset_at` means wait.
+# A request takes one of `remaining`; none left before `reset_at` means wait. Past `reset_at` a
+# bucket whose limit and window are known starts its next window at once (every node would
+# otherwise see "unknown" and all go together: 429s).
 REST_TAKE = """
-local state = redis.call('HMGET', KEYS[1], 'remaining', 'reset_at')
+local state = redis.call('HMGET', KEYS[1], 'remaining', 'reset_at', 'limit', 'window')
 if not state[1] then return 0 end
 local remaining, reset_at = tonumber(state[1]), tonumber(state[2])
 local now = tonumber(ARGV[1])
-if reset_at <= now then redis.call('DEL', KEYS[1]); return 0 end
+if reset_at <= now then
+  if state[3] and state[4] then
+    local window = tonumber(state[4])
+    redis.call('HSET', KEYS[1], 'remaining', tonumber(state[3]) - 1, 'reset_at', now + window)
+    redis.call('PEXPIRE', KEYS[1], window + 60000)
+  else
+    redis.call('DEL', KEYS[1])
+  end
+  return 0
+end
 if remaining > 0 then redis.call('HINCRBY', KEYS[1], 'remaining', -1); return 0 end
 return reset_at - now
 """
 
-# KEYS: bucket hash. ARGV: remaining, reset_at ms, now ms. What the response headers said.
-# A reply never raises `remaining` within a window (answers arrive out of order).
+# KEYS: bucket hash. ARGV: remaining, reset_at ms, now ms, limit ('' unknown), reset_after ms.
+# What a response's headers said. Within one window (reset times within a second: nodes compute
+# them from their own clocks) `remaining` only goes down: answers arrive out of order, and the
+# other nodes' requests in flight are not in an earlier answer's count.
 REST_UPDATE = """
 local reset_at = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
 local old_reset = tonumber(redis.call('HGET', KEYS[1], 'reset_at') or '0')
 local remaining = tonumber(ARGV[1])
-if old_reset == reset_at then
+if math.abs(old_reset - reset_at) < 1000 then
   local old = tonumber(redis.call('HGET', KEYS[1], 'remaining') or ARGV[1])
   if old < remaining then remaining = old end
+  reset_at = math.max(old_reset, reset_at)
 end
 redis.call('HSET', KEYS[1], 'remaining', remaining, 'reset_at', reset_at)
-redis.call('PEXPIRE', KEYS[1], math.max(1, reset_at - tonumber(ARGV[3])) + 1000)
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'limit', ARGV[4]) end
+local window = tonumber(ARGV[5])
+if window > tonumber(redis.call('HGET', KEYS[1], 'window') or '0') then
+  redis.call('HSET', KEYS[1], 'window', window)
+end
+redis.call('PEXPIRE', KEYS[1], math.max(1, reset_at - now) + 60000)
 return remaining
 """
 
