@@ -17,10 +17,13 @@ from bot.cluster import scripts
 from bot.cluster.errors import translated
 from bot.cluster.keys import Keys
 
-__all__ = ["IDENTIFY_WINDOW", "ClusterIdentify", "IdentifyAnswer"]
+__all__ = ["IDENTIFY_MARGIN", "IDENTIFY_WINDOW", "ClusterIdentify", "IdentifyAnswer"]
 
 IDENTIFY_WINDOW = 5.0
 """Seconds one bucket waits between IDENTIFYs (Discord: max_concurrency per 5 seconds)."""
+IDENTIFY_MARGIN = 0.25
+"""Ours: added to the window. It starts when a node takes it, before its IDENTIFY reaches
+Discord; another node's IDENTIFY may travel faster, so exactly 5 s could arrive as 4.999."""
 
 
 class IdentifyAnswer(NamedTuple):
@@ -36,7 +39,12 @@ class ClusterIdentify:
     """The cluster-wide identify windows of one bot, asked by each node's IdentifyQueue."""
 
     def __init__(
-        self, client: redis.Redis, keys: Keys, node: str, *, window: float = IDENTIFY_WINDOW
+        self,
+        client: redis.Redis,
+        keys: Keys,
+        node: str,
+        *,
+        window: float = IDENTIFY_WINDOW + IDENTIFY_MARGIN,
     ) -> None:
         self.client = client
         self.keys = keys

@@ -17,7 +17,7 @@ def test_one_identify_per_bucket_per_window_across_nodes(
     first = a.try_identify(0, max_concurrency=2)
     assert first.granted and first.remaining == 2
     held = b.try_identify(2, max_concurrency=2)  # 2 % 2 == 0: the same bucket, held
-    assert not held.granted and 4.0 < held.wait <= 5.0
+    assert not held.granted and 4.0 < held.wait <= 5.25
     assert b.try_identify(1, max_concurrency=2).granted  # bucket 1 is free
     redis_client.delete(keys.identify_window(0), keys.identify_window(1))
     assert a.try_identify(0, max_concurrency=2).remaining == 0
