@@ -48,6 +48,8 @@ CLAIM_EVERY = 1.0
 LAG_EVERY = 10.0
 """Seconds between checks that the group has not fallen behind the trim."""
 BACKOFF_CAP = 5.0
+ACK_BATCH = 32
+"""Acknowledgements sent in one XACK at most; the rest wait for the next read (<= READ_BLOCK)."""
 JOIN_TIMEOUT = 5.0
 
 
@@ -102,6 +104,8 @@ class StreamReader:
             target=self._loop, name=f"cluster-reader-{reader.redis_group}", daemon=True
         )
         self.delivered = 0
+        self._acks: list[str] = []
+        self._acks_lock = threading.Lock()
 
     def start(self, start_id: str = "$") -> StreamReader:
         self.reader.ensure_group(start_id)
@@ -112,6 +116,22 @@ class StreamReader:
         self._stop.set()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+        self._flush_acks()
+
+    def _settled(self, entry_id: str) -> None:
+        """Queues the acknowledgement of a handled entry; sent in batches (one round trip for
+        up to ACK_BATCH, at the latest before the next read)."""
+        with self._acks_lock:
+            self._acks.append(entry_id)
+            full = len(self._acks) >= ACK_BATCH
+        if full:
+            self._flush_acks()
+
+    def _flush_acks(self) -> None:
+        with self._acks_lock:
+            acks, self._acks = self._acks, []
+        if acks:
+            self._safely(lambda: self.reader.ack(*acks))
 
     def _loop(self) -> None:
         backoff = 0.0
@@ -127,6 +147,7 @@ class StreamReader:
                 if now >= next_lag:
                     self.reader.lag()
                     next_lag = now + LAG_EVERY
+                self._flush_acks()
                 deliveries += self.reader.read(READ_BATCH, READ_BLOCK)
                 backoff = 0.0
             except ClusterUnavailable as exc:
@@ -152,7 +173,7 @@ class StreamReader:
             # A failed handler's event stays pending: claimed again later, dead-lettered after
             # max_deliveries.
             if not failed:
-                self._safely(lambda: self.reader.ack(entry_id))
+                self._settled(entry_id)
 
         event = _event(delivery, (lambda _failed: None) if self.ack_at_once else settle)
         try:

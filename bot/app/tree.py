@@ -8,11 +8,16 @@ BotSupervisor                     one_for_one
 ├── IdentifyQueue                 "identify_queue": IDENTIFY pacing
 ├── ConsumerSupervisor            "consumers", one_for_one: the user's consumers
 │   └── Consumer ...              ("consumer", i): each spawns a short-lived worker per event
+├── LeaseKeeper                   "lease_keeper", cluster backend only: shard leases, heartbeat
 └── ShardSupervisor               "shards", one_for_one, dynamic children
     └── ShardTree(n)              rest_for_one, one per shard
         ├── ProducerActor(n)      ("producer", n): cache write, then fan-out to the group
         └── ShardActor(n)         ("shard", n): the gateway connection
 ```
+
+With `[cluster] backend = "redis"` (`TreeState.cluster`, bot/app/cluster.py) the groups are
+`RedisGroups`, the identify queue is the cluster's, and with shard leases the ShardSupervisor
+starts empty: the LeaseKeeper starts the shards whose leases it takes (docs/cluster.md).
 
 Everything that must outlive a crash (`TreeState`: the cache stores, the group membership, the
 rate-limit state, each shard's Discord session) is made once per bot, outside the actors, and
