@@ -221,6 +221,7 @@ class RedisGroups:
         self._readers: dict[tuple[Hashable, str], StreamReader] = {}
         self._taps: dict[Hashable, StreamReader] = {}
         self._closed = False
+        self._closing = threading.Event()  # set by close(): a retrying dispatch gives up
 
     # -- Groups ----------------------------------------------------------------------------------
 
@@ -251,15 +252,24 @@ class RedisGroups:
         return self.local.demonitor(monitor)
 
     def dispatch(self, group: Hashable, message: Any) -> int:
-        """Adds an `Event` to `group`'s stream for every node (1), or 0 if Redis refused it.
+        """Adds an `Event` to `group`'s stream for every node; returns 1 once it is there.
 
-        Anything that is not an `Event` is dispatched to the local members only.
+        While Redis cannot be reached it tries again (the caller, a producer, waits: its shard
+        stops reading and the socket is the buffer), until it succeeds or the backend closes
+        (0). Anything that is not an `Event` is dispatched to the local members only.
         """
         if not isinstance(message, Event):
             return self.local.dispatch(group, message)
-        seq = getattr(message, "seq", None)
-        self.publisher.publish(group, message.name, message.data, message.shard.id, seq)
-        return 1
+        backoff = 0.0
+        while not self._closed:
+            try:
+                self.publisher.publish(group, message.name, message.data, message.shard.id, None)
+                return 1
+            except ClusterUnavailable as exc:
+                backoff = min(max(backoff * 2, 0.05), 0.5)
+                log.warning("cluster.publish_retry", group=group, reason=exc.reason)
+                self._closing.wait(backoff)
+        return 0
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -272,6 +282,7 @@ class RedisGroups:
 
     def close(self) -> None:
         """Stops every reader (a planned stop); this node's tap groups are removed."""
+        self._closing.set()
         with self._lock:
             self._closed = True
             readers = [*self._readers.values(), *self._taps.values()]

@@ -137,3 +137,23 @@ def test_a_poison_event_ends_in_the_dead_letters_after_max_deliveries(
             assert int(fields[b"deliveries"]) == 4 and fields[b"reason"] == b"max_deliveries"
         finally:
             consumer.stop()
+
+
+def test_a_dispatch_waits_out_a_redis_restart_and_loses_nothing() -> None:
+    with (
+        RedisServer(persistent=True) as server,
+        redis_backend(server.url, "restart", "a", {"w": Durable("my_bot:W", "shared")}) as node,
+    ):
+        node.prepare(GROUP)
+        member = Recorder("w")
+        node.join(GROUP, member)
+        node.dispatch(GROUP, event(1))
+        assert len(member.wait_for(1)) == 1
+        server.kill()
+        restarted = threading.Timer(0.5, server.start)  # Redis is back while dispatch waits
+        restarted.start()
+        try:
+            assert node.dispatch(GROUP, event(2)) == 1
+        finally:
+            restarted.join()
+        assert [e.data.new.id for e in member.wait_for(2, timeout=10)] == [1, 2]
