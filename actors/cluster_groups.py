@@ -60,6 +60,7 @@ class StreamSettings:
     min_idle: float = 30.0 + CLAIM_MARGIN
     max_deliveries: int = 5
     maxlen: int = 100_000
+    sole_reader_ttl: float = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,9 @@ class Durable:
 
     name: str
     mode: Mode = "shared"
+    ordered: bool = False
+    """A shared consumer with `order_by`: one node at a time reads its group, so events with
+    one key are handled in order across nodes (its work is not spread over nodes)."""
 
 
 class ClusterEvent(Event):
@@ -95,10 +99,20 @@ def _event(delivery: Delivery, settle: Callable[[bool], None]) -> ClusterEvent:
 class StreamReader:
     """A thread that reads one `GroupReader` and hands each event to `deliver`."""
 
-    def __init__(self, reader: GroupReader, deliver: Deliver, *, ack_at_once: bool) -> None:
+    def __init__(
+        self,
+        reader: GroupReader,
+        deliver: Deliver,
+        *,
+        ack_at_once: bool,
+        sole_ttl: float | None = None,
+    ) -> None:
+        """`sole_ttl`: read only while this node holds the group's sole-reader key (renewed
+        at every read, lost after `sole_ttl` seconds without): an ordered shared consumer."""
         self.reader = reader
         self.deliver = deliver
         self.ack_at_once = ack_at_once  # a tap: nothing to wait for after dispatch
+        self.sole_ttl = sole_ttl
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._loop, name=f"cluster-reader-{reader.redis_group}", daemon=True
@@ -117,6 +131,11 @@ class StreamReader:
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
         self._flush_acks()
+        if self.sole_ttl is not None:
+            try:
+                self.reader.release_sole()
+            except ClusterUnavailable:
+                pass  # it expires after sole_ttl
 
     def _settled(self, entry_id: str) -> None:
         """Queues the acknowledgement of a handled entry; sent in batches (one round trip for
@@ -141,6 +160,13 @@ class StreamReader:
             try:
                 now = clock()
                 deliveries: list[Delivery] = []
+                if self.sole_ttl is not None:
+                    held = self.reader.hold_sole(self.sole_ttl)
+                    if held == 0:  # another node reads this group: stand by
+                        self._stop.wait(self.sole_ttl / 3)
+                        continue
+                    if held == 2:
+                        deliveries += self._take_over()
                 if now >= next_claim:
                     deliveries += self.reader.claim()
                     next_claim = now + CLAIM_EVERY
@@ -162,6 +188,13 @@ class StreamReader:
                 continue
             for delivery in deliveries:
                 self._hand(delivery)
+
+    def _take_over(self) -> list[Delivery]:
+        """This node just became the sole reader: every entry the last one left pending comes
+        first, in stream order, marked redelivered (so per-key order holds over the failover)."""
+        taken = self.reader.claim_all(min_idle=0.0)
+        log.info("cluster.sole_reader", group=self.reader.redis_group, claimed=len(taken))
+        return taken
 
     def _hand(self, delivery: Delivery) -> None:
         if delivery.entry is None:
@@ -323,7 +356,13 @@ class RedisGroups:
         with self._lock:
             if self._closed or (group, durable.name) in self._readers:
                 return
-            reader = StreamReader(self._group_reader(group, durable), deliver, ack_at_once=False)
+            sole = durable.ordered and durable.mode == "shared"
+            reader = StreamReader(
+                self._group_reader(group, durable),
+                deliver,
+                ack_at_once=False,
+                sole_ttl=self.settings.sole_reader_ttl if sole else None,
+            )
             self._readers[(group, durable.name)] = reader
         reader.start("$")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import redis
 
@@ -48,10 +48,13 @@ def durable_members(
     """Member name -> how it receives, for the bot's consumers (by their place in the list);
     each is named `module:Class` in Redis, as in `bot.consumers` and `cluster.broadcast`."""
     broadcast = set(config.cluster.broadcast)
+    ordered_by_config = config.consumers.ordering != "none"
     found = {}
     for index, consumer in enumerate(consumers):
         spec = f"{consumer.__module__}:{consumer.__qualname__}"
-        found[member_name(index)] = Durable(spec, "broadcast" if spec in broadcast else "shared")
+        ordered = ordered_by_config or getattr(consumer, "order_by", None) is not None
+        mode: Literal["shared", "broadcast"] = "broadcast" if spec in broadcast else "shared"
+        found[member_name(index)] = Durable(spec, mode, ordered)
     return found
 
 
@@ -91,6 +94,7 @@ class ClusterRuntime:
                 min_idle=cluster.handler_timeout + CLAIM_MARGIN,
                 max_deliveries=cluster.max_deliveries,
                 maxlen=cluster.stream_maxlen,
+                sole_reader_ttl=cluster.lease_ttl,
             )
             self.groups = RedisGroups(
                 local, self.client, self.keys, self.node, durable=self.durable, settings=settings

@@ -25,6 +25,10 @@ class Keys:
         """Where an event of `group` goes after `max_deliveries` deliveries."""
         return f"{self.prefix}:dead:{group}"
 
+    def sole_reader(self, group: Hashable, redis_group: str) -> str:
+        """The node that alone reads an ordered shared consumer group (expiring)."""
+        return f"{self.prefix}:reader:{group}:{redis_group}"
+
     def lease(self, shard: int) -> str:
         """`NODE EPOCH` of the shard's owner, expiring with the lease."""
         return f"{self.prefix}:lease:{shard}"

@@ -12,6 +12,7 @@ __all__ = [
     "CHECKPOINT",
     "DEAD_LETTER",
     "GLOBAL_TAKE",
+    "HOLD_SOLE_READER",
     "IDENTIFY_TAKE",
     "PUBLISH_FENCED",
     "RELEASE_LEASE",
@@ -28,6 +29,18 @@ local epoch = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ' ' .. epoch, 'PX', ARGV[2])
 redis.call('HSET', KEYS[3], 'taken_at', ARGV[3], 'taken_by', ARGV[1] .. ' ' .. epoch)
 return epoch
+"""
+
+# KEYS: the sole-reader key of a consumer group. ARGV: node, ttl ms.
+# -> 2 taken now, 1 renewed (held by this node already), 0 another node holds it.
+HOLD_SOLE_READER = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 2
+end
+if holder == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]); return 1 end
+return 0
 """
 
 # KEYS: lease. ARGV: owner ("NODE EPOCH"), ttl ms. -> 1 renewed, 0 not the owner any more.

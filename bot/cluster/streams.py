@@ -119,6 +119,8 @@ class GroupReader:
         self.maxlen = maxlen
         self._claim_from = "0-0"
         self._dead_letter = client.register_script(scripts.DEAD_LETTER)
+        self._hold = client.register_script(scripts.HOLD_SOLE_READER)
+        self._release = client.register_script(scripts.RELEASE_LEASE)
 
     def ensure_group(self, start: str = "$") -> bool:
         """Creates the consumer group (at `start`: "$" new events only) if it does not exist."""
@@ -160,7 +162,25 @@ class GroupReader:
                 deliveries.append(Delivery(_text(entry_id), _parse(fields, entry_id), 1))
         return deliveries
 
-    def claim(self) -> list[Delivery]:
+    def hold_sole(self, ttl: float) -> int:
+        """Takes or renews this group's sole-reader key for `ttl` seconds: 2 taken now, 1
+        renewed, 0 held by another consumer (an ordered shared consumer reads on one node at a
+        time, so events with one key are handled in stream order across nodes)."""
+        with translated("hold_sole_reader"):
+            held = self._hold(
+                keys=[self.keys.sole_reader(self.group, self.redis_group)],
+                args=[self.consumer, max(1, int(ttl * 1000))],
+            )
+        return int(held)
+
+    def release_sole(self) -> None:
+        """Gives the sole-reader key up (a planned stop): another node reads at once."""
+        with translated("release_sole_reader"):
+            self._release(
+                keys=[self.keys.sole_reader(self.group, self.redis_group)], args=[self.consumer]
+            )
+
+    def claim(self, min_idle: float | None = None) -> list[Delivery]:
         """Entries left unacknowledged past `min_idle` by any consumer, now this one's.
 
         An entry past `max_deliveries` goes to the dead letters instead; one trimmed before its
@@ -171,7 +191,7 @@ class GroupReader:
                 self.stream,
                 self.redis_group,
                 self.consumer,
-                self.min_idle_ms,
+                self.min_idle_ms if min_idle is None else int(min_idle * 1000),
                 start_id=self._claim_from,
                 count=CLAIM_BATCH,
             )
@@ -195,6 +215,18 @@ class GroupReader:
                 continue
             claimed.append(Delivery(text_id, _parse(fields, entry_id), deliveries))
         return claimed
+
+    def claim_all(self, min_idle: float = 0.0, batches: int = 1000) -> list[Delivery]:
+        """Every entry pending past `min_idle` (0: all of them), in stream order: what a new
+        sole reader takes over first."""
+        self._claim_from = "0-0"
+        taken: list[Delivery] = []
+        for _batch in range(batches):
+            taken += self.claim(min_idle)
+            if self._claim_from == "0-0":
+                break
+        taken.sort(key=lambda delivery: stream_id_key(delivery.id))
+        return taken
 
     def ack(self, *entry_ids: str) -> None:
         """Acknowledges entries whose handlers ran."""

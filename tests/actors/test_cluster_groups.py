@@ -11,7 +11,7 @@ from typing import Any
 
 import redis
 
-from actors.cluster_groups import Durable
+from actors.cluster_groups import Durable, StreamSettings
 from actors.consumer import Consumer
 from bot.cluster import Keys
 from bot.events import Event, ShardInfo, Update
@@ -157,3 +157,30 @@ def test_a_dispatch_waits_out_a_redis_restart_and_loses_nothing() -> None:
         finally:
             restarted.join()
         assert [e.data.new.id for e in member.wait_for(2, timeout=10)] == [1, 2]
+
+
+def test_an_ordered_shared_consumer_reads_on_one_node_and_fails_over_in_order(
+    redis_server: RedisServer, redis_prefix: str
+) -> None:
+    durable = {"ordered": Durable("my_bot:Ordered", "shared", ordered=True)}
+    settings = StreamSettings(min_idle=30.0, max_deliveries=5, maxlen=10_000, sole_reader_ttl=1.0)
+    with redis_backend(redis_server.url, redis_prefix, "b", durable, settings) as node_b:
+        node_b.prepare(GROUP)
+        on_b = Recorder("ordered")
+        with redis_backend(redis_server.url, redis_prefix, "a", durable, settings) as node_a:
+            # A takes the events and never finishes the last ones: its node then stops.
+            on_a = Recorder("ordered", settle_failed=lambda e: e.data.new.id >= 7)
+            node_a.join(GROUP, on_a)
+            node_a.dispatch(GROUP, event(0))
+            assert len(on_a.wait_for(1)) == 1  # A is the sole reader now
+            node_b.join(GROUP, on_b)
+            for seq in range(1, 10):
+                node_a.dispatch(GROUP, event(seq))
+            assert [e.data.new.id for e in on_a.wait_for(10)] == list(range(10))
+        assert on_b.received == []  # B stood by while A read
+        for seq in range(10, 13):
+            node_b.dispatch(GROUP, event(seq))
+        got = on_b.wait_for(6)
+        # What A left unfinished first (redelivered), then the new events: one order.
+        assert [e.data.new.id for e in got] == [7, 8, 9, 10, 11, 12]
+        assert [e.redelivered for e in got] == [True, True, True, False, False, False]
