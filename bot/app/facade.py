@@ -201,6 +201,8 @@ class Bot:
             ended = stop_tree(self._ref, timeout)
             self._ref = None
             self._release()
+            if self._tree_state.cluster is not None:
+                self._tree_state.cluster.close()  # a later start() connects again
             self._state = BotState.STOPPED
             log.info("bot.stopped", clean=ended)
             return ended
