@@ -263,9 +263,18 @@ class GroupReader:
         last_read = _text(mine["last-delivered-id"])
         entries_read = mine.get("entries-read")
         unread = int(info.get("entries-added", 0)) - int(entries_read or 0)
-        # More entries added since what the group read than the stream still holds: some of
-        # them were trimmed unread.
-        behind = entries_read is not None and unread > int(info.get("length", 0))
+        if entries_read is not None:
+            # More entries added since what the group read than the stream still holds: some
+            # of them were trimmed unread.
+            behind = unread > int(info.get("length", 0))
+        else:
+            # Redis 6.2 counts nothing: the last entry the group read is gone from the stream,
+            # so what followed it may have been trimmed unread too (reported, to be safe).
+            behind = (
+                first is not None
+                and last_read != "0-0"
+                and stream_id_key(last_read) < stream_id_key(_text(first[0]))
+            )
         lag = mine.get("lag")
         pending = int(mine["pending"])
         result = Lag(self.redis_group, pending, None if lag is None else int(lag), behind)
