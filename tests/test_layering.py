@@ -23,8 +23,9 @@ PURE_BOT = (
     "bot.config",
     "bot.testing",
     "bot.cluster",
+    "bot.interactions",
 )
-PURE_BOT_MODULES = ("bot.events", "bot.log")
+PURE_BOT_MODULES = ("bot.events", "bot.event_names", "bot.log")
 
 
 def _module_name(path: Path) -> str:

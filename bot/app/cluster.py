@@ -37,7 +37,13 @@ from bot.cluster.streams import CLAIM_MARGIN
 from bot.config import Config
 from supervisors import ChildSpec
 
-__all__ = ["ClusterRuntime", "durable_members"]
+__all__ = [
+    "ClusterRuntime",
+    "close_cluster",
+    "cluster_limiter",
+    "cluster_runtime",
+    "durable_members",
+]
 
 LEASE_KEEPER = "lease_keeper"
 
@@ -142,3 +148,25 @@ class ClusterRuntime:
 
     def close(self) -> None:
         self.client.close()
+
+
+def cluster_runtime(config: Config, consumers: Sequence[type]) -> ClusterRuntime | None:
+    """The node's cluster parts for `[cluster] backend = "redis"` (None for "local"); the bot's
+    consumers are durable members under their tree names (`("consumer", i)`)."""
+    if config.cluster.backend != "redis":
+        return None
+    from bot.app.tree import consumer_id  # the tree imports this module
+
+    durable = durable_members(config, consumers, lambda index: str(consumer_id(index)))
+    return ClusterRuntime.from_config(config, durable)
+
+
+def cluster_limiter(cluster: ClusterRuntime | None, inner: Limiter) -> Limiter:
+    """`inner`, with the cluster's shared REST limits in front when there is a cluster."""
+    return inner if cluster is None else cluster.rest_limiter(inner)
+
+
+def close_cluster(cluster: ClusterRuntime | None) -> None:
+    """Closes the cluster's Redis connections (a later start connects again)."""
+    if cluster is not None:
+        cluster.close()

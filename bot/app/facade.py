@@ -31,10 +31,10 @@ from actors.shard import request_guild_members as _request_members
 from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
-from bot.api.limiter import Limiter
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
-from bot.app.cluster import ClusterRuntime, durable_members
+from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
+from bot.app.commands import declared_commands, sync_at_start
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -43,7 +43,6 @@ from bot.app.tree import (
     SHARDS,
     TreeState,
     bot_tree,
-    consumer_id,
     consumer_start,
     start_bot_supervisor,
     start_producer,
@@ -79,6 +78,8 @@ class Bot:
         self._consumer_classes: tuple[type[Consumer], ...] = tuple(consumers) or tuple(
             cast(type[Consumer], c) for c in config.consumer_classes()
         )
+        # Two consumers answering one command would both answer each use: refused here, named.
+        declared_commands(self._consumer_classes)
         self._names = Names()
         self._tree_state = TreeState(
             names=self._names,
@@ -90,17 +91,14 @@ class Bot:
                 )
             ),
         )
-        if config.cluster.backend == "redis":
-            durable = durable_members(
-                config, self._consumer_classes, lambda index: str(consumer_id(index))
-            )
-            self._tree_state.cluster = ClusterRuntime.from_config(config, durable)
+        self._tree_state.cluster = cluster_runtime(config, self._consumer_classes)
         self._state = BotState.NEW
         self._lock = threading.RLock()
         self._ref: Any = None
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
+        self._commands_synced = False
         self.rest_counter = RestCounter()
         """REST requests queued, in flight, sent, failed (see `bot.app.stats`), across restarts."""
 
@@ -201,8 +199,7 @@ class Bot:
             ended = stop_tree(self._ref, timeout)
             self._ref = None
             self._release()
-            if self._tree_state.cluster is not None:
-                self._tree_state.cluster.close()  # a later start() connects again
+            close_cluster(self._tree_state.cluster)  # a later start() connects again
             self._state = BotState.STOPPED
             log.info("bot.stopped", clean=ended)
             return ended
@@ -245,6 +242,7 @@ class Bot:
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
             try:
                 gateway_bot = bootstrap.get_gateway_bot()
+                self._sync_commands(bootstrap)
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
@@ -256,9 +254,9 @@ class Bot:
             state = self._tree_state
             for shard_id in shard_ids:
                 state.shard_state(shard_id, total)
-            limiter: Limiter = ActorLimiter.from_names(self._names, state.rate_limits)
-            if state.cluster is not None:
-                limiter = state.cluster.rest_limiter(limiter)
+            limiter = cluster_limiter(
+                state.cluster, ActorLimiter.from_names(self._names, state.rate_limits)
+            )
             self._api = Client(
                 token,
                 base_url=rest_url,
@@ -282,6 +280,12 @@ class Bot:
         monitor(ref, _ReleaseAtExit(self, self._api))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
+
+    def _sync_commands(self, api: Client) -> None:
+        """Registers the consumers' commands once per bot, before any shard starts."""
+        if not self._commands_synced:
+            self._commands_synced = True
+            sync_at_start(api, self._consumer_classes, self.config.commands)
 
     def _endpoints(self) -> tuple[str, str, str | None]:
         """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""

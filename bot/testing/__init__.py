@@ -4,7 +4,7 @@
 
     with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=200)) as discord:
         ...  # point the bot at discord.gateway_url / discord.rest_url with discord.token
-        discord.wait_for_identify(timeout=5)
+        discord.wait_for_ready(timeout=5)
 
 See docs/simulator.md.
 """
@@ -16,14 +16,18 @@ from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_record import ConnectionInfo, Received, Violation
 from bot.testing.gateway_server import GatewayServer
 from bot.testing.gateway_world import World
+from bot.testing.scenarios import Exchange, InteractionResult, Scenario
 from bot.testing.serve import serve_forever
 
 __all__ = [
     "ConnectionInfo",
+    "Exchange",
     "FakeDiscord",
     "GatewayConfig",
     "GatewayServer",
+    "InteractionResult",
     "Received",
+    "Scenario",
     "Violation",
     "World",
     "serve_forever",

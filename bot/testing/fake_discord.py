@@ -3,7 +3,7 @@
     with FakeDiscord(config=GatewayConfig(heartbeat_interval_ms=200)) as discord:
         bot = Bot(token=discord.token, gateway_url=discord.gateway_url, rest_url=discord.rest_url)
         ...
-        discord.wait_for_identify(timeout=5)
+        discord.wait_for_ready(timeout=5)
         discord.dispatch("MESSAGE_CREATE", {...})
         assert not discord.violations
 
@@ -16,13 +16,18 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any
 
+import structlog
+
 from bot.log import register_secret
 from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_server import GatewayServer
 from bot.testing.rest import FakeRest, make_token
+from bot.testing.rest_state import State
 from bot.testing.world_state import seed_world
 
 __all__ = ["FakeDiscord"]
+
+log = structlog.get_logger(__name__)
 
 
 class FakeDiscord(GatewayServer):
@@ -50,17 +55,26 @@ class FakeDiscord(GatewayServer):
         register_secret(token)
         config = config if config is not None else GatewayConfig()
         limit = {"max_concurrency": config.max_concurrency, **(session_start_limit or {})}
-        rest = FakeRest(
-            token,
-            shards=shards,
-            session_start_limit=limit,
-            port=rest_port,
-            **(rest_options or {}),
-        )
-        if (rest_options or {}).get("state") is None:
+        options = dict(rest_options or {})
+        seeded = options.get("state") is None
+        if seeded:
+            # One bot user for READY and `GET /users/@me`.
+            options["state"] = State(bot_user=config.world.bot_user())
+        rest = FakeRest(token, shards=shards, session_start_limit=limit, port=rest_port, **options)
+        if seeded:
             seed_world(rest.state, config.world)
         super().__init__(token, config, rest=rest, port=gateway_port)
         self.rest: FakeRest = rest
+        # What the bot's requests do reaches it through the gateway, as on Discord.
+        rest.on_dispatch = self._dispatch_from_rest
+
+    def _dispatch_from_rest(self, name: str, data: dict[str, Any]) -> None:
+        """Dispatches what a REST request did (the bot's own message, an edit, a reaction) to
+        the shard of its guild; dropped when that shard has no session, as Discord would."""
+        try:
+            self.dispatch(name, data)
+        except LookupError:
+            log.debug("fake_discord.dispatch_dropped", dispatch=name)
 
     def __repr__(self) -> str:
         started = self._listener is not None

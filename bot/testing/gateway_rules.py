@@ -45,6 +45,10 @@ __all__ = ["GatewayRules", "SimSession"]
 
 log = structlog.get_logger(__name__)
 
+# https://discord.com/developers/docs/events/gateway-events#identify : large_threshold is 50 to
+# 250, default 50; GUILD_PRESENCES is 1 << 8.
+LARGE_THRESHOLD_DEFAULT = 50
+GUILD_PRESENCES = 1 << 8
 # https://discord.com/developers/docs/reference#api-versioning : 10 and 9 are available.
 SUPPORTED_VERSIONS = ("9", "10")
 
@@ -61,6 +65,11 @@ class SimSession:
     connection: GatewayConnection | None = None
     invalidated: bool = False
     presence: Any = None
+    # IDENTIFY's large_threshold: GUILD_CREATE lists no offline members past it.
+    large_threshold: int = LARGE_THRESHOLD_DEFAULT
+    # The last sequence of the READY burst (READY and the GUILD_CREATEs of the shard's guilds):
+    # once a connection has written it, the shard is ready and sees every later dispatch.
+    ready_seq: int = 0
 
 
 class GatewayRules(GatewayCommands):
@@ -265,15 +274,27 @@ class GatewayRules(GatewayCommands):
                 conn.send(Payload(frame(OP_INVALID_SESSION, False)))
                 return None
             limit["remaining"] = limit.get("remaining", 1) - 1
+        threshold = data.get("large_threshold", LARGE_THRESHOLD_DEFAULT)
+        if not isinstance(threshold, int) or not 50 <= threshold <= 250:
+            return self._violate(conn, "decode_error", 4002, f"large_threshold {threshold!r}")
         session = SimSession(secrets.token_hex(16), shard_id, num_shards, intents)
+        session.large_threshold = threshold
         self.sessions[session.session_id] = session
         self._attach(conn, session, 0)
         world = self.config.world
         guild_ids = world.guild_ids(shard_id, num_shards)
         session.log.append("READY", self._ready(session, guild_ids))
-        session.log.extend(
-            len(guild_ids), lambda i: ("GUILD_CREATE", world.guild_create(guild_ids[i]))
-        )
+        # Without GUILD_PRESENCES, GUILD_CREATE lists only the bot (and users in voice).
+        listed = bool(intents & GUILD_PRESENCES)
+
+        def guild_create(index: int) -> tuple[str, Any]:
+            payload = world.guild_create(
+                guild_ids[index], members=listed, large_threshold=threshold
+            )
+            return "GUILD_CREATE", payload
+
+        session.log.extend(len(guild_ids), guild_create)
+        session.ready_seq = session.log.last_seq
         conn.wake()
         return None
 

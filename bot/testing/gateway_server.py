@@ -2,8 +2,8 @@
 
     server = GatewayServer(token, GatewayConfig(heartbeat_interval_ms=200)).start()
     ... connect a client to server.url ...
-    server.wait_for_identify(timeout=5)
-    server.dispatch("MESSAGE_CREATE", {...}, shard_id=0)
+    server.wait_for_ready(timeout=5)
+    server.dispatch("MESSAGE_CREATE", {...})  # to the shard that owns its guild_id
     server.stop()
 
 Each accepted socket becomes a `GatewayConnection` (transport) whose client payloads go through
@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from bot.gateway.intents import Intents
 from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_connection import (
     GatewayConnection,
@@ -31,6 +32,7 @@ from bot.testing.gateway_connection import (
     RawBytes,
     TcpDrop,
 )
+from bot.testing.gateway_intents import intent_allows, visible_message
 from bot.testing.gateway_opcodes import (
     OP_HEARTBEAT,
     OP_IDENTIFY,
@@ -158,12 +160,42 @@ class GatewayServer(GatewayRules):
                     return session
         raise LookupError(f"no live session for shard {shard_id}")
 
-    def dispatch(self, name: str, data: Any, shard_id: int = 0) -> int:
-        """Sends one dispatch to shard `shard_id`'s session; returns its sequence number.
+    def shard_count(self) -> int:
+        """How many shards the clients run: the newest live session's count, else the count
+        `GET /gateway/bot` recommends (1 without a REST side)."""
+        with self.lock:
+            for session in reversed(self.sessions.values()):
+                if not session.invalidated:
+                    return session.num_shards
+        return int(getattr(self.rest, "shards", 1) or 1)
 
-        A client that is away gets it on RESUME, as with Discord.
+    def shard_for_guild(self, guild_id: int | str) -> int:
+        """The shard that owns guild `guild_id`, by Discord's formula
+        `(guild_id >> 22) % num_shards`.
+
+        https://discord.com/developers/docs/events/gateway#sharding
         """
-        return self.stream(1, lambda _index: (name, data), shard_id)[0]
+        return (int(guild_id) >> 22) % self.shard_count()
+
+    def dispatch(self, name: str, data: Any, shard_id: int | None = None) -> int:
+        """Sends one dispatch to a shard's session; returns its sequence number.
+
+        Without `shard_id` it goes where Discord would send it: to the shard that owns
+        `data["guild_id"]` (`shard_for_guild`), or to shard 0 for an event without a guild (a DM).
+        A client that is away gets it on RESUME, as with Discord. Intents apply as on Discord
+        (`bot.testing.gateway_intents`): a dispatch the session's intents exclude is not sent
+        (0 is returned), and without MESSAGE_CONTENT a message's content fields arrive empty.
+        """
+        if shard_id is None:
+            guild_id = data.get("guild_id") if isinstance(data, dict) else None
+            shard_id = self.shard_for_guild(guild_id) if guild_id is not None else 0
+        with self.lock:
+            intents = self.session(shard_id).intents
+            if not intent_allows(intents, name, data):
+                log.debug("fake_gateway.dispatch_filtered", dispatch=name, shard=shard_id)
+                return 0
+            shown = visible_message(intents, str(self.config.world.bot_user_id), name, data)
+            return self.stream(1, lambda _index: (name, shown), shard_id)[0]
 
     def stream(self, count: int, make: MakeEvent, shard_id: int = 0) -> range:
         """Sends `count` dispatches built by `make(index) -> (name, data)`; returns their seqs."""
@@ -182,12 +214,17 @@ class GatewayServer(GatewayRules):
         guild_ids = world.guild_ids(shard_id, session.num_shards)
         if not guild_ids:
             raise LookupError(f"shard {shard_id} has no guilds in the simulated world")
+        if not session.intents & Intents.GUILD_MESSAGES:
+            return range(0)
+        bot_id = str(world.bot_user_id)
+        content = bool(session.intents & Intents.MESSAGE_CONTENT)
 
         def make(index: int) -> tuple[str, Any]:
             number = first + index
-            return "MESSAGE_CREATE", world.message_create(
-                number, guild_ids[number % len(guild_ids)]
-            )
+            message = world.message_create(number, guild_ids[number % len(guild_ids)])
+            if not content:
+                message = visible_message(session.intents, bot_id, "MESSAGE_CREATE", message)
+            return "MESSAGE_CREATE", message
 
         return self.stream(count, make, shard_id)
 
@@ -304,6 +341,53 @@ class GatewayServer(GatewayRules):
             raise TimeoutError(f"{len(matching())} of {count} payloads with op {op} in {timeout} s")
         with self.lock:
             return matching()[count - 1]
+
+    def wait_for_ready(
+        self,
+        timeout: float = DEFAULT_TIMEOUT,
+        *,
+        shard_ids: list[int] | None = None,
+        shard_count: int | None = None,
+    ) -> list[SimSession]:
+        """Waits until every shard is ready; returns their sessions by shard id.
+
+        Ready means: the shard identified (or resumed) on an open connection and that
+        connection has written READY and every GUILD_CREATE of the shard's guilds, so a dispatch
+        sent now reaches the bot after its guilds. The shards waited for are `shard_ids`, else
+        all `shard_count` of them, else all of `shard_count()` (the count the clients identified
+        with, once one did; before that the count `GET /gateway/bot` recommends). Raises
+        TimeoutError naming the shards that were not ready.
+        """
+
+        def wanted() -> list[int]:
+            if shard_ids is not None:
+                return list(shard_ids)
+            return list(range(shard_count if shard_count is not None else self.shard_count()))
+
+        def ready_session(shard_id: int) -> SimSession | None:
+            for session in reversed(self.sessions.values()):
+                if session.shard_id != shard_id or session.invalidated:
+                    continue
+                conn = session.connection
+                if (
+                    conn is not None
+                    and conn.info is not None
+                    and conn.info.closed_by is None
+                    and conn.sent_seq >= session.ready_seq
+                ):
+                    return session
+                return None
+            return None
+
+        def all_ready() -> bool:
+            return all(ready_session(shard) is not None for shard in wanted())
+
+        if not self.wait_until(all_ready, timeout):
+            with self.lock:
+                missing = [shard for shard in wanted() if ready_session(shard) is None]
+            raise TimeoutError(f"shards {missing} not ready in {timeout} s")
+        with self.lock:
+            return [session for shard in wanted() if (session := ready_session(shard))]
 
     def wait_for_identify(
         self, timeout: float = DEFAULT_TIMEOUT, count: int = 1, shard_id: int | None = None

@@ -11,7 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["World", "snowflake"]
+from bot.testing.payloads import (
+    channel_object,
+    everyone_role,
+    guild_create,
+    guild_object,
+    member_object,
+    message_object,
+    user_object,
+)
+
+__all__ = ["World", "everyone_role", "snowflake"]
 
 # https://discord.com/developers/docs/reference#snowflakes
 DISCORD_EPOCH_MS = 1_420_070_400_000
@@ -21,28 +31,11 @@ WORLD_EPOCH_MS = 1_704_067_200_000
 MEMBERS_PER_CHUNK = 1000
 # https://discord.com/developers/docs/events/gateway-events#request-guild-members
 MAX_QUERY_RESULTS = 100
-TIMESTAMP = "2024-01-01T00:00:00.000000+00:00"
 
 
 def snowflake(offset_ms: int, increment: int = 0) -> int:
     """Returns a snowflake made `offset_ms` after the world's epoch (worker and process 0)."""
     return ((WORLD_EPOCH_MS + offset_ms - DISCORD_EPOCH_MS) << 22) | (increment & 0xFFF)
-
-
-def everyone_role(guild_id: str) -> dict[str, Any]:
-    """A guild's @everyone role as Discord sends it: its id is the guild's id. The simulator's
-    gateway world and its REST state both make guilds with it."""
-    return {
-        "id": guild_id,
-        "name": "@everyone",
-        "color": 0,
-        "hoist": False,
-        "position": 0,
-        "permissions": "1071698660929",
-        "managed": False,
-        "mentionable": False,
-        "flags": 0,
-    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,152 +80,103 @@ class World:
     # -- payloads ----------------------------------------------------------------------------
 
     def bot_user(self) -> dict[str, Any]:
-        return {
-            "id": str(self.bot_user_id),
-            "username": self.bot_username,
-            "discriminator": "0",
-            "global_name": None,
-            "avatar": None,
-            "bot": True,
-            "verified": True,
-            "flags": 0,
-            "mfa_enabled": False,
-            "email": None,
-        }
+        """The bot's user, as READY and `GET /users/@me` both give it."""
+        user = user_object(self.bot_user_id, self.bot_username, bot=True)
+        user.update(verified=True, mfa_enabled=False, email=None)
+        return user
 
     def user(self, guild_index: int, member_index: int) -> dict[str, Any]:
-        return {
-            "id": str(self.user_id(guild_index, member_index)),
-            "username": f"user{guild_index}_{member_index}",
-            "discriminator": "0",
-            "global_name": f"User {guild_index}.{member_index}",
-            "avatar": None,
-        }
+        return user_object(
+            self.user_id(guild_index, member_index),
+            f"user{guild_index}_{member_index}",
+            global_name=f"User {guild_index}.{member_index}",
+        )
 
     def member(self, guild_index: int, member_index: int) -> dict[str, Any]:
-        return {
-            "user": self.user(guild_index, member_index),
-            "nick": None,
-            "avatar": None,
-            "roles": [],
-            "joined_at": TIMESTAMP,
-            "premium_since": None,
-            "deaf": False,
-            "mute": False,
-            "flags": 0,
-            "pending": False,
-        }
+        return member_object(self.user(guild_index, member_index))
+
+    def bot_member(self) -> dict[str, Any]:
+        """The bot as a member of every world guild (Discord lists the bot in its guilds)."""
+        return member_object(user_object(self.bot_user_id, self.bot_username, bot=True))
 
     def channel(self, guild_index: int, channel_index: int) -> dict[str, Any]:
         # Channels inside GUILD_CREATE carry no guild_id on the real gateway.
-        return {
-            "id": str(self.channel_id(guild_index, channel_index)),
-            "type": 0,
-            "name": f"channel-{channel_index}",
-            "position": channel_index,
-            "permission_overwrites": [],
-            "topic": None,
-            "nsfw": False,
-            "last_message_id": None,
-            "rate_limit_per_user": 0,
-            "parent_id": None,
-        }
+        return channel_object(
+            str(self.channel_id(guild_index, channel_index)),
+            name=f"channel-{channel_index}",
+            position=channel_index,
+        )
 
     def role(self, guild_index: int) -> dict[str, Any]:
         return everyone_role(str(self.guild_id(guild_index)))
 
-    def guild_create(self, guild_id: int) -> dict[str, Any]:
-        """A GUILD_CREATE payload, with every member (as for a small guild)."""
+    def guild(self, guild_id: int) -> dict[str, Any]:
+        """The guild object (no GUILD_CREATE extras), as `GET /guilds/{id}` answers it."""
         index = self._index(guild_id)
-        members = [self.member(index, m) for m in range(self.members_per_guild)]
-        return {
-            "id": str(guild_id),
-            "name": f"Guild {index}",
-            "icon": None,
-            "owner_id": members[0]["user"]["id"] if members else str(self.bot_user_id),
-            "afk_channel_id": None,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "roles": [self.role(index)],
-            "emojis": [],
-            "features": [],
-            "mfa_level": 0,
-            "application_id": None,
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "rules_channel_id": None,
-            "vanity_url_code": None,
-            "description": None,
-            "banner": None,
-            "premium_tier": 0,
-            "preferred_locale": "en-US",
-            "public_updates_channel_id": None,
-            "nsfw_level": 0,
-            "premium_progress_bar_enabled": False,
-            "joined_at": TIMESTAMP,
-            "large": self.members_per_guild > 50,
-            "unavailable": False,
-            "member_count": self.members_per_guild,
-            "voice_states": [],
-            "members": members,
-            "channels": [self.channel(index, c) for c in range(self.channels_per_guild)],
-            "threads": [],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "soundboard_sounds": [],
-            "stickers": [],
-        }
+        owner = self.user_id(index, 0) if self.members_per_guild else self.bot_user_id
+        return guild_object(str(guild_id), f"Guild {index}", str(owner), roles=[self.role(index)])
+
+    def guild_create(
+        self, guild_id: int, *, members: bool = True, large_threshold: int = 250
+    ) -> dict[str, Any]:
+        """A GUILD_CREATE payload: the bot and the members, as for a small guild.
+
+        `members=False` (no GUILD_PRESENCES intent) lists only the bot, as Discord does; so
+        does a guild larger than `large_threshold` (its users have no role, nick or presence).
+        https://discord.com/developers/docs/events/gateway-events#guild-create
+        """
+        index = self._index(guild_id)
+        member_count = self.members_per_guild + 1
+        large = member_count > large_threshold
+        listed = [self.bot_member()]
+        if members and not large:
+            listed += [self.member(index, m) for m in range(self.members_per_guild)]
+        return guild_create(
+            self.guild(guild_id),
+            members=listed,
+            channels=[self.channel(index, c) for c in range(self.channels_per_guild)],
+            member_count=member_count,
+            large=large,
+        )
 
     def message_create(self, number: int, guild_id: int | None = None) -> dict[str, Any]:
         """MESSAGE_CREATE number `number`: ids and content increase with it."""
         index = self._index(guild_id) if guild_id is not None else number % max(self.guild_count, 1)
         author_index = number % max(self.members_per_guild, 1)
         member = self.member(index, author_index)
-        return {
-            "id": str(self.message_id(number)),
-            "channel_id": str(self.channel_id(index, 0)),
-            "guild_id": str(self.guild_id(index)),
-            "author": member["user"],
-            "member": {k: v for k, v in member.items() if k != "user"},
-            "content": f"message {number}",
-            "timestamp": TIMESTAMP,
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": 0,
-            "nonce": str(number),
-        }
+        message = message_object(
+            str(self.message_id(number)),
+            str(self.channel_id(index, 0)),
+            member["user"],
+            f"message {number}",
+            guild_id=str(self.guild_id(index)),
+        )
+        message["member"] = {k: v for k, v in member.items() if k != "user"}
+        message["nonce"] = str(number)
+        return message
 
     def members_matching(
         self, guild_id: int, query: str | None, user_ids: list[int] | None, limit: int
     ) -> tuple[list[dict[str, Any]], list[int]]:
-        """The members a REQUEST_GUILD_MEMBERS finds, and the requested ids that were not found."""
+        """The members a REQUEST_GUILD_MEMBERS finds (the bot first, as it is a member too),
+        and the requested ids that were not found."""
         index = self._index(guild_id)
+        everyone = [(self.bot_user_id, self.bot_member)] + [
+            (self.user_id(index, m), lambda m=m: self.member(index, m))
+            for m in range(self.members_per_guild)
+        ]
         if user_ids is not None:
             wanted = set(user_ids)
-            found = [
-                self.member(index, m)
-                for m in range(self.members_per_guild)
-                if self.user_id(index, m) in wanted
-            ][:MAX_QUERY_RESULTS]
+            found = [make() for uid, make in everyone if uid in wanted][:MAX_QUERY_RESULTS]
             found_ids = {int(m["user"]["id"]) for m in found}
             return found, [uid for uid in user_ids if uid not in found_ids]
         query = query or ""
-        cap = self.members_per_guild if (query == "" and limit == 0) else min(limit, 100)
+        cap = len(everyone) if (query == "" and limit == 0) else min(limit, MAX_QUERY_RESULTS)
         members: list[dict[str, Any]] = []
-        for m in range(self.members_per_guild):
+        for _uid, make in everyone:
             if len(members) >= cap:
                 break
-            member = self.member(index, m)
+            member = make()
             if member["user"]["username"].startswith(query):
                 members.append(member)
         return members, []

@@ -93,6 +93,8 @@ class FakeRest:
         self._thread: threading.Thread | None = None
         # Notified after every request served, so tests wait on conditions, never sleep.
         self.changed = threading.Condition()
+        # Where the dispatches a request causes go (FakeDiscord sends them on its gateway).
+        self.on_dispatch: Callable[[str, dict[str, Any]], None] | None = None
 
     def __repr__(self) -> str:
         return f"<FakeRest url={self.url if self._server else None!r}>"
@@ -200,9 +202,21 @@ class FakeRest:
                 reply = _error(exc.status, exc.code, exc.message, exc.errors)
             reply.headers.update(verdict.headers)
         self.limits.record(request, verdict, now, reply.status)
+        self.send_dispatches(request.events)
         with self.changed:
             self.changed.notify_all()
         return reply
+
+    def send_dispatches(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hands dispatches to `on_dispatch` (outside the state lock); a failure is logged."""
+        sink = self.on_dispatch
+        if sink is None:
+            return
+        for name, data in events:
+            try:
+                sink(name, data)
+            except Exception:
+                log.exception("fake_rest.dispatch_failed", dispatch=name)
 
 
 def _error(status: int, code: int, message: str, errors: dict[str, Any] | None = None) -> Reply:

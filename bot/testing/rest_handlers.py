@@ -7,11 +7,19 @@ from typing import TYPE_CHECKING, Any
 
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError, UploadedFile
 from bot.testing.rest_state import State, now_iso
+from bot.testing.rest_validation import Errors, check_components, check_embeds
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
 
-__all__ = ["channel_of", "check_message_body", "message_of", "store_files"]
+__all__ = [
+    "apply_message_edit",
+    "channel_of",
+    "check_message_body",
+    "emit_message",
+    "message_of",
+    "store_files",
+]
 
 # https://discord.com/developers/docs/resources/message#create-message
 MAX_CONTENT = 2000
@@ -35,30 +43,24 @@ def message_of(state: State, channel_id: str, message_id: str) -> dict[str, Any]
 
 
 def check_message_body(body: Any, files: list[UploadedFile], *, creating: bool) -> dict[str, Any]:
-    """Discord's checks on a message body: not empty, content and embeds within limits."""
+    """Discord's checks on a message body: not empty, content, embeds and components valid."""
     if body is not None and not isinstance(body, Mapping):
         raise RouteError(400, 50109, "The request body contains invalid JSON.")
     body = dict(body or {})
-    errors: dict[str, Any] = {}
+    errors = Errors()
     content = body.get("content")
-    if isinstance(content, str) and len(content) > MAX_CONTENT:
-        errors["content"] = {
-            "_errors": [
-                {
-                    "code": "BASE_TYPE_MAX_LENGTH",
-                    "message": f"Must be {MAX_CONTENT} or fewer in length.",
-                }
-            ]
-        }
+    errors.string(("content",), content, MAX_CONTENT)
     embeds = body.get("embeds")
-    if isinstance(embeds, list) and len(embeds) > MAX_EMBEDS:
-        errors["embeds"] = {
-            "_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 10 or fewer."}]
-        }
-    if errors:
-        raise RouteError(400, 50035, "Invalid Form Body", errors)
+    errors.too_long(("embeds",), embeds if isinstance(embeds, list) else None, MAX_EMBEDS)
+    check_embeds(errors, embeds)
+    flags = body.get("flags")
+    if flags is not None and (not isinstance(flags, int) or isinstance(flags, bool)):
+        errors.add(("flags",), "NUMBER_TYPE_COERCE", f'Value "{flags}" is not int.')
+        flags = 0
+    check_components(errors, body.get("components"), flags or 0)
+    errors.raise_if_any()
     has_something = content or embeds or body.get("components") or body.get("sticker_ids")
-    if creating and not has_something and not files:
+    if creating and not has_something and not files and not body.get("poll"):
         raise RouteError(400, 50006, "Cannot send an empty message")
     return body
 
@@ -87,14 +89,37 @@ def store_files(fake: FakeRest, body: dict[str, Any], files: list[UploadedFile])
     body["attachments"] = attachments
 
 
+# https://discord.com/developers/docs/resources/message#message-object-message-flags
+EPHEMERAL = 1 << 6
+
+
+def emit_message(fake: FakeRest, request: Request, name: str, message: dict[str, Any]) -> None:
+    """Queues MESSAGE_CREATE or MESSAGE_UPDATE for a stored message, as the gateway sends it:
+    with the author's `member` (without `user`) in a guild. Ephemeral messages are not sent."""
+    if int(message.get("flags") or 0) & EPHEMERAL:
+        return
+    event = dict(message)
+    guild_id = message.get("guild_id")
+    author_id = str((message.get("author") or {}).get("id"))
+    member = fake.state.members.get(str(guild_id), {}).get(author_id) if guild_id else None
+    if member is not None:
+        event["member"] = {k: v for k, v in member.items() if k != "user"}
+    request.emit(name, event)
+
+
+def apply_message_edit(message: dict[str, Any], body: Mapping[str, Any] | None) -> None:
+    """Applies an edit body's message fields to a stored message (null clears a field)."""
+    for key in MESSAGE_FIELDS:
+        if body and key in body and key != "allowed_mentions":
+            message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+    message["edited_timestamp"] = now_iso()
+
+
 def _edit(fake: FakeRest, message: dict[str, Any], request: Request) -> dict[str, Any]:
     payload, files = request.payload()
     body = check_message_body(payload, files, creating=False)
     store_files(fake, body, files)
-    for key in MESSAGE_FIELDS:
-        if key in body and key != "allowed_mentions":
-            message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
-    message["edited_timestamp"] = now_iso()
+    apply_message_edit(message, body)
     return message
 
 
@@ -111,7 +136,9 @@ def create_message(fake: FakeRest, request: Request) -> Reply:
     reference = body.get("message_reference")
     if reference and reference.get("fail_if_not_exists", True):
         message_of(fake.state, channel_id, str(reference.get("message_id")))
-    return Reply(200, dict(fake.state.new_message(channel_id, fake.state.bot_user, body)))
+    message = fake.state.new_message(channel_id, fake.state.bot_user, body)
+    emit_message(fake, request, "MESSAGE_CREATE", message)
+    return Reply(200, dict(message))
 
 
 @ROUTES.add("GET", "/channels/{channel_id}/messages/{message_id}")
@@ -123,16 +150,25 @@ def get_message(fake: FakeRest, request: Request) -> Reply:
 @ROUTES.add("PATCH", "/channels/{channel_id}/messages/{message_id}")
 def edit_message(fake: FakeRest, request: Request) -> Reply:
     p = request.params
-    message = message_of(fake.state, p["channel_id"], p["message_id"])
-    return Reply(200, dict(_edit(fake, message, request)))
+    message = _edit(fake, message_of(fake.state, p["channel_id"], p["message_id"]), request)
+    emit_message(fake, request, "MESSAGE_UPDATE", message)
+    return Reply(200, dict(message))
 
 
 @ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}")
 def delete_message(fake: FakeRest, request: Request) -> Reply:
     p = request.params
-    message_of(fake.state, p["channel_id"], p["message_id"])
+    message = message_of(fake.state, p["channel_id"], p["message_id"])
     del fake.state.messages[p["channel_id"]][p["message_id"]]
+    request.emit("MESSAGE_DELETE", _message_ids(message))
     return Reply(204)
+
+
+def _message_ids(message: dict[str, Any]) -> dict[str, Any]:
+    ids = {"id": message["id"], "channel_id": message["channel_id"]}
+    if message.get("guild_id"):
+        ids["guild_id"] = message["guild_id"]
+    return ids
 
 
 @ROUTES.add("POST", "/channels/{channel_id}/messages/bulk-delete")
@@ -180,6 +216,29 @@ def _reactions_view(fake: FakeRest, message: dict[str, Any]) -> None:
     ]
 
 
+def _reaction_event(
+    fake: FakeRest, message: dict[str, Any], emoji: str, user_id: str
+) -> dict[str, Any]:
+    """MESSAGE_REACTION_ADD's fields (events/gateway-events#message-reaction-add)."""
+    event: dict[str, Any] = {
+        "user_id": user_id,
+        "message_id": message["id"],
+        "emoji": _emoji_object(emoji),
+        "message_author_id": (message.get("author") or {}).get("id"),
+        "burst": False,
+        "burst_colors": [],
+        "type": 0,
+        **_message_ids(message),
+    }
+    event["channel_id"], event["message_id"] = message["channel_id"], message["id"]
+    del event["id"]
+    guild_id = message.get("guild_id")
+    member = fake.state.members.get(str(guild_id), {}).get(user_id) if guild_id else None
+    if member is not None:
+        event["member"] = dict(member)
+    return event
+
+
 def _emoji_object(emoji: str) -> dict[str, Any]:
     name, _, emoji_id = emoji.partition(":")
     return {"id": emoji_id or None, "name": name}
@@ -200,7 +259,10 @@ def _reactor(fake: FakeRest, request: Request) -> str:
 def add_reaction(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
     users = fake.state.reactions.setdefault(message["id"], {}).setdefault(emoji, set())
-    users.add(_reactor(fake, request))
+    user_id = _reactor(fake, request)
+    if user_id not in users:
+        users.add(user_id)
+        request.emit("MESSAGE_REACTION_ADD", _reaction_event(fake, message, emoji, user_id))
     _reactions_view(fake, message)
     return Reply(204)
 
@@ -208,7 +270,13 @@ def add_reaction(fake: FakeRest, request: Request) -> Reply:
 @ROUTES.add("DELETE", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/{user}")
 def delete_reaction(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
-    fake.state.reactions.get(message["id"], {}).get(emoji, set()).discard(_reactor(fake, request))
+    users = fake.state.reactions.get(message["id"], {}).get(emoji, set())
+    user_id = _reactor(fake, request)
+    if user_id in users:
+        users.discard(user_id)
+        event = _reaction_event(fake, message, emoji, user_id)
+        event.pop("member", None)
+        request.emit("MESSAGE_REACTION_REMOVE", event)
     _reactions_view(fake, message)
     return Reply(204)
 

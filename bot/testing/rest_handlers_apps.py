@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.testing.rest_handlers import check_message_body, message_of, store_files
+from bot.testing.rest_handlers import (
+    apply_message_edit,
+    check_message_body,
+    emit_message,
+    message_of,
+    store_files,
+)
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError
-from bot.testing.rest_state import State, now_iso
+from bot.testing.rest_state import State
+from bot.testing.rest_validation import Errors, check_choices, check_command, check_modal, error
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
@@ -14,8 +21,16 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
+PONG = 1
 CHANNEL_MESSAGE_WITH_SOURCE = 4
+DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE = 5
+DEFERRED_UPDATE_MESSAGE = 6
 UPDATE_MESSAGE = 7
+APPLICATION_COMMAND_AUTOCOMPLETE_RESULT = 8
+MODAL = 9
+CALLBACK_TYPES = frozenset({PONG, 4, 5, 6, 7, 8, 9, 12})
+# Types 6 and 7 answer a component (3) or a modal sent from a component (5); 8 only autocomplete.
+MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 3, 4, 5
 
 
 # -- gateway ---------------------------------------------------------------------------------
@@ -56,15 +71,53 @@ def interaction_callback(fake: FakeRest, request: Request) -> Reply:
     if interaction["response_type"] is not None:
         raise RouteError(400, 40060, "Interaction has already been acknowledged.")
     payload, files = request.payload()
-    kind = int((payload or {}).get("type", 0))
-    interaction["response_type"] = kind
+    kind = _callback_type(interaction, payload)
+    data = (payload or {}).get("data")
     if kind in (CHANNEL_MESSAGE_WITH_SOURCE, UPDATE_MESSAGE):
-        data = check_message_body((payload or {}).get("data"), files, creating=True)
+        data = check_message_body(data, files, creating=kind == CHANNEL_MESSAGE_WITH_SOURCE)
         store_files(fake, data, files)
-        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, data)
+    elif kind == MODAL:
+        check_modal(data)
+    elif kind == APPLICATION_COMMAND_AUTOCOMPLETE_RESULT:
+        check_choices(data)
+    interaction["response_type"] = kind
+    interaction["response"] = data
+    if kind == CHANNEL_MESSAGE_WITH_SOURCE:
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, data or {})
         message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
         interaction["original"] = message["id"]
+        emit_message(fake, request, "MESSAGE_CREATE", message)
+    elif kind in (UPDATE_MESSAGE, DEFERRED_UPDATE_MESSAGE):
+        # The component's message is the response: UPDATE_MESSAGE edits it now, a deferred
+        # update when the bot edits @original.
+        interaction["original"] = interaction["message_id"]
+        if kind == UPDATE_MESSAGE:
+            message = message_of(fake.state, interaction["channel_id"], interaction["message_id"])
+            apply_message_edit(message, data)
+            emit_message(fake, request, "MESSAGE_UPDATE", message)
     return Reply(204)
+
+
+def _callback_type(interaction: dict[str, Any], payload: Any) -> int:
+    """The callback's type, refused (400 50035) where Discord refuses it."""
+    kind = (payload or {}).get("type") if isinstance(payload, dict) else None
+    allowed = set(CALLBACK_TYPES - {PONG})
+    if interaction["type"] == AUTOCOMPLETE:
+        allowed = {APPLICATION_COMMAND_AUTOCOMPLETE_RESULT}
+    else:
+        allowed.discard(APPLICATION_COMMAND_AUTOCOMPLETE_RESULT)
+        if interaction.get("message_id") is None:
+            allowed -= {UPDATE_MESSAGE, DEFERRED_UPDATE_MESSAGE}
+        if interaction["type"] == MODAL_SUBMIT:
+            allowed.discard(MODAL)
+    if not isinstance(kind, int) or isinstance(kind, bool) or kind not in allowed:
+        raise RouteError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {"type": {"_errors": [error("INTERACTION_RESPONSE_TYPE_INVALID", "Invalid type")]}},
+        )
+    return kind
 
 
 def _original(fake: FakeRest, token: str, application_id: str) -> dict[str, Any]:
@@ -108,10 +161,8 @@ def _edit_webhook_message(
     payload, files = request.payload()
     body = check_message_body(payload, files, creating=False)
     store_files(fake, body, files)
-    for key in ("content", "embeds", "components", "attachments"):
-        if key in body:
-            message[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
-    message["edited_timestamp"] = now_iso()
+    apply_message_edit(message, body)
+    emit_message(fake, request, "MESSAGE_UPDATE", message)
     return message
 
 
@@ -143,6 +194,7 @@ def execute_webhook(fake: FakeRest, request: Request) -> Reply:
         author = {**author, "username": body["username"]}
     message = fake.state.new_message(channel_id, author, body)
     message["webhook_id"] = p["webhook_id"]
+    emit_message(fake, request, "MESSAGE_CREATE", message)
     interaction = fake.state.interactions.get(p["webhook_token"])
     if interaction is not None:
         interaction["followups"].append(message["id"])
@@ -187,13 +239,6 @@ def _commands(fake: FakeRest, request: Request) -> dict[str, dict[str, Any]]:
 
 
 def _command(fake: FakeRest, request: Request, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or not body.get("name"):
-        raise RouteError(
-            400,
-            50035,
-            "Invalid Form Body",
-            {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}},
-        )
     command = {
         "id": fake.state.snowflake(),
         "application_id": fake.state.application_id,
@@ -218,6 +263,9 @@ def list_commands(fake: FakeRest, request: Request) -> Reply:
 def create_command(fake: FakeRest, request: Request) -> Reply:
     commands = _commands(fake, request)
     payload, _ = request.payload()
+    errors = Errors()
+    check_command(errors, (), payload)
+    errors.raise_if_any()
     for existing in commands.values():
         if existing["name"] == (payload or {}).get("name"):
             existing.update(payload)
@@ -232,8 +280,14 @@ def create_command(fake: FakeRest, request: Request) -> Reply:
 def overwrite_commands(fake: FakeRest, request: Request) -> Reply:
     commands = _commands(fake, request)
     payload, _ = request.payload()
+    errors = Errors()
     if not isinstance(payload, list):
-        raise RouteError(400, 50035, "Invalid Form Body")
+        errors.add(("_root",), "BASE_TYPE_ARRAY", "Must be an array.")
+    else:
+        for index, body in enumerate(payload):
+            check_command(errors, (index,), body)
+    errors.raise_if_any()
+    assert isinstance(payload, list)
     fresh = [_command(fake, request, body) for body in payload]
     commands.clear()
     commands.update({c["id"]: c for c in fresh})

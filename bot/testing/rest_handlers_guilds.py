@@ -245,6 +245,6 @@ def create_dm(fake: FakeRest, request: Request) -> Reply:
             return Reply(200, dict(channel))
     channel = fake.state.add_channel(None, "", 1)
     stored = fake.state.channels[channel["id"]]
-    del stored["name"]
+    stored.pop("name", None)
     stored["recipients"] = [dict(user)]
     return Reply(200, dict(stored))

@@ -46,6 +46,13 @@ class Request:
     body: bytes
     params: dict[str, str]
     template: str
+    # Gateway dispatches the request caused (MESSAGE_CREATE for a posted message...), sent by
+    # FakeRest once the state lock is released: Discord tells the bot what its requests did.
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def emit(self, name: str, data: dict[str, Any]) -> None:
+        """Queues a gateway dispatch (a copy of `data`) for after the request."""
+        self.events.append((name, dict(data)))
 
     def args(self) -> dict[str, str]:
         """The query string as a dict (last value wins)."""

@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.testing.gateway_world import everyone_role
+from bot.testing.gateway_world import World
+from bot.testing.payloads import (
+    channel_object,
+    guild_object,
+    member_object,
+    role_object,
+    user_object,
+)
 
 __all__ = ["DISCORD_EPOCH_MS", "State"]
 
@@ -35,18 +42,8 @@ class State:
     def __init__(self, bot_user: Mapping[str, Any] | None = None) -> None:
         self.lock = threading.RLock()
         self._increment = itertools.count(1)
-        self.bot_user: Json = dict(
-            bot_user
-            or {
-                "id": "1000000000000000001",  # Discord sends snowflakes as strings
-                "username": "shardline-test",
-                "global_name": None,
-                "discriminator": "0",
-                "avatar": None,
-                "bot": True,
-                "flags": 0,
-            }
-        )
+        # The gateway world's bot user by default, so READY and `GET /users/@me` agree.
+        self.bot_user: Json = dict(bot_user or World().bot_user())
         self.application_id = self.bot_user["id"]
         self.users: dict[str, Json] = {self.bot_user["id"]: self.bot_user}
         self.guilds: dict[str, Json] = {}
@@ -70,14 +67,7 @@ class State:
     # -- seeding -----------------------------------------------------------------------------
 
     def add_user(self, username: str = "someone", *, bot: bool = False) -> Json:
-        user: Json = {
-            "id": self.snowflake(),
-            "username": username,
-            "global_name": None,
-            "discriminator": "0",
-            "avatar": None,
-            "bot": bot,
-        }
+        user = user_object(self.snowflake(), username, bot=bot)
         with self.lock:
             self.users[user["id"]] = user
         return dict(user)
@@ -85,21 +75,10 @@ class State:
     def add_guild(self, name: str = "Test Guild", *, owner_id: str | None = None) -> Json:
         """A guild with its @everyone role (id = guild id) and the bot as a member."""
         guild_id = self.snowflake()
-        everyone = everyone_role(guild_id)
-        guild = {
-            "id": guild_id,
-            "name": name,
-            "icon": None,
-            "owner_id": owner_id or self.bot_user["id"],
-            "roles": [everyone],
-            "emojis": [],
-            "features": [],
-            "verification_level": 0,
-            "premium_tier": 0,
-        }
+        guild = guild_object(guild_id, name, owner_id or self.bot_user["id"])
         with self.lock:
             self.guilds[guild_id] = guild
-            self.roles[guild_id] = {guild_id: everyone}
+            self.roles[guild_id] = {guild_id: guild["roles"][0]}
             self.members[guild_id] = {}
             self.bans[guild_id] = {}
         self.add_member(guild_id, self.bot_user["id"])
@@ -108,26 +87,18 @@ class State:
     def add_channel(
         self, guild_id: str | None = None, name: str = "general", type: int = 0
     ) -> Json:
-        channel: Json = {"id": self.snowflake(), "type": type, "name": name}
-        if guild_id is not None:
-            channel.update(guild_id=guild_id, position=0, permission_overwrites=[], nsfw=False)
-        channel["last_message_id"] = None
         with self.lock:
+            position = sum(1 for c in self.channels.values() if c.get("guild_id") == guild_id)
+            channel = channel_object(
+                self.snowflake(), type, name=name, guild_id=guild_id, position=position
+            )
             self.channels[channel["id"]] = channel
             self.messages[channel["id"]] = {}
         return dict(channel)
 
     def add_member(self, guild_id: str, user_id: str, *, roles: list[str] | None = None) -> Json:
         with self.lock:
-            member = {
-                "user": dict(self.users[user_id]),
-                "nick": None,
-                "roles": list(roles or []),
-                "joined_at": now_iso(),
-                "deaf": False,
-                "mute": False,
-                "flags": 0,
-            }
+            member = member_object(self.users[user_id], roles=roles, joined_at=now_iso())
             self.members[guild_id][user_id] = member
         return dict(member)
 
@@ -146,21 +117,39 @@ class State:
             self.webhooks[hook["id"]] = hook
         return dict(hook)
 
-    def add_interaction(self, channel_id: str) -> Json:
-        """An interaction the bot may answer: `{"id", "token", "application_id", ...}`."""
+    def add_interaction(
+        self, channel_id: str, *, type: int = 2, message_id: str | None = None
+    ) -> Json:
+        """An interaction the bot may answer: `{"id", "token", "application_id", ...}`.
+
+        `message_id` is the message of a component interaction (type 3): an UPDATE_MESSAGE
+        answer edits it. The record also keeps the answer: `response_type`, `response` (the
+        callback's `data`), `original` (the response message's id) and `followups` (ids).
+        """
         with self.lock:
             interaction: Json = {
                 "id": self.snowflake(),
                 "token": "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(40),
                 "application_id": self.application_id,
                 "channel_id": channel_id,
-                "type": 2,
+                "type": type,
+                "message_id": message_id,
                 "original": None,  # message id once answered with a message
                 "followups": [],
                 "response_type": None,
+                "response": None,
             }
             self.interactions[interaction["token"]] = interaction
         return dict(interaction)
+
+    def add_role(self, guild_id: str, name: str = "role", *, permissions: str = "0") -> Json:
+        """A role in `guild_id` (its position after the existing ones)."""
+        with self.lock:
+            roles = self.roles[guild_id]
+            role = role_object(self.snowflake(), name, permissions=permissions, position=len(roles))
+            roles[role["id"]] = role
+            self.guilds[guild_id]["roles"] = list(roles.values())
+        return dict(role)
 
     # -- messages ----------------------------------------------------------------------------
 

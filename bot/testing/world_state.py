@@ -14,33 +14,30 @@ from typing import Any
 from bot.testing.gateway_world import World
 from bot.testing.rest_state import State
 
-__all__ = ["seed_world", "store_message"]
+__all__ = ["SEED_MEMBERS_MAX", "seed_world", "store_message"]
+
+# Worlds up to this many members get them all in the REST state (member fetches work); larger
+# ones (the benches use thousands of guilds) would spend memory on members nobody fetches.
+SEED_MEMBERS_MAX = 20_000
 
 
-def seed_world(state: State, world: World, *, members: bool = False) -> None:
-    """Adds the world's guilds, roles and channels (and members if asked) to `state`."""
+def seed_world(state: State, world: World, *, members: bool | None = None) -> None:
+    """Adds the world's guilds, roles, channels and the bot's membership to `state`; and its
+    members when asked, or (`members=None`) when the world has at most `SEED_MEMBERS_MAX`."""
+    if members is None:
+        members = world.guild_count * world.members_per_guild <= SEED_MEMBERS_MAX
     with state.lock:
         bot_id = str(world.bot_user_id)
         if bot_id not in state.users:
             state.users[bot_id] = {**world.bot_user(), "id": bot_id}
         for index in range(world.guild_count):
             guild_id = str(world.guild_id(index))
-            everyone = world.role(index)
-            state.guilds[guild_id] = {
-                "id": guild_id,
-                "name": f"Guild {index}",
-                "icon": None,
-                "owner_id": bot_id,
-                "roles": [everyone],
-                "emojis": [],
-                "features": [],
-                "verification_level": 0,
-                "premium_tier": 0,
-            }
-            state.roles[guild_id] = {guild_id: everyone}
+            guild = world.guild(int(guild_id))
+            state.guilds[guild_id] = guild
+            state.roles[guild_id] = {role["id"]: role for role in guild["roles"]}
             state.members.setdefault(guild_id, {})
             state.bans.setdefault(guild_id, {})
-            state.members[guild_id][bot_id] = _member(state.users[bot_id])
+            state.members[guild_id][bot_id] = world.bot_member()
             for channel_index in range(world.channels_per_guild):
                 channel = {**world.channel(index, channel_index), "guild_id": guild_id}
                 state.channels[channel["id"]] = channel
@@ -58,15 +55,3 @@ def store_message(state: State, message: dict[str, Any]) -> None:
     with state.lock:
         channel_id = str(message["channel_id"])
         state.messages.setdefault(channel_id, {})[str(message["id"])] = dict(message)
-
-
-def _member(user: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "user": dict(user),
-        "nick": None,
-        "roles": [],
-        "joined_at": "2024-01-01T00:00:00.000000+00:00",
-        "deaf": False,
-        "mute": False,
-        "flags": 0,
-    }

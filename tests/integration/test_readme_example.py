@@ -18,7 +18,7 @@ def test_ping_answers() -> None:
     config = {"gateway": {"url": "local"}, "simulator": {"heartbeat_interval_ms": 500}}
     with Bot.from_config(config, consumers=[Ping]) as bot:
         discord = bot.simulator
-        discord.wait_for_identify(timeout=10)
+        discord.wait_for_ready(timeout=10)
         message = discord.config.world.message_create(1)
         message["content"] = "!ping"
         discord.dispatch("MESSAGE_CREATE", message)

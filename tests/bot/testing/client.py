@@ -9,6 +9,9 @@ import websocket
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
 
+# GUILDS, GUILD_MESSAGES, GUILD_PRESENCES (full member lists) and MESSAGE_CONTENT.
+DEFAULT_INTENTS = (1 << 0) | (1 << 9) | (1 << 8) | (1 << 15)
+
 
 class RawClient:
     """One connection: `send(payload)`, `recv()` -> decoded payload, `close_code()`."""
@@ -66,7 +69,9 @@ class RawClient:
         except (websocket.WebSocketConnectionClosedException, OSError):
             return self.close_frame_code
 
-    def identify(self, token: str, intents: int = 513, shard: list[int] | None = None) -> None:
+    def identify(
+        self, token: str, intents: int = DEFAULT_INTENTS, shard: list[int] | None = None
+    ) -> None:
         data: dict[str, Any] = {"token": token, "intents": intents, "properties": {"os": "linux"}}
         if shard is not None:
             data["shard"] = shard

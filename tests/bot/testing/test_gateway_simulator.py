@@ -9,6 +9,7 @@ import pytest
 
 from bot.testing import FakeDiscord, GatewayConfig, World
 from tests.bot.gateway.corpus import unknown_keys
+from tests.bot.testing.client import DEFAULT_INTENTS
 
 IDENTIFY, RESUME, HEARTBEAT = 2, 6, 1
 
@@ -39,7 +40,7 @@ def test_hello_identify_ready_then_guild_creates(discord, connect, encoding, com
     assert {g["id"] for g in first["guilds"]} == {p["d"]["id"] for p in payloads[1:]}
     assert isinstance(payloads[1]["d"]["id"], int)  # snowflakes are int on both encodings
     identify = discord.wait_for_identify(timeout=5)
-    assert identify.data["intents"] == 513
+    assert identify.data["intents"] == DEFAULT_INTENTS
     assert discord.connections[0].encoding == encoding
     assert discord.connections[0].compress == compress
     assert discord.violations == []
@@ -62,7 +63,7 @@ def test_heartbeats_are_acknowledged_until_turned_off(discord, connect):
     discord.set_ack_heartbeats(False)
     client.send({"op": HEARTBEAT, "d": 4})
     discord.wait_for_heartbeats(2, timeout=5)
-    seq = discord.dispatch("TYPING_START", {"channel_id": "1", "user_id": "2", "timestamp": 0})
+    seq = discord.dispatch("CHANNEL_PINS_UPDATE", {"channel_id": "1", "last_pin_timestamp": None})
     assert client.recv()["s"] == seq  # no ACK came before it
     assert discord.received(HEARTBEAT)[-1].data == 4
 

@@ -1,0 +1,550 @@
+"""Scenarios: what users do in the simulated Discord, and what the bot answered.
+
+    scenario = Scenario(discord)                       # discord: a running FakeDiscord
+    guild = scenario.guild(name="Test")
+    channel = scenario.channel(guild, name="general")
+    alice = scenario.user(name="alice")
+    scenario.join(alice, guild)
+    assert scenario.say(alice, channel, "!ping").reply["content"] == "pong"
+    result = scenario.slash(alice, "echo", options={"text": "hi"}, channel=channel)
+    assert result.response_type == 4 and result.message["content"] == "hi"
+
+Every object is created in the one world the gateway and the REST API share (the REST state),
+and the matching gateway event is dispatched (GUILD_CREATE, CHANNEL_CREATE, GUILD_MEMBER_ADD,
+MESSAGE_CREATE, INTERACTION_CREATE) to the shard that owns the guild, once every shard is ready.
+What the bot sends back is read from the REST state: `Exchange` for a message's replies,
+`InteractionResult` for an interaction's callback, response message and follow-ups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from bot.testing.fake_discord import FakeDiscord
+from bot.testing.payloads import channel_object, guild_create, message_object
+from bot.testing.rest_state import State, now_iso
+from bot.testing.rest_validation import modal_fields
+from bot.testing.scenario_interactions import (
+    Ref,
+    command_data,
+    find_component,
+    interaction_payload,
+    member_view,
+    object_id,
+    resolve,
+)
+from bot.testing.scenario_results import Exchange, InteractionResult
+
+__all__ = ["Exchange", "InteractionResult", "Scenario"]
+
+Json = dict[str, Any]
+
+# https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-type
+APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 2, 3, 4, 5
+# https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-types
+CHAT_INPUT, USER_COMMAND, MESSAGE_COMMAND = 1, 2, 3
+# https://discord.com/developers/docs/components/reference#component-object-component-types
+BUTTON, STRING_SELECT, TEXT_INPUT = 2, 3, 4
+USER_SELECT, ROLE_SELECT, MENTIONABLE_SELECT, CHANNEL_SELECT = 5, 6, 7, 8
+_SELECT_TYPES = {USER_SELECT: 6, ROLE_SELECT: 8, MENTIONABLE_SELECT: 9, CHANNEL_SELECT: 7}
+# https://discord.com/developers/docs/reference#message-formatting : <@id> and <@!id>.
+USER_MENTION = re.compile(r"<@!?(\d+)>")
+DM_CHANNEL = 1
+
+
+def _find_message(state: State, channel_id: str, message_id: str) -> Json:
+    message = state.messages.get(channel_id, {}).get(message_id)
+    if message is None:
+        raise ValueError(f"no message {message_id} in channel {channel_id}")
+    return message
+
+
+class Scenario:
+    """Users, guilds and channels in a running `FakeDiscord`, and what they do to the bot.
+
+    `timeout` is how long each step waits (for every shard to be ready before a dispatch, for
+    the bot's answer when a result is read) unless the step gives its own.
+    """
+
+    def __init__(self, fake: FakeDiscord, *, timeout: float = 10.0) -> None:
+        self.fake = fake
+        self.state = fake.rest.state
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"<Scenario {self.fake!r}>"
+
+    def _dispatch(self, name: str, data: Json, timeout: float | None = None) -> None:
+        self.fake.wait_for_ready(self.timeout if timeout is None else timeout)
+        self.fake.dispatch(name, data)
+
+    # -- the world ---------------------------------------------------------------------------
+
+    def user(self, name: str = "someone", *, bot: bool = False) -> Json:
+        """A new user (no event: Discord tells the bot about users through guilds)."""
+        return self.state.add_user(name, bot=bot)
+
+    def guild(self, name: str = "Test Guild", *, owner: Ref | None = None) -> Json:
+        """A new guild the bot is in (as its member); dispatches its GUILD_CREATE."""
+        with self.state.lock:
+            guild = self.state.add_guild(name, owner_id=object_id(owner) if owner else None)
+            payload = self._guild_create(guild["id"])
+        self._dispatch("GUILD_CREATE", payload)
+        return guild
+
+    def _guild_create(self, guild_id: str) -> Json:
+        members = [dict(m) for m in self.state.members[guild_id].values()]
+        channels = [dict(c) for c in self.state.channels.values() if c.get("guild_id") == guild_id]
+        return guild_create(
+            {**self.state.guilds[guild_id], "roles": list(self.state.roles[guild_id].values())},
+            members=members,
+            channels=channels,
+            member_count=len(members),
+            large=False,
+            joined_at=now_iso(),
+        )
+
+    def channel(
+        self,
+        guild: Ref,
+        *,
+        name: str = "general",
+        type: int = 0,
+        parent: Ref | None = None,
+    ) -> Json:
+        """A new channel of `type` (a `bot.payloads.channel.ChannelType` number) in `guild`;
+        dispatches CHANNEL_CREATE (THREAD_CREATE for a thread type)."""
+        guild_id = object_id(guild)
+        with self.state.lock:
+            if guild_id not in self.state.guilds:
+                raise ValueError(f"no guild {guild_id} in the simulated Discord")
+            channel = self.state.add_channel(guild_id, name, int(type))
+            stored = self.state.channels[channel["id"]]
+            if parent is not None:
+                stored["parent_id"] = object_id(parent)
+            channel = dict(stored)
+        event = "THREAD_CREATE" if int(type) in (10, 11, 12) else "CHANNEL_CREATE"
+        self._dispatch(event, {**channel, **({"newly_created": True} if event[0] == "T" else {})})
+        return channel
+
+    def role(self, guild: Ref, *, name: str = "role", permissions: str = "0") -> Json:
+        """A new role in `guild`; dispatches GUILD_ROLE_CREATE."""
+        guild_id = object_id(guild)
+        role = self.state.add_role(guild_id, name, permissions=permissions)
+        self._dispatch("GUILD_ROLE_CREATE", {"guild_id": guild_id, "role": role})
+        return role
+
+    def join(self, user: Ref, guild: Ref, *, roles: list[Ref] | None = None) -> Json:
+        """`user` joins `guild`; dispatches GUILD_MEMBER_ADD; returns the member."""
+        guild_id, user_id = object_id(guild), object_id(user)
+        role_ids = [object_id(r) for r in roles or []]
+        with self.state.lock:
+            if user_id not in self.state.users:
+                raise ValueError(f"no user {user_id}: make it with scenario.user()")
+            member = self.state.add_member(guild_id, user_id, roles=role_ids)
+        self._dispatch("GUILD_MEMBER_ADD", {**member, "guild_id": guild_id})
+        return member
+
+    def leave(self, user: Ref, guild: Ref) -> None:
+        """`user` leaves `guild`; dispatches GUILD_MEMBER_REMOVE."""
+        guild_id, user_id = object_id(guild), object_id(user)
+        with self.state.lock:
+            member = self.state.members.get(guild_id, {}).pop(user_id, None)
+            if member is None:
+                raise ValueError(f"user {user_id} is not a member of guild {guild_id}")
+        self._dispatch("GUILD_MEMBER_REMOVE", {"guild_id": guild_id, "user": member["user"]})
+
+    def dm(self, user: Ref) -> Json:
+        """The DM channel between the bot and `user` (made if needed; Discord sends no
+        CHANNEL_CREATE for it)."""
+        user_id = object_id(user)
+        with self.state.lock:
+            for channel in self.state.channels.values():
+                recipients = channel.get("recipients") or [{}]
+                if channel.get("type") == DM_CHANNEL and recipients[0].get("id") == user_id:
+                    return dict(channel)
+            channel = channel_object(self.state.snowflake(), DM_CHANNEL)
+            channel["recipients"] = [dict(self.state.users[user_id])]
+            self.state.channels[channel["id"]] = channel
+            self.state.messages[channel["id"]] = {}
+            return dict(channel)
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def say(
+        self,
+        user: Ref,
+        channel: Ref,
+        content: str,
+        *,
+        timeout: float | None = None,
+        reply_to: Ref | None = None,
+        **fields: Any,
+    ) -> Exchange:
+        """`user` posts `content` in `channel` (MESSAGE_CREATE, stored so the bot can reply,
+        fetch and react). Mentions `<@id>` in the content fill `mentions`, as on Discord.
+        `fields` adds message fields (embeds, attachments...). Returns the `Exchange` whose
+        `reply`, `replies` and `wait_replies(n)` give the bot's messages in the channel."""
+        channel_id, user_id = object_id(channel), object_id(user)
+        with self.state.lock:
+            stored_channel = self.state.channels.get(channel_id)
+            if stored_channel is None:
+                raise ValueError(f"no channel {channel_id} in the simulated Discord")
+            guild_id = stored_channel.get("guild_id")
+            message = message_object(
+                self.state.snowflake(),
+                channel_id,
+                self.state.users[user_id],
+                content,
+                guild_id=guild_id,
+                timestamp=now_iso(),
+            )
+            message.update(fields)
+            message["mentions"] = self._mentions(content, guild_id)
+            if reply_to is not None:
+                target = _find_message(self.state, channel_id, object_id(reply_to))
+                message["type"] = 19
+                message["message_reference"] = {
+                    "type": 0,
+                    "message_id": target["id"],
+                    "channel_id": channel_id,
+                    **({"guild_id": guild_id} if guild_id else {}),
+                }
+                message["referenced_message"] = dict(target)
+            event = dict(message)
+            if guild_id is not None:
+                member = member_view(self.state, guild_id, user_id)
+                event["member"] = {
+                    k: v for k, v in member.items() if k not in ("user", "permissions")
+                }
+            self.state.messages[channel_id][message["id"]] = message
+            stored_channel["last_message_id"] = message["id"]
+        exchange = Exchange(self.fake, event, self.timeout if timeout is None else timeout)
+        self._dispatch("MESSAGE_CREATE", event)
+        return exchange
+
+    def _mentions(self, content: str, guild_id: str | None) -> list[Json]:
+        mentions = []
+        for user_id in dict.fromkeys(USER_MENTION.findall(content)):
+            user = self.state.users.get(user_id)
+            if user is None:
+                continue
+            mention = dict(user)
+            member = self.state.members.get(guild_id or "", {}).get(user_id)
+            if member is not None:
+                mention["member"] = {k: v for k, v in member.items() if k != "user"}
+            mentions.append(mention)
+        return mentions
+
+    def react(self, user: Ref, message: Ref, emoji: str, *, channel: Ref | None = None) -> None:
+        """`user` reacts to `message` with a unicode `emoji` (or `name:id`);
+        dispatches MESSAGE_REACTION_ADD."""
+        user_id = object_id(user)
+        with self.state.lock:
+            stored = self._message(message, channel)
+            users = self.state.reactions.setdefault(stored["id"], {}).setdefault(emoji, set())
+            users.add(user_id)
+            name, _, emoji_id = emoji.partition(":")
+            event: Json = {
+                "user_id": user_id,
+                "channel_id": stored["channel_id"],
+                "message_id": stored["id"],
+                "emoji": {"id": emoji_id or None, "name": name},
+                "message_author_id": stored["author"]["id"],
+                "burst": False,
+                "burst_colors": [],
+                "type": 0,
+            }
+            guild_id = stored.get("guild_id")
+            if guild_id:
+                event["guild_id"] = guild_id
+                event["member"] = dict(self.state.members[guild_id][user_id])
+        self._dispatch("MESSAGE_REACTION_ADD", event)
+
+    def _message(self, message: Ref, channel: Ref | None) -> Json:
+        channel_id = object_id(channel) if channel is not None else None
+        if channel_id is None and isinstance(message, Mapping):
+            channel_id = str(message["channel_id"])
+        message_id = object_id(message)
+        if channel_id is None:
+            for channel_messages in self.state.messages.values():
+                if message_id in channel_messages:
+                    return channel_messages[message_id]
+            raise ValueError(f"no message {message_id} in the simulated Discord")
+        return _find_message(self.state, channel_id, message_id)
+
+    # -- application commands ----------------------------------------------------------------
+
+    def slash(
+        self,
+        user: Ref,
+        name: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        channel: Ref | None = None,
+        guild: Ref | None = None,
+        subcommand: str | None = None,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """`user` runs slash command `/name` (INTERACTION_CREATE type 2) with `options`
+        (name -> value; users, channels, roles as their objects or ids) in `channel` (else the
+        guild's first text channel, else a DM with the bot). `subcommand` is `"sub"` or
+        `"group sub"`. Options are typed from the command the bot registered."""
+        return self._command(
+            user, name, CHAT_INPUT, options or {}, channel, guild, subcommand, None, timeout
+        )
+
+    def user_command(
+        self,
+        user: Ref,
+        name: str,
+        target: Ref,
+        *,
+        channel: Ref | None = None,
+        guild: Ref | None = None,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """`user` runs user command `name` on `target` (a user)."""
+        with self.state.lock:
+            channel_id = self._where(user, channel, guild)
+            guild_id = self.state.channels[channel_id].get("guild_id")
+            data = command_data(self.state, name, USER_COMMAND, {}, guild_id)
+            resolved: Json = {}
+            data["target_id"] = resolve(self.state, 6, target, guild_id, resolved)
+            data["resolved"] = resolved
+            payload = interaction_payload(
+                self.state, APPLICATION_COMMAND, object_id(user), channel_id, data
+            )
+        return self._send(payload, timeout)
+
+    def message_command(
+        self,
+        user: Ref,
+        name: str,
+        message: Ref,
+        *,
+        channel: Ref | None = None,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """`user` runs message command `name` on `message`."""
+        with self.state.lock:
+            target = self._message(message, channel)
+            channel_id = str(target["channel_id"])
+            guild_id = self.state.channels[channel_id].get("guild_id")
+            data = command_data(self.state, name, MESSAGE_COMMAND, {}, guild_id)
+            data["target_id"] = target["id"]
+            data["resolved"] = {"messages": {target["id"]: dict(target)}}
+            payload = interaction_payload(
+                self.state, APPLICATION_COMMAND, object_id(user), channel_id, data
+            )
+        return self._send(payload, timeout)
+
+    def autocomplete(
+        self,
+        user: Ref,
+        name: str,
+        options: Mapping[str, Any],
+        *,
+        focused: str,
+        channel: Ref | None = None,
+        guild: Ref | None = None,
+        subcommand: str | None = None,
+        timeout: float | None = None,
+    ) -> list[Json]:
+        """`user` types in option `focused` of `/name` (INTERACTION_CREATE type 4); returns
+        the choices the bot offered (callback type 8)."""
+        if focused not in options:
+            raise ValueError(f"the focused option {focused!r} is not in options")
+        result = self._command(
+            user, name, CHAT_INPUT, options, channel, guild, subcommand, focused, timeout
+        )
+        return result.choices
+
+    def _command(
+        self,
+        user: Ref,
+        name: str,
+        kind: int,
+        options: Mapping[str, Any],
+        channel: Ref | None,
+        guild: Ref | None,
+        subcommand: str | None,
+        focused: str | None,
+        timeout: float | None,
+    ) -> InteractionResult:
+        with self.state.lock:
+            channel_id = self._where(user, channel, guild)
+            guild_id = self.state.channels[channel_id].get("guild_id")
+            data = command_data(
+                self.state, name, kind, options, guild_id, subcommand=subcommand, focused=focused
+            )
+            interaction_type = AUTOCOMPLETE if focused is not None else APPLICATION_COMMAND
+            payload = interaction_payload(
+                self.state, interaction_type, object_id(user), channel_id, data
+            )
+        return self._send(payload, timeout)
+
+    def _where(self, user: Ref, channel: Ref | None, guild: Ref | None) -> str:
+        """The channel an interaction happens in."""
+        if channel is not None:
+            channel_id = object_id(channel)
+            if channel_id not in self.state.channels:
+                raise ValueError(f"no channel {channel_id} in the simulated Discord")
+            return channel_id
+        if guild is not None:
+            guild_id = object_id(guild)
+            for candidate in self.state.channels.values():
+                if candidate.get("guild_id") == guild_id and candidate.get("type") == 0:
+                    return str(candidate["id"])
+            raise ValueError(f"guild {guild_id} has no text channel: pass channel=")
+        return str(self.dm(user)["id"])
+
+    def _send(self, payload: Json, timeout: float | None) -> InteractionResult:
+        timeout = self.timeout if timeout is None else timeout
+        result = InteractionResult(self.fake, payload, timeout)
+        self._dispatch("INTERACTION_CREATE", payload, timeout)
+        return result
+
+    # -- components and modals ---------------------------------------------------------------
+
+    def click(
+        self, user: Ref, message: Ref, custom_id: str, *, timeout: float | None = None
+    ) -> InteractionResult:
+        """`user` clicks the button `custom_id` on `message` (INTERACTION_CREATE type 3)."""
+        return self._component(user, message, custom_id, None, timeout)
+
+    def select(
+        self,
+        user: Ref,
+        message: Ref,
+        custom_id: str,
+        values: list[Any],
+        *,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """`user` picks `values` in the select menu `custom_id` on `message` (option values for
+        a string select; users, roles or channels, as objects or ids, for the others)."""
+        return self._component(user, message, custom_id, list(values), timeout)
+
+    def _component(
+        self,
+        user: Ref,
+        message: Ref,
+        custom_id: str,
+        values: list[Any] | None,
+        timeout: float | None,
+    ) -> InteractionResult:
+        with self.state.lock:
+            stored = self._message(message, None)
+            component = find_component(stored, custom_id)
+            if component is None:
+                raise ValueError(f"message {stored['id']} has no component {custom_id!r}")
+            if component.get("disabled"):
+                raise ValueError(f"component {custom_id!r} is disabled")
+            kind = int(component["type"])
+            data: Json = {"custom_id": custom_id, "component_type": kind}
+            if (values is None) != (kind == BUTTON):
+                verb = "click" if kind == BUTTON else "select"
+                raise ValueError(f"component {custom_id!r} is type {kind}: use scenario.{verb}")
+            if values is not None:
+                data["values"] = self._select_values(component, values, stored, data)
+            payload = interaction_payload(
+                self.state,
+                MESSAGE_COMPONENT,
+                object_id(user),
+                str(stored["channel_id"]),
+                data,
+                message=stored,
+            )
+        return self._send(payload, timeout)
+
+    def _select_values(
+        self, component: Json, values: list[Any], message: Json, data: Json
+    ) -> list[str]:
+        kind = int(component["type"])
+        low, high = int(component.get("min_values", 1)), int(component.get("max_values", 1))
+        if not low <= len(values) <= high:
+            raise ValueError(f"select {component['custom_id']!r} takes {low} to {high} values")
+        if kind == STRING_SELECT:
+            allowed = {str(o.get("value")) for o in component.get("options") or []}
+            unknown = [v for v in values if str(v) not in allowed]
+            if unknown:
+                raise ValueError(f"select {component['custom_id']!r} has no options {unknown}")
+            return [str(v) for v in values]
+        resolved: Json = {}
+        option_type = _SELECT_TYPES.get(kind, 9)
+        guild_id = message.get("guild_id")
+        wire = [str(resolve(self.state, option_type, v, guild_id, resolved)) for v in values]
+        data["resolved"] = resolved
+        return wire
+
+    def submit_modal(
+        self,
+        user: Ref,
+        custom_id: str,
+        values: Mapping[str, str],
+        *,
+        channel: Ref | None = None,
+        timeout: float | None = None,
+    ) -> InteractionResult:
+        """`user` submits the modal `custom_id` with `values` (text input custom_id -> text)
+        (INTERACTION_CREATE type 5). The modal is the newest one the bot opened with that
+        custom_id: its layout, channel and message (for a modal opened from a component) are
+        used; unknown or missing required inputs are refused as Discord's client would."""
+        with self.state.lock:
+            opened = self._opened_modal(custom_id)
+            if opened is not None:
+                modal, record = opened
+                channel_id = str(record["channel_id"])
+                message_id = record.get("message_id")
+                rows = self._modal_rows(modal, values)
+            elif channel is not None:
+                channel_id, message_id = object_id(channel), None
+                rows = [
+                    {"type": 1, "components": [{"type": TEXT_INPUT, "custom_id": k, "value": v}]}
+                    for k, v in values.items()
+                ]
+            else:
+                raise ValueError(f"the bot opened no modal {custom_id!r}: pass channel=")
+            message = None
+            if message_id is not None:
+                message = self.state.messages[channel_id].get(message_id)
+            data = {"custom_id": custom_id, "components": rows}
+            payload = interaction_payload(
+                self.state, MODAL_SUBMIT, object_id(user), channel_id, data, message=message
+            )
+        return self._send(payload, timeout)
+
+    def _opened_modal(self, custom_id: str) -> tuple[Json, Json] | None:
+        for record in reversed(list(self.state.interactions.values())):
+            response = record.get("response")
+            if (
+                record.get("response_type") == 9
+                and isinstance(response, Mapping)
+                and response.get("custom_id") == custom_id
+            ):
+                return dict(response), record
+        return None
+
+    @staticmethod
+    def _modal_rows(modal: Json, values: Mapping[str, str]) -> list[Json]:
+        rows: list[Json] = []
+        known: set[str] = set()
+        for row in modal.get("components") or []:
+            for field in modal_fields(row) or []:
+                field_id = str(field.get("custom_id"))
+                known.add(field_id)
+                if field_id not in values and field.get("required", True):
+                    raise ValueError(f"the modal's input {field_id!r} is required")
+                submitted = {"type": field.get("type", TEXT_INPUT), "custom_id": field_id}
+                submitted["value"] = str(values.get(field_id, ""))
+                if row.get("type") == 18:
+                    rows.append({"type": 18, "component": submitted})
+                else:
+                    rows.append({"type": 1, "components": [submitted]})
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"the modal has no inputs {unknown}")
+        return rows
