@@ -128,9 +128,11 @@ class FencedGroups:
             self.leases.checkpoint(
                 lease,
                 session_id=str(raw.get("session_id") or ""),
+                seq=0,  # a new session: its seqs start again
                 resume_gateway_url=str(raw.get("resume_gateway_url") or ""),
             )
-        self.leases.publish(lease, group, message.name, message.data, seq)
+        if self.leases.publish(lease, group, message.name, message.data, seq) == "duplicate":
+            log.info("cluster.publish_duplicate", shard=self.shard, seq=seq)
 
     def dispatch(self, group: Hashable, message: Any) -> int:
         return self.dispatch_seq(group, message, None) if isinstance(message, Event) else 0

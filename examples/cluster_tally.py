@@ -49,7 +49,9 @@ class Tally(Consumer):
             client = Tally._clients.get(url)
             if client is None:
                 client = Tally._clients[url] = redis.Redis.from_url(url)
-        pipe = client.pipeline(transaction=False)
+        # One transaction: counted wholly or not at all, even if Redis dies mid-way (a handler
+        # whose reply was lost raises, and its redelivery is counted as such).
+        pipe = client.pipeline(transaction=True)
         pipe.hincrby(key, f"{event.shard.id}:{number}", 1)
         pipe.hincrby(f"{key}:stats", "handled", 1)
         origin = getattr(event, "origin", None)

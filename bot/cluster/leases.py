@@ -147,7 +147,8 @@ class ShardLeases:
 
     def publish(self, lease: Lease, group: Hashable, name: str, data: Any, seq: int | None) -> str:
         """Adds one event of the leased shard to `group`'s stream and checkpoints its seq, in one
-        script; raises `FencedOut` when the lease is not ours any more."""
+        script; raises `FencedOut` when the lease is not ours any more. Returns the entry id, or
+        "duplicate" when an event with this seq (or a later one) of the session is in already."""
         fields = entry_fields(name, data, lease.shard, seq, self.node)
         flat: list[Any] = [item for pair in fields.items() for item in pair]
         keys = [
@@ -171,7 +172,8 @@ class ShardLeases:
         seq: int | None = None,
         resume_gateway_url: str | None = None,
     ) -> None:
-        """Writes the shard's session (the fields given); raises `FencedOut` if not the owner."""
+        """Writes the shard's session (the fields given); raises `FencedOut` if not the owner.
+        A new session (READY) passes `seq=0`: its events count from 1 again."""
         keys = [self.keys.lease(lease.shard), self.keys.checkpoint(lease.shard)]
         args: list[Any] = [
             lease.owner,

@@ -74,10 +74,16 @@ return 1
 """
 
 # KEYS: lease, stream, checkpoint. ARGV: owner, maxlen, seq, then field, value, ... of the entry.
-# -> the entry id, or an error reply FENCED. The event and its seq are written together, so the
-# checkpoint's seq is always the last event in the stream: a RESUME from it loses nothing.
+# -> the entry id, 'duplicate', or an error reply FENCED. The event and its seq are written
+# together, so the checkpoint's seq is always the last event in the stream: a RESUME from it
+# loses nothing. A seq at or below the checkpoint's is in the stream already (a publish whose
+# reply was lost and is tried again, a replay after a local restart): not added twice.
 PUBLISH_FENCED = """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED') end
+if ARGV[3] ~= '-1' then
+  local last = redis.call('HGET', KEYS[3], 'seq')
+  if last and tonumber(ARGV[3]) <= tonumber(last) then return 'duplicate' end
+end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 4))
 if ARGV[3] ~= '-1' then redis.call('HSET', KEYS[3], 'seq', ARGV[3], 'owner', ARGV[1]) end
 return id

@@ -104,3 +104,22 @@ def test_cluster_status_shows_owners_lease_ages_streams_and_dead_letters(
     assert stream["groups"] == [{"group": "shared:x", "consumers": 0, "pending": 0, "lag": lag}]
     text = format_status(status)
     assert "node-gone" in text and "dead" in text and "owner=node-a" in text
+
+
+def test_a_publish_tried_again_is_not_added_twice_and_a_new_session_counts_again(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    keys = Keys(redis_prefix)
+    a = leases(redis_client, redis_prefix, "a")
+    lease = a.acquire(0)
+    assert lease is not None
+    first = a.publish(lease, "consumers", "MESSAGE_CREATE", {"id": 1}, 5)
+    # The reply was lost (Redis died after the script ran): the producer tries again.
+    assert a.publish(lease, "consumers", "MESSAGE_CREATE", {"id": 1}, 5) == "duplicate"
+    assert a.publish(lease, "consumers", "MESSAGE_CREATE", {"id": 0}, 4) == "duplicate"
+    assert [entry_id.decode() for entry_id, _ in redis_client.xrange(keys.stream("consumers"))] == [
+        first
+    ]
+    a.checkpoint(lease, session_id="new", seq=0)  # READY of a new session
+    assert a.publish(lease, "consumers", "READY", {}, 1) != "duplicate"
+    assert a.load_checkpoint(0)[:2] == ("new", 1)
