@@ -55,7 +55,11 @@ from actors.slots import Slots
 from actors.subscription import Subscription
 from actors.waiting import DEFAULT_WAIT, Expectation, expect
 from actors.workers import start_worker, worker_pool
+from bot.event_names import check_event_names
 from bot.events import Event
+from bot.interactions.dispatch import Dispatcher
+from bot.interactions.registry import Registry
+from bot.interactions.views import ViewStore, owner_tag
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -99,6 +103,27 @@ class Consumer(supervisors.Actor):
     stop_grace: ClassVar[float] = DEFAULT_STOP_GRACE
     """Seconds a stopping consumer waits for its running handlers (after leaving its group)."""
 
+    interactions: ClassVar[Registry] = Registry()
+    """What the class answers through `bot.interactions` decorators (set for each subclass)."""
+
+    prefix: ClassVar[str | tuple[str, ...]] = "!"
+    """The prefix (or prefixes) of the class's `@prefix_command` text commands."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Checks `events` and reads the decorated handlers when the class is defined, so a
+        misspelt event or a command breaking Discord's limits fails at import, named."""
+        super().__init_subclass__(**kwargs)
+        check_event_names(cls.events, cls.__qualname__)
+        registry = Registry.of(cls)
+        cls.interactions = registry
+        if cls.events is not None:
+            wanted = set(cls.events)
+            if registry.handles_interactions:
+                wanted.add("INTERACTION_CREATE")
+            if registry.prefix_commands:
+                wanted.add("MESSAGE_CREATE")
+            cls.events = frozenset(wanted)
+
     def __init__(
         self,
         groups: Groups,
@@ -140,6 +165,13 @@ class Consumer(supervisors.Actor):
         self._handled = 0
         self._failed = 0
         self._in_flight = 0
+        cls = type(self)
+        registry = cls.interactions
+        self._dispatcher = (
+            Dispatcher(registry, ViewStore(owner_tag(f"{cls.__module__}.{cls.__qualname__}")))
+            if registry.handles_interactions or registry.prefix_commands
+            else None
+        )
 
     @classmethod
     def child_spec(
@@ -291,6 +323,7 @@ class Consumer(supervisors.Actor):
         """
         events = self.events
         if events is not None and event.name not in events:
+            _settle(event, False)
             return True
         if self._closed:
             return False
@@ -322,7 +355,9 @@ class Consumer(supervisors.Actor):
         local = self._local
         local.holds_slot = True
         try:
-            self.handle_event(event)
+            dispatcher = self._dispatcher
+            if dispatcher is None or not dispatcher.handle(self, event):
+                self.handle_event(event)
         except Exception:
             failed = True
             log.exception(
@@ -340,6 +375,7 @@ class Consumer(supervisors.Actor):
                     self._handled += 1
             local.holds_slot = False
             self._give_back_slot()
+            _settle(event, failed)
 
     def _run_ordered(self, event: Event, key: Hashable) -> None:
         self._run(event)
@@ -348,3 +384,11 @@ class Consumer(supervisors.Actor):
         if has_next:
             assert following is not None
             start_worker(lambda: self._run_ordered(following, key), self._pool)
+
+
+def _settle(event: Event, failed: bool) -> None:
+    """Tells an event from another node that its handler ran (the cluster backend acknowledges
+    it then, or leaves a failed one for redelivery; see actors/cluster_groups.py)."""
+    settle = getattr(event, "settle", None)
+    if settle is not None:
+        settle(failed)

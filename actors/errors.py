@@ -6,6 +6,7 @@ __all__ = [
     "ActorsError",
     "CacheUnavailable",
     "InsecureGatewayUrl",
+    "MembersRequestLost",
     "RegistryUnavailable",
     "SendQueueFull",
     "ShardNotConnected",
@@ -69,3 +70,15 @@ class ShardStoppedForGood(ActorsError):
         self.shard_id = shard_id
         self.error = error
         self.code: int | None = getattr(error, "code", None)
+
+
+class MembersRequestLost(ActorsError):
+    """A Request Guild Members whose chunks will not all come: the connection closed before
+    (`reason="connection lost"`), or newer requests pushed it out (`reason="too many pending"`).
+    Asking again is safe."""
+
+    def __init__(self, shard_id: int, nonce: str, reason: str) -> None:
+        super().__init__(f"member request {nonce} on shard {shard_id} lost: {reason}")
+        self.shard_id = shard_id
+        self.nonce = nonce
+        self.reason = reason

@@ -131,6 +131,8 @@ class ProducerActor(supervisors.Actor):
         self.apply = apply
         self.shard = shard if shard is not None else ShardInfo(shard_id)
         self.group = group
+        # A cluster backend that checkpoints the seq with each publish (actors/lease_keeper.py).
+        self._dispatch_seq = getattr(groups, "dispatch_seq", None)
         self.last_seq: int | None = None
         """The seq of the last dispatch handed to every consumer (acknowledged to the shard)."""
 
@@ -214,7 +216,11 @@ class ProducerActor(supervisors.Actor):
             )
             name, data = dispatch.name, uncached(dispatch.name, dispatch.data)
         current.seq = dispatch.seq  # for the log of an event a subscription must drop
-        reached = self.groups.dispatch(self.group, Event(name, data, self.shard))
+        event = Event(name, data, self.shard)
+        if self._dispatch_seq is not None:
+            reached = self._dispatch_seq(self.group, event, dispatch.seq)
+        else:
+            reached = self.groups.dispatch(self.group, event)
         if dispatch.seq is not None:
             self.last_seq = dispatch.seq
         return reached

@@ -19,7 +19,7 @@ import structlog
 from actors.errors import ShardStoppedForGood
 from supervisors import Down, ExitReason
 
-__all__ = ["BotFailed", "EndListeners", "EndWatch", "failure_of"]
+__all__ = ["BotFailed", "EndListeners", "EndWatch", "ReleaseAtExit", "failure_of"]
 
 log = structlog.get_logger(__name__)
 
@@ -86,3 +86,15 @@ class EndListeners:
                 callback(failure)
             except Exception:
                 log.exception("bot.end_listener_failed")
+
+
+class ReleaseAtExit:
+    """Watches one start's tree (a `supervisors.monitor` watcher): told its `Down`, it calls
+    `release` (which closes the REST client that start made: embedded, no `stop()` runs)."""
+
+    def __init__(self, release: Callable[[], object]) -> None:
+        self._release = release
+
+    def tell(self, message: Any) -> None:
+        if isinstance(message, Down):
+            self._release()

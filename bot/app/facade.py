@@ -17,6 +17,7 @@ the Discord sessions.
 from __future__ import annotations
 
 import enum
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -29,12 +30,13 @@ from actors.consumer import Consumer
 from actors.groups import Groups
 from actors.ratelimiter import ActorLimiter
 from actors.shard import request_guild_members as _request_members
-from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
-from bot.app.assembly import configure_logging, store_switches, with_ordering
-from bot.app.ending import BotFailed, EndListeners, EndWatch
+from bot.app.assembly import configure_logging, shard_options, store_switches, with_ordering
+from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
+from bot.app.commands import declared_commands, sync_at_start
+from bot.app.ending import BotFailed, EndListeners, EndWatch, ReleaseAtExit
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -45,14 +47,12 @@ from bot.app.tree import (
     bot_tree,
     consumer_start,
     start_bot_supervisor,
-    start_producer,
 )
 from bot.cache import Cache, Stores
 from bot.config import Config, load_config
 from bot.events import Event
-from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
-from supervisors import ChildSpec, ChildType, Down, Names, Restart, monitor, stop_tree
+from supervisors import ChildSpec, ChildType, Names, Restart, monitor, stop_tree
 
 __all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]
 
@@ -79,6 +79,8 @@ class Bot:
         self._consumer_classes: tuple[type[Consumer], ...] = tuple(consumers) or tuple(
             cast(type[Consumer], c) for c in config.consumer_classes()
         )
+        # Two consumers answering one command would both answer each use: refused here, named.
+        declared_commands(self._consumer_classes)
         self._names = Names()
         self._tree_state = TreeState(
             names=self._names,
@@ -90,6 +92,7 @@ class Bot:
                 )
             ),
         )
+        self._tree_state.cluster = cluster_runtime(config, self._consumer_classes)
         self._state = BotState.NEW
         self._lock = threading.RLock()
         self._end_lock = threading.Lock()  # taken by the ending tree's thread: never held long
@@ -100,6 +103,7 @@ class Bot:
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
+        self._commands_synced = False
         self.rest_counter = RestCounter()
         """REST requests queued, in flight, sent, failed (see `bot.app.stats`), across restarts."""
 
@@ -215,6 +219,8 @@ class Bot:
             if not running:
                 self._ref = None
                 self._release()  # embedded: the simulator kept for the tree's restarts
+                if self._state is BotState.FAILED:  # its tree has ended: so has its cluster use
+                    close_cluster(self._tree_state.cluster)
                 return True
             # One deadline for every consumer's handlers, whatever their number (issue 13).
             grace = self.config.consumers.shutdown_timeout
@@ -223,6 +229,7 @@ class Bot:
             self._tree_state.stop_deadline = None
             self._ref = None
             self._release()
+            close_cluster(self._tree_state.cluster)  # a later start() connects again
             with self._end_lock:
                 if self._state is BotState.RUNNING:  # a failure just before stays FAILED
                     self._state = BotState.STOPPED
@@ -279,30 +286,32 @@ class Bot:
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
             try:
                 gateway_bot = bootstrap.get_gateway_bot()
+                self._sync_commands(bootstrap)
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
-            limit = SessionStartLimit.from_dict(gateway_bot.raw.get("session_start_limit", {}))
-            IdentifyPacer(limit).check_start(len(shard_ids))
+            pacer = self._tree_state.identify_pacer_for(gateway_bot.raw)
+            pacer.check_start(len(shard_ids))
             if gateway_url is None:
                 gateway_url = gateway_bot.url
             self._shard_count = total
             state = self._tree_state
             for shard_id in shard_ids:
                 state.shard_state(shard_id, total)
+            limiter = cluster_limiter(
+                state.cluster, ActorLimiter.from_names(self._names, state.rate_limits)
+            )
             self._api = Client(
                 token,
                 base_url=rest_url,
-                ratelimiter=self.rest_counter.wrap(
-                    ActorLimiter.from_names(self._names, state.rate_limits)
-                ),
+                ratelimiter=self.rest_counter.wrap(limiter),
                 timeout=self.config.rest.timeout,
             )
             children = bot_tree(
                 state,
                 consumers=self._consumer_starts(),
                 consumer_shutdown=self.config.consumers.shutdown_timeout + CONSUMER_SHUTDOWN_MARGIN,
-                shard_options=self._shard_options(token, total, gateway_url),
+                shard_options=shard_options(self.config, state, token, total, gateway_url),
                 shard_ids=shard_ids,
                 gateway_bot=gateway_bot.raw,
             )
@@ -313,9 +322,15 @@ class Bot:
             raise
         # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
         # with it, and a restart makes a new one.
-        monitor(ref, _ReleaseAtExit(self, self._api))
+        monitor(ref, ReleaseAtExit(functools.partial(self._release_these, self._api, None)))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
+
+    def _sync_commands(self, api: Client) -> None:
+        """Registers the consumers' commands once per bot, before any shard starts."""
+        if not self._commands_synced:
+            self._commands_synced = True
+            sync_at_start(api, self._consumer_classes, self.config.commands)
 
     def _endpoints(self) -> tuple[str, str, str | None]:
         """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""
@@ -355,25 +370,6 @@ class Bot:
             )
         return starts
 
-    def _shard_options(self, token: str, total: int, gateway_url: str) -> ShardOptions:
-        gateway = self.config.gateway
-        names = self._names
-        return ShardOptions(
-            token=token,
-            intents=self.config.bot.intent_flags,
-            shard_count=total,
-            producer_start=lambda shard_id, _names: start_producer(
-                self._tree_state, shard_id, _names
-            ),
-            gateway_url=gateway_url,
-            encoding=gateway.encoding,
-            compression=gateway.compression,
-            large_threshold=gateway.large_threshold,
-            presence=gateway.presence.to_payload(),
-            identify_queue=lambda: names.whereis("identify_queue"),
-            names=names,
-        )
-
     def _release(self) -> None:
         """Closes what a start made outside the tree: the REST client and the simulator."""
         self._release_these(self._api, self._simulator)
@@ -405,16 +401,3 @@ class Bot:
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
-
-
-class _ReleaseAtExit:
-    """Watches one start's tree (a `supervisors.monitor` watcher): told its `Down`, it closes
-    the REST client that start made."""
-
-    def __init__(self, bot: Bot, api: Client | None) -> None:
-        self._bot = bot
-        self._api = api
-
-    def tell(self, message: Any) -> None:
-        if isinstance(message, Down):
-            self._bot._release_these(self._api, None)

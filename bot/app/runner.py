@@ -1,13 +1,15 @@
 """`python -m bot run` (and `make run`): the bot with a live status and a summary at the end.
 
 With `gateway.url = "local"` the bot starts the built-in simulator, which plays the scripted
-session (`bot.testing.session_script`: guilds, members, messages with the example commands, a
-RECONNECT and a resume); the run ends when every command has its reply (exit status 0) or at
-`SESSION_TIMEOUT` (1, with the reason). With `forever`, or against Discord (no script there),
-the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0 (also when the
-signal comes during the script). If the tree ends on its own (a shard closed for good with
-4004 or 4010 to 4014, an escalation past the restart intensity), the run ends at once with 1
-and that reason.
+session (`bot.testing.session_script`: guilds, members, messages with the demo's commands, a
+RECONNECT and a resume) when the demo consumer (`bot.app.demo`) is configured; the run ends
+when every command has its reply (exit status 0) or at `SESSION_TIMEOUT` (1, with the reason).
+A bot of your own against the simulator has no script to answer: it runs until SIGINT or
+SIGTERM (its tests drive it, see docs/testing.md). With `forever`, or against Discord (no
+script there), the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0
+(also when the signal comes during the script). If the tree ends on its own (a shard closed for
+good with 4004 or 4010 to 4014, an escalation past the restart intensity), the run ends at once
+with 1 and that reason.
 
     status = run(config, forever=False)     # returns the exit status
 """
@@ -149,7 +151,12 @@ def run_bot(
         if failure is None:
             status.start()
             status_started = True
-            if config.is_local:
+            scripted = config.is_local and _runs_demo(config)
+            if not scripted and config.is_local:
+                log.info(
+                    "run.no_script", reason="the demo consumer (bot.app.demo) is not configured"
+                )
+            if scripted:
                 from bot.testing.session_player import SessionPlayer
 
                 player = SessionPlayer(bot.simulator, bot)
@@ -157,7 +164,7 @@ def run_bot(
                     player.cancel()
                 play = _play(config, player, timeout)
                 _settle(collector, play.messages, stop)
-            if (forever or not config.is_local) and not stop.is_set():
+            if (forever or not scripted) and not stop.is_set():
                 log.info("run.waiting", until="SIGINT or SIGTERM")
                 stop.wait()  # set by a signal, or by the tree ending on its own
         snapshot = collector.snapshot()
@@ -190,6 +197,13 @@ def run_bot(
     )
     _summarise(result, stream)
     return result
+
+
+def _runs_demo(config: Config) -> bool:
+    """Whether the demo consumer, which the scripted session's commands are for, is configured."""
+    from bot.app.demo import PingConsumer
+
+    return any(issubclass(c, PingConsumer) for c in config.consumer_classes())
 
 
 def _start(bot: Bot) -> str | None:

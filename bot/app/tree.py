@@ -8,11 +8,16 @@ BotSupervisor                     one_for_one
 ├── IdentifyQueue                 "identify_queue": IDENTIFY pacing
 ├── ConsumerSupervisor            "consumers", one_for_one: the user's consumers
 │   └── Consumer ...              ("consumer", i): each spawns a short-lived worker per event
+├── LeaseKeeper                   "lease_keeper", cluster backend only: shard leases, heartbeat
 └── ShardSupervisor               "shards", one_for_one, dynamic children
     └── ShardTree(n)              rest_for_one, one per shard
         ├── ProducerActor(n)      ("producer", n): cache write (its thread), fan-out to the group
         └── ShardActor(n)         ("shard", n): the gateway connection
 ```
+
+With `[cluster] backend = "redis"` (`TreeState.cluster`, bot/app/cluster.py) the groups are
+`RedisGroups`, the identify queue is the cluster's, and with shard leases the ShardSupervisor
+starts empty: the LeaseKeeper starts the shards whose leases it takes (docs/cluster.md).
 
 Everything that must outlive a crash (`TreeState`: the cache stores, the group membership, the
 rate-limit state, each shard's Discord session) is made once per bot, outside the actors, and
@@ -35,8 +40,8 @@ from actors.cache import cache_child_spec
 from actors.consumer import Consumer
 from actors.errors import ShardStoppedForGood
 from actors.groups import CONSUMERS as CONSUMERS_GROUP
-from actors.groups import Membership
-from actors.identify_queue import IdentifyQueue
+from actors.groups import Groups, Membership
+from actors.identify_queue import IdentifyQueue, pacer_for
 from actors.producer import ProducerActor, write_cache
 from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
@@ -44,8 +49,10 @@ from actors.shard_state import ShardState
 from actors.shard_supervisor import ShardOptions, ShardSupervisor
 from actors.subscription import Subscription
 from bot.api.ratelimits import RateLimits
+from bot.app.cluster import ClusterRuntime
 from bot.cache import Cache, Stores
 from bot.events import ShardInfo
+from bot.gateway.identify import IdentifyPacer
 from supervisors import (
     ChildSpec,
     ExitKind,
@@ -92,6 +99,11 @@ class TreeState:
     subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
     stop_deadline: float | None = None
     """Set when the bot stops (monotonic): every consumer's grace for its handlers ends by then."""
+    cluster: ClusterRuntime | None = None
+    """The node's cluster parts with `[cluster] backend = "redis"` (bot/app/cluster.py)."""
+    identify_pacer: IdentifyPacer | None = None
+    """The IDENTIFY slots booked and the session starts left: kept across restarts of the
+    IdentifyQueue (and of the whole tree), so no shard identifies unpaced after a crash."""
     root: Any = None
     """The running tree's root (BotSupervisor), once started."""
     failure: ShardStoppedForGood | None = None
@@ -99,9 +111,11 @@ class TreeState:
     _end_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @functools.cached_property
-    def groups(self) -> LocalGroups:
-        """The process groups, through whichever GroupRegistry runs now."""
-        return LocalGroups.named(self.membership, self.names, GROUPS)
+    def groups(self) -> Groups:
+        """The process groups, through whichever GroupRegistry runs now (across nodes with the
+        cluster backend)."""
+        local = LocalGroups.named(self.membership, self.names, GROUPS)
+        return self.cluster.make_groups(local) if self.cluster is not None else local
 
     @functools.cached_property
     def cache(self) -> Cache:
@@ -115,6 +129,15 @@ class TreeState:
         if consumer_id not in self.subscriptions:
             self.subscriptions[consumer_id] = Subscription(self.groups, group, str(consumer_id))
         return self.subscriptions[consumer_id]
+
+    def identify_pacer_for(self, gateway_bot: Mapping[str, Any] | None) -> IdentifyPacer:
+        """The bot's pacer, made from the first `GET /gateway/bot` answer and updated with each
+        later one (the slots it booked are kept)."""
+        if self.identify_pacer is None:
+            self.identify_pacer = pacer_for(gateway_bot)
+        elif gateway_bot is not None:
+            self.identify_pacer.update(pacer_for(gateway_bot).limit)
+        return self.identify_pacer
 
     def shard_state(self, shard_id: int, shard_count: int) -> ShardState:
         if shard_id not in self.shard_states:
@@ -169,11 +192,36 @@ def bot_tree(
     gateway_bot: Mapping[str, Any] | None,
 ) -> list[ChildSpec]:
     """The children of BotSupervisor, in start order (the picture in the module docstring)."""
+    cluster = state.cluster
+    identify_queue = (
+        cluster.identify_queue_spec(IDENTIFY_QUEUE, gateway_bot)
+        if cluster is not None
+        else ChildSpec(
+            IDENTIFY_QUEUE,
+            functools.partial(
+                IdentifyQueue.start,
+                pacer=state.identify_pacer or state.identify_pacer_for(gateway_bot),
+            ),
+        )
+    )
+    # With shard leases the node's shards are the ones its LeaseKeeper takes, not a fixed set.
+    leased = cluster is not None and cluster.leased
+    cluster_children = (
+        [
+            cluster.keeper_spec(
+                shard_options.shard_count,
+                state.shard_states,
+                lambda: state.names.whereis(SHARDS),
+            )
+        ]
+        if cluster is not None
+        else []
+    )
     return [
         ChildSpec(GROUPS, functools.partial(GroupRegistry.start, state.membership)),
         cache_child_spec(state.stores, id=CACHE),
         RatelimiterActor.child_spec(state.rate_limits, id=RATELIMITER),
-        ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot)),
+        identify_queue,
         Supervisor.child_spec(
             CONSUMERS,
             [
@@ -185,7 +233,10 @@ def bot_tree(
             period=CONSUMERS_PERIOD,
             names=state.names,
         ),
-        ShardSupervisor.spec(shard_options, shard_ids, id=SHARDS, states=state.shard_states),
+        *cluster_children,
+        ShardSupervisor.spec(
+            shard_options, () if leased else shard_ids, id=SHARDS, states=state.shard_states
+        ),
     ]
 
 
@@ -194,9 +245,12 @@ def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
     lock (one writer at a time), then fans out to the group."""
     shard_state = state.shard_states.get(shard_id)
     source = (lambda: shard_state.latency) if shard_state is not None else None
+    groups = state.groups
+    if state.cluster is not None:
+        groups = state.cluster.producer_groups(shard_id)
     return ProducerActor.start(
         shard_id,
-        state.groups,
+        groups,
         apply=write_cache(state.stores),
         shard=ShardInfo(shard_id, source=source),
     )

@@ -252,7 +252,7 @@ class Journal:
         self._log = _Log()
         wrapped: dict[str, Any] = {}
         for field, store in zip(_FIELDS, self.parts, strict=True):
-            if field.name == "config":
+            if not _is_store(store):  # the config, a lock: what is not written goes as it is
                 wrapped[field.name] = store
             elif isinstance(store, BoundedDictStore):
                 wrapped[field.name] = _JournaledBounded(store, self._log)
@@ -282,6 +282,11 @@ class Journal:
 
 
 _FIELDS = tuple(field for field in fields(Stores) if field.init)
+
+
+def _is_store(value: Any) -> bool:
+    """A KeyValueStore or GroupedStore (by what the journal calls on it)."""
+    return hasattr(value, "enabled") and hasattr(value, "put") and hasattr(value, "pop")
 
 
 def _parts(stores: Stores) -> tuple[Any, ...]:

@@ -19,6 +19,8 @@ __all__ = [
     "parse_gateway_url",
     "parse_http_url",
     "parse_intents",
+    "parse_key_prefix",
+    "parse_node_name",
     "parse_redis_url",
     "parse_shards_value",
     "parse_token",
@@ -107,7 +109,7 @@ def parse_consumers(value: Any, _context: ParseContext) -> tuple[str, ...]:
     for index, name in enumerate(value):
         if not isinstance(name, str) or not _CONSUMER.fullmatch(name.strip()):
             raise Invalid(
-                'a "module:Class" name such as "examples.ping:PingConsumer"',
+                'a "module:Class" name such as "my_bot:MyConsumer"',
                 describe(name),
                 subkey=f"[{index}]",
             )
@@ -115,6 +117,22 @@ def parse_consumers(value: Any, _context: ParseContext) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise Invalid("each consumer named once", describe(value))
     return names
+
+
+def parse_guild_ids(value: Any, _context: ParseContext) -> tuple[int, ...]:
+    """`commands.guilds`: an array of guild ids (integers, or strings of digits)."""
+    if not isinstance(value, list):
+        raise Invalid("an array of guild ids", describe(value))
+    ids: list[int] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise Invalid("a guild id (a positive integer)", describe(item), subkey=f"[{index}]")
+        ids.append(item)
+    if len(set(ids)) != len(ids):
+        raise Invalid("each guild named once", describe(value))
+    return tuple(ids)
 
 
 def is_loopback(host: str) -> bool:
@@ -185,3 +203,25 @@ def parse_redis_url(value: Any, _context: ParseContext) -> str:
         return text
     # Only the scheme: the URL may hold a password.
     raise Invalid(expected, f"a URL with scheme {scheme!r}" if scheme else "no URL")
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def parse_node_name(value: Any, _context: ParseContext) -> str:
+    """`cluster.node`: "" (host and pid) or a name of letters, digits, `_ . -` (64 at most)."""
+    expected = '"" or a name of letters, digits, "_", "." and "-" (up to 64)'
+    if not isinstance(value, str):
+        raise Invalid(expected, describe(value))
+    text = value.strip()
+    if text and not _NAME.fullmatch(text):
+        raise Invalid(expected, describe(value))
+    return text
+
+
+def parse_key_prefix(value: Any, _context: ParseContext) -> str:
+    """`cluster.key_prefix`: the first part of every Redis key (two bots on one Redis differ)."""
+    expected = 'a name of letters, digits, "_", "." and "-" (up to 64)'
+    if not isinstance(value, str) or not _NAME.fullmatch(value.strip()):
+        raise Invalid(expected, describe(value))
+    return value.strip()

@@ -109,7 +109,10 @@ class RecordingProducer(Actor):
 def session_config(discord: FakeDiscord, **options: Any) -> SessionConfig:
     values: dict[str, Any] = {
         "token": discord.token,
-        "intents": 513 | 1 << 15,  # guilds, guild messages, message content
+        # GUILDS, GUILD_MESSAGES, GUILD_MEMBERS, GUILD_PRESENCES (full member lists),
+        # DIRECT_MESSAGE_TYPING and MESSAGE_CONTENT: the simulator applies
+        # intents as Discord does (content emptied, other events filtered).
+        "intents": 513 | (1 << 1) | (1 << 8) | (1 << 14) | (1 << 15),
         "gateway_url": discord.gateway_url,
         "encoding": "json",
         "compression": "zlib-stream",

@@ -44,7 +44,10 @@ def test_mutated_payloads_end_to_end(tmp_path: Path, encoding: str) -> None:
         if encoding == "etf" and not _etf_can_carry(name, mutated):
             continue  # erlpack packs no int past 64 bits (Discord sends none over ETF)
         payloads.append((name, mutated))
-    config = write_config(tmp_path, [RECORDER], gateway={"encoding": encoding})
+    # every intent: a Discord that filters dispatches by intent would hold some corpus events back
+    config = write_config(
+        tmp_path, [RECORDER], gateway={"encoding": encoding}, bot={"intents": ["all"]}
+    )
     bot = Bot.from_config(config)
     with structlog.testing.capture_logs() as logs, running(bot):
         journal = wait_ready(bot, 2)

@@ -86,7 +86,10 @@ def test_the_token_is_in_no_output(
         path = write_config(
             tmp_path,
             CONSUMERS,
-            bot={"token": "env:DISCORD_TOKEN", "intents": ["guilds", "guild_members"]},
+            bot={
+                "token": "env:DISCORD_TOKEN",
+                "intents": ["guilds", "guild_members", "guild_messages", "message_content"],
+            },
             gateway={"url": discord.gateway_url},
             rest={"base_url": discord.rest_url},
             log={"level": "debug"},

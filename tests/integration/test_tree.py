@@ -32,7 +32,9 @@ def replies(bot: Bot, channel_id: int) -> list[str]:
 
 
 def test_a_config_file_runs_the_whole_tree(tmp_path: Path) -> None:
-    path = write_config(tmp_path, [PING, RECORDER])
+    # GUILD_PRESENCES: GUILD_CREATE then lists every member (without it, only the bot).
+    intents = ["nonprivileged", "message_content", "guild_presences"]
+    path = write_config(tmp_path, [PING, RECORDER], bot={"intents": intents})
     bot = Bot.from_config(path)
     assert bot.config.source == str(path)
     assert bot.state is BotState.NEW
@@ -48,7 +50,7 @@ def test_a_config_file_runs_the_whole_tree(tmp_path: Path) -> None:
         assert sorted(available) == sorted(world.guild_ids())
         assert sorted(bot.cache.guild_ids()) == sorted(world.guild_ids())
         for guild_id in world.guild_ids():
-            assert bot.cache.member_count(guild_id) == MEMBERS
+            assert bot.cache.member_count(guild_id) == MEMBERS + 1  # the bot is a member too
             assert bot.cache.shard_of(guild_id) == 0
         assert bot.cache.me() is not None and bot.cache.me().id == world.bot_user_id
 

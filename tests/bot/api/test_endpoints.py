@@ -17,7 +17,9 @@ def test_messages_create_get_edit_history_delete(api: Client, world: dict[str, A
         channel_id,
         "hello",
         embeds=[{"title": "t", "description": "d"}],
-        components=[{"type": 1, "components": [{"type": 2, "label": "ok", "custom_id": "ok"}]}],
+        components=[
+            {"type": 1, "components": [{"type": 2, "style": 1, "label": "ok", "custom_id": "ok"}]}
+        ],
         allowed_mentions={"parse": []},
     )
     assert isinstance(created, Message)

@@ -13,6 +13,7 @@ rejected event changed nothing.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import fields
 from itertools import chain
 from typing import Any
@@ -20,10 +21,13 @@ from typing import Any
 from bot.cache import Cache, Stores, records
 from bot.cache.ids import MAX_SNOWFLAKE
 
-_NAMES = [field.name for field in fields(Stores) if field.init and field.name != "config"]
-_GROUPED = frozenset(
-    name for name in _NAMES if hasattr(getattr(Stores.in_memory(), name), "put_many")
-)
+_SAMPLE = Stores.in_memory()
+_NAMES = [  # the stores (not the config, nor a lock or anything else a Stores may carry)
+    field.name
+    for field in fields(Stores)
+    if field.init and hasattr(getattr(_SAMPLE, field.name), "put")
+]
+_GROUPED = frozenset(name for name in _NAMES if hasattr(getattr(_SAMPLE, name), "put_many"))
 
 
 def snapshot(stores: Stores) -> dict[str, Any]:
@@ -60,18 +64,14 @@ def check(stores: Stores, content: dict[str, Any] | None = None, *, read_back: b
             keys = [key for key, _ in value] if name == "messages" else value
             assert _snowflakes(keys), name
     users = content["users"]
-    holders: dict[int, int] = {}
-    for members in content["members"].values():
-        for user_id in members:
-            holders[user_id] = holders.get(user_id, 0) + 1
+    holders = Counter(chain.from_iterable(content["members"].values()))
     if stores.users.enabled and stores.members.enabled:
-        for user_id in holders:
-            assert user_id in users, f"member {user_id} without a user"
-        for user_id, record in users.items():
-            refs = records.user_refs(record)
-            count = refs & ~records.PINNED
-            assert count == holders.get(user_id, 0), (user_id, count, holders.get(user_id))
-            assert count or refs & records.PINNED, f"user {user_id} held by nothing"
+        assert holders.keys() <= users.keys(), "a member without a user"
+        # the reference word: memberships in the low 31 bits, the top bit for the bot's user
+        refs = {user_id: int.from_bytes(record[:4], "little") for user_id, record in users.items()}
+        counts = {user_id: word & ~records.PINNED for user_id, word in refs.items()}
+        assert counts == {user_id: holders.get(user_id, 0) for user_id in users}, "user refs"
+        assert all(counts[u] or refs[u] & records.PINNED for u in users), "a user held by nothing"
     channel_guild = content["channel_guild"]
     channels = content["channels"]
     if stores.channels.enabled:
