@@ -65,6 +65,8 @@ class SimSession:
     connection: GatewayConnection | None = None
     invalidated: bool = False
     presence: Any = None
+    # The sequence of each RESUMED -> the connection it was for (replays skip the others).
+    resumed_for: dict[int, int] = field(default_factory=dict)
     # IDENTIFY's large_threshold: GUILD_CREATE lists no offline members past it.
     large_threshold: int = LARGE_THRESHOLD_DEFAULT
     # The last sequence of the READY burst (READY and the GUILD_CREATEs of the shard's guilds):
@@ -141,9 +143,12 @@ class GatewayRules(GatewayCommands):
             session = conn.session
             if not conn.streaming or session is None or session.connection is not conn:
                 return None
-            if conn.sent_seq >= session.log.last_seq:
-                return None
-            conn.sent_seq += 1
+            while True:
+                if conn.sent_seq >= session.log.last_seq:
+                    return None
+                conn.sent_seq += 1
+                if session.resumed_for.get(conn.sent_seq, conn.id) == conn.id:
+                    break
             seq = conn.sent_seq
             make, index = session.log.maker(seq)
             self.changed.notify_all()
@@ -157,16 +162,32 @@ class GatewayRules(GatewayCommands):
     def on_heartbeat_late(self, conn: GatewayConnection) -> None:
         with self.lock:
             deadline = self._heartbeat_deadline(conn)
-            if deadline is not None and time.monotonic() >= deadline:
+            if deadline is None or time.monotonic() < deadline:
+                return
+            if not conn.late_reported:
                 conn.late_reported = True
                 self._record_violation(conn, "heartbeat_late", "no heartbeat within the interval")
+                return
+            # Silent past the zombie deadline: Discord closes a connection that stopped
+            # heartbeating; 4009 (session timed out) tells the client to start a new session.
+            session = conn.session
+            if session is not None:
+                session.invalidated = True
+                self.sessions.pop(session.session_id, None)
+            self._violate(conn, "zombie", 4009, "no heartbeat: session timed out")
 
     def _heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
         info = _info(conn)
-        if conn.late_reported or conn.hello_at is None or info.closed_by is not None:
+        if conn.hello_at is None or info.closed_by is not None:
             return None
         last = conn.last_heartbeat_at or conn.hello_at
-        return last + self.config.heartbeat_interval_ms / 1000 + self.config.heartbeat_grace
+        interval = self.config.heartbeat_interval_ms / 1000
+        if not conn.late_reported:
+            return last + interval + self.config.heartbeat_grace
+        zombie = self.config.zombie_after_intervals
+        if zombie is None:
+            return None
+        return last + interval * zombie + self.config.heartbeat_grace
 
     # -- client payloads ---------------------------------------------------------------------
 
@@ -318,7 +339,9 @@ class GatewayRules(GatewayCommands):
             previous.send(ServerClose(4000, "session resumed elsewhere"))
         self._attach(conn, session, seq)
         _info(conn).resumed = True
-        session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
+        resumed = session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
+        # A later RESUME replays the session's dispatches, not this connection's RESUMED.
+        session.resumed_for[resumed] = conn.id
         conn.wake()
         return None
 

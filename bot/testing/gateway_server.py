@@ -435,8 +435,15 @@ class GatewayServer(GatewayRules):
         """Waits until shard `shard_id`'s connection has written dispatch `seq` to its socket."""
 
         def sent() -> bool:
+            # Only a connection that is still open: a closed one of an earlier client may have
+            # sent this seq of its own (older) session.
             return any(
-                c.session is not None and c.session.shard_id == shard_id and c.sent_seq >= seq
+                c.session is not None
+                and c.session.shard_id == shard_id
+                and c.session.connection is c
+                and c.info is not None
+                and c.info.closed_by is None
+                and c.sent_seq >= seq
                 for c in self._connections
             )
 

@@ -36,7 +36,7 @@ def channel_of(state: State, channel_id: str) -> dict[str, Any]:
 
 def message_of(state: State, channel_id: str, message_id: str) -> dict[str, Any]:
     channel_of(state, channel_id)
-    message = state.messages[channel_id].get(message_id)
+    message = state.find_message(channel_id, message_id)
     if message is None:
         raise RouteError(404, 10008, "Unknown Message")
     return message

@@ -22,7 +22,7 @@ def _guild(state: State, guild_id: str) -> dict[str, Any]:
 
 def _member(state: State, guild_id: str, user_id: str) -> dict[str, Any]:
     _guild(state, guild_id)
-    member = state.members[guild_id].get(user_id)
+    member = state.find_member(guild_id, user_id)
     if member is None:
         raise RouteError(404, 10007, "Unknown Member")
     return member
