@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.testing.payloads import user_object
 from bot.testing.rest_handlers import (
     apply_message_edit,
     check_message_body,
@@ -51,6 +52,38 @@ def get_gateway_bot(fake: FakeRest, request: Request) -> Reply:
             "session_start_limit": dict(fake.session_start_limit),
         },
     )
+
+
+@ROUTES.add("GET", "/oauth2/applications/@me")
+@ROUTES.add("GET", "/applications/@me")
+def get_current_application(fake: FakeRest, request: Request) -> Reply:
+    """https://discord.com/developers/docs/resources/application#get-current-application
+    (discord.py asks for it at login)."""
+    return Reply(200, application_object(fake.state))
+
+
+def application_object(state: State) -> dict[str, Any]:
+    """The bot's application, owned by a user of the simulated Discord."""
+    bot = state.bot_user
+    owner = user_object("1000000000000000002", "shardline-owner")
+    return {
+        "id": state.application_id,
+        "name": bot["username"],
+        "icon": None,
+        "description": "",
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "bot": dict(bot),
+        "owner": owner,
+        "team": None,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "approximate_guild_count": len(state.guilds),
+        "redirect_uris": [],
+        "interactions_endpoint_url": None,
+        "tags": [],
+    }
 
 
 # -- interactions ----------------------------------------------------------------------------
