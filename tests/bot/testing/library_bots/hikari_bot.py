@@ -51,10 +51,7 @@ def main() -> None:
                 "guilds": sorted(str(guild_id) for guild_id in guilds),
                 "me_in_every_guild": me is not None
                 and all(bot.cache.get_member(guild_id, me.id) is not None for guild_id in guilds),
-                "channels": sum(
-                    len(bot.cache.get_guild_channels_view_for_guild(guild_id))
-                    for guild_id in guilds
-                ),
+                "channels": sum(len(channels(guild_id)) for guild_id in guilds),
                 "own_messages_seen": seen["own"],
                 "fetched": seen["fetched"],
             }
