@@ -29,6 +29,9 @@ TIMESTAMP = "2024-01-01T00:00:00.000000+00:00"
 # https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags :
 # the default @everyone permissions of a new guild.
 EVERYONE_PERMISSIONS = "1071698660929"
+# https://discord.com/developers/docs/resources/channel#channel-object-channel-types :
+# ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD.
+THREAD_TYPES = frozenset({10, 11, 12})
 
 
 def user_object(
@@ -107,9 +110,11 @@ def channel_object(
     guild_id: str | None = None,
     position: int = 0,
     parent_id: str | None = None,
+    owner_id: str | None = None,
 ) -> Json:
     """https://discord.com/developers/docs/resources/channel#channel-object (a guild channel
-    carries the guild's fields; a DM only id, type, last_message_id, recipients, flags)."""
+    carries the guild's fields; a DM only id, type, last_message_id, recipients, flags; a
+    thread its owner, counts and https://discord.com/developers/docs/resources/channel#thread-metadata-object)."""
     channel: Json = {"id": channel_id, "type": channel_type, "last_message_id": None, "flags": 0}
     if channel_type in (1, 3):  # DM, GROUP_DM
         channel["recipients"] = []
@@ -125,6 +130,21 @@ def channel_object(
     )
     if channel_type in (2, 13):  # voice, stage
         channel.update(bitrate=64000, user_limit=0, rtc_region=None)
+    if channel_type in THREAD_TYPES:
+        channel.update(
+            owner_id=owner_id,
+            member_count=1,
+            message_count=0,
+            total_message_sent=0,
+            thread_metadata={
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+                "create_timestamp": TIMESTAMP,
+                **({"invitable": True} if channel_type == 12 else {}),
+            },
+        )
     if guild_id is not None:
         channel["guild_id"] = guild_id
     return channel

@@ -80,6 +80,8 @@ def application_object(state: State) -> dict[str, Any]:
         "verify_key": "0" * 64,
         "flags": 0,
         "approximate_guild_count": len(state.guilds),
+        "approximate_user_install_count": 0,
+        "integration_types_config": {"0": {}},
         "redirect_uris": [],
         "interactions_endpoint_url": None,
         "tags": [],

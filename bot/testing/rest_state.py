@@ -115,7 +115,12 @@ class State:
         with self.lock:
             position = sum(1 for c in self.channels.values() if c.get("guild_id") == guild_id)
             channel = channel_object(
-                self.snowflake(), type, name=name, guild_id=guild_id, position=position
+                self.snowflake(),
+                type,
+                name=name,
+                guild_id=guild_id,
+                position=position,
+                owner_id=self.bot_user["id"],
             )
             self.channels[channel["id"]] = channel
             self.messages[channel["id"]] = {}
