@@ -189,15 +189,20 @@ def _start(bot: Bot) -> str | None:
 
 def _play(config: Config, player: Any, timeout: float) -> Any:
     """Plays the scripted session of `[simulator]`; its PlayResult."""
-    from bot.testing.session_script import session_script
+    from bot.testing.session_script import EXAMPLE_CONSUMER, commands_for, session_script
 
     simulator = config.simulator
+    # Replies are expected only from the example consumer, whose commands the script knows.
+    commands = commands_for(config.bot.consumers)
+    if not commands:
+        log.info("run.no_replies_expected", reason=f"{EXAMPLE_CONSUMER} is not configured")
     script = session_script(
         guilds=simulator.guilds,
         messages=simulator.messages,
         reconnect=simulator.reconnect,
         drop=simulator.reconnect,
         pace=simulator.pace,
+        commands=commands,
     )
     play = player.play(script, timeout)
     log.info(
