@@ -14,7 +14,8 @@ from bot.testing.rest_handlers import (
 )
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError
 from bot.testing.rest_state import State
-from bot.testing.rest_validation import Errors, check_choices, check_command, check_modal, error
+from bot.testing.rest_validation import Errors, check_choices, check_modal, error
+from bot.testing.rest_validation_commands import check_command
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
