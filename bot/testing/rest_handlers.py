@@ -186,6 +186,11 @@ def bulk_delete(fake: FakeRest, request: Request) -> Reply:
         )
     for message_id in ids:
         fake.state.messages[channel_id].pop(str(message_id), None)
+    event: dict[str, Any] = {"ids": [str(i) for i in ids], "channel_id": channel_id}
+    guild_id = fake.state.channels[channel_id].get("guild_id")
+    if guild_id:
+        event["guild_id"] = guild_id
+    request.emit("MESSAGE_DELETE_BULK", event)
     return Reply(204)
 
 
@@ -294,6 +299,9 @@ def delete_emoji_reactions(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
     fake.state.reactions.get(message["id"], {}).pop(emoji, None)
     _reactions_view(fake, message)
+    event = {**_message_ids(message), "message_id": message["id"], "emoji": _emoji_object(emoji)}
+    del event["id"]
+    request.emit("MESSAGE_REACTION_REMOVE_EMOJI", event)
     return Reply(204)
 
 
@@ -303,6 +311,9 @@ def delete_all_reactions(fake: FakeRest, request: Request) -> Reply:
     message = message_of(fake.state, p["channel_id"], p["message_id"])
     fake.state.reactions.pop(message["id"], None)
     _reactions_view(fake, message)
+    event = {**_message_ids(message), "message_id": message["id"]}
+    del event["id"]
+    request.emit("MESSAGE_REACTION_REMOVE_ALL", event)
     return Reply(204)
 
 
@@ -327,6 +338,8 @@ def modify_channel(fake: FakeRest, request: Request) -> Reply:
             {"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "1 to 100"}]}},
         )
     channel.update({k: v for k, v in (payload or {}).items() if k not in ("id", "type")})
+    thread = channel.get("type") in (10, 11, 12)
+    request.emit("THREAD_UPDATE" if thread else "CHANNEL_UPDATE", channel)
     return Reply(200, dict(channel))
 
 
@@ -336,6 +349,11 @@ def delete_channel(fake: FakeRest, request: Request) -> Reply:
     channel = channel_of(fake.state, channel_id)
     del fake.state.channels[channel_id]
     fake.state.messages.pop(channel_id, None)
+    if channel.get("type") in (10, 11, 12):
+        keys = ("id", "guild_id", "parent_id", "type")
+        request.emit("THREAD_DELETE", {k: channel[k] for k in keys if k in channel})
+    elif channel.get("guild_id"):
+        request.emit("CHANNEL_DELETE", channel)
     return Reply(200, dict(channel))
 
 
@@ -370,19 +388,26 @@ def _new_thread(fake: FakeRest, parent: dict[str, Any], body: Any, thread_type: 
     return Reply(201, dict(stored))
 
 
+def _thread_created(request: Request, reply: Reply) -> Reply:
+    request.emit("THREAD_CREATE", {**reply.body, "newly_created": True})
+    return reply
+
+
 @ROUTES.add("POST", "/channels/{channel_id}/messages/{message_id}/threads")
 def start_thread_from_message(fake: FakeRest, request: Request) -> Reply:
     p = request.params
     message_of(fake.state, p["channel_id"], p["message_id"])
     payload, _ = request.payload()
-    return _new_thread(fake, channel_of(fake.state, p["channel_id"]), payload, 11)
+    parent = channel_of(fake.state, p["channel_id"])
+    return _thread_created(request, _new_thread(fake, parent, payload, 11))
 
 
 @ROUTES.add("POST", "/channels/{channel_id}/threads")
 def start_thread(fake: FakeRest, request: Request) -> Reply:
     payload, _ = request.payload()
     parent = channel_of(fake.state, request.params["channel_id"])
-    return _new_thread(fake, parent, payload, int((payload or {}).get("type", 11)))
+    kind = int((payload or {}).get("type", 11))
+    return _thread_created(request, _new_thread(fake, parent, payload, kind))
 
 
 @ROUTES.add("PUT", "/channels/{channel_id}/thread-members/{user}")

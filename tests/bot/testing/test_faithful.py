@@ -251,3 +251,32 @@ def test_a_later_client_of_simulate_gets_ready_before_reconnect() -> None:
         stop.set()
         thread.join(10)
     assert not thread.is_alive()
+
+
+def test_what_the_bot_changes_over_rest_reaches_it_over_the_gateway(discord: FakeDiscord) -> None:
+    members = 1 << 1
+    client = ready(discord, intents=DEFAULT_INTENTS | members | (1 << 2) | GUILD_MESSAGE_REACTIONS)
+    try:
+        world = discord.config.world
+        guild, user = world.guild_id(0), world.user(0, 1)["id"]
+        with http(discord) as rest:
+            channel = rest.post(f"/guilds/{guild}/channels", json={"name": "new"}).json()
+            rest.patch(f"/channels/{channel['id']}", json={"name": "renamed"})
+            role = rest.post(f"/guilds/{guild}/roles", json={"name": "mods"}).json()
+            rest.put(f"/guilds/{guild}/members/{user}/roles/{role['id']}")
+            rest.delete(f"/guilds/{guild}/roles/{role['id']}")
+            rest.put(f"/guilds/{guild}/bans/{user}")
+            rest.delete(f"/channels/{channel['id']}")
+        names = [client.recv()["t"] for _ in range(8)]
+        assert names == [
+            "CHANNEL_CREATE",
+            "CHANNEL_UPDATE",
+            "GUILD_ROLE_CREATE",
+            "GUILD_MEMBER_UPDATE",
+            "GUILD_ROLE_DELETE",
+            "GUILD_BAN_ADD",
+            "GUILD_MEMBER_REMOVE",
+            "CHANNEL_DELETE",
+        ]
+    finally:
+        client.close()
