@@ -10,8 +10,9 @@ import websocket
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
 
-# GUILDS, GUILD_MESSAGES, GUILD_PRESENCES (full member lists) and MESSAGE_CONTENT.
-DEFAULT_INTENTS = (1 << 0) | (1 << 9) | (1 << 8) | (1 << 15)
+# GUILDS, GUILD_MEMBERS (all-member requests), GUILD_MESSAGES, GUILD_PRESENCES (full member
+# lists) and MESSAGE_CONTENT.
+DEFAULT_INTENTS = (1 << 0) | (1 << 1) | (1 << 9) | (1 << 8) | (1 << 15)
 
 
 class RawClient:

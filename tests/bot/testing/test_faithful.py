@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websocket
 
-from bot.testing import FakeDiscord, GatewayConfig, World, serve_forever
+from bot.testing import FakeDiscord, GatewayConfig, Scenario, World, serve_forever
 from tests.bot.testing.client import DEFAULT_INTENTS, RawClient
 
 GUILDS, GUILD_MESSAGES, GUILD_PRESENCES, MESSAGE_CONTENT = 1, 1 << 9, 1 << 8, 1 << 15
@@ -278,5 +278,29 @@ def test_what_the_bot_changes_over_rest_reaches_it_over_the_gateway(discord: Fak
             "GUILD_MEMBER_REMOVE",
             "CHANNEL_DELETE",
         ]
+    finally:
+        client.close()
+
+
+def test_all_members_need_guild_members_and_scenario_guilds_answer_too(
+    discord: FakeDiscord,
+) -> None:
+    without = ready(discord, intents=GUILDS | GUILD_MESSAGES)
+    world_guild = str(discord.config.world.guild_id(0))
+    try:
+        without.send({"op": 8, "d": {"guild_id": world_guild, "query": "", "limit": 0}})
+        assert discord.wait_for_violation("members_intent_required", timeout=5)
+    finally:
+        without.close()
+    discord.config.identify_window = 0.0
+    client = ready(discord)  # with GUILD_MEMBERS
+    try:
+        scenario = Scenario(discord, timeout=5)
+        guild = scenario.guild(name="made")
+        alice = scenario.user(name="alice")
+        scenario.join(alice, guild)
+        client.send({"op": 8, "d": {"guild_id": guild["id"], "query": "al", "limit": 5}})
+        chunk = client.recv_until(lambda p: p["t"] == "GUILD_MEMBERS_CHUNK")[-1]["d"]
+        assert [str(m["user"]["id"]) for m in chunk["members"]] == [alice["id"]]
     finally:
         client.close()
