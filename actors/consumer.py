@@ -47,7 +47,11 @@ from actors.slots import Slots
 from actors.subscription import Subscription
 from actors.waiting import Expectation, expect
 from actors.workers import start_worker
+from bot.event_names import check_event_names
 from bot.events import Event
+from bot.interactions.dispatch import Dispatcher
+from bot.interactions.registry import Registry
+from bot.interactions.views import ViewStore, owner_tag
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -91,6 +95,27 @@ class Consumer(supervisors.Actor):
     stop_grace: ClassVar[float] = DEFAULT_STOP_GRACE
     """Seconds a stopping consumer waits for its running handlers (after leaving its group)."""
 
+    interactions: ClassVar[Registry] = Registry()
+    """What the class answers through `bot.interactions` decorators (set for each subclass)."""
+
+    prefix: ClassVar[str | tuple[str, ...]] = "!"
+    """The prefix (or prefixes) of the class's `@prefix_command` text commands."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Checks `events` and reads the decorated handlers when the class is defined, so a
+        misspelt event or a command breaking Discord's limits fails at import, named."""
+        super().__init_subclass__(**kwargs)
+        check_event_names(cls.events, cls.__qualname__)
+        registry = Registry.of(cls)
+        cls.interactions = registry
+        if cls.events is not None:
+            wanted = set(cls.events)
+            if registry.handles_interactions:
+                wanted.add("INTERACTION_CREATE")
+            if registry.prefix_commands:
+                wanted.add("MESSAGE_CREATE")
+            cls.events = frozenset(wanted)
+
     def __init__(
         self,
         groups: Groups,
@@ -125,6 +150,13 @@ class Consumer(supervisors.Actor):
         self._handled = 0
         self._failed = 0
         self._in_flight = 0
+        cls = type(self)
+        registry = cls.interactions
+        self._dispatcher = (
+            Dispatcher(registry, ViewStore(owner_tag(f"{cls.__module__}.{cls.__qualname__}")))
+            if registry.handles_interactions or registry.prefix_commands
+            else None
+        )
 
     @classmethod
     def child_spec(
@@ -266,7 +298,9 @@ class Consumer(supervisors.Actor):
     def _run(self, event: Event) -> None:
         failed = False
         try:
-            self.handle_event(event)
+            dispatcher = self._dispatcher
+            if dispatcher is None or not dispatcher.handle(self, event):
+                self.handle_event(event)
         except Exception:
             failed = True
             log.exception(

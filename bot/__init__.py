@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.event_names import Events
 from bot.events import Event, ShardInfo
 
 if TYPE_CHECKING:
     from actors.consumer import Consumer
     from bot.app import Bot
 
-__all__ = ["Bot", "Consumer", "Event", "ShardInfo"]
+__all__ = ["Bot", "Consumer", "Event", "Events", "ShardInfo"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,1 +1,2 @@
-"""Example consumers that run (`make run` uses `examples.ping:PingConsumer`)."""
+"""Example bots: `examples.dice` (commands, components, modals, embeds, a text command) and
+`examples.ping` (the demo `make run` plays, shipped as `bot.app.demo`)."""

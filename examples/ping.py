@@ -1,37 +1,11 @@
-"""The example bot: answers `!ping`, `!echo`, `!guilds` and `!whoami` through REST.
+"""The demo bot that `shardline run` runs by default (`bot.app.demo`), under its old name.
 
-The default config.toml runs it (`consumers = ["examples.ping:PingConsumer"]`): `make run` plays
-a scripted session against the built-in simulator and checks that every command got its reply.
-Each reply is sent as a Discord reply to the command (`reply_to`), so it points at its command.
+`examples.ping:PingConsumer` keeps working for configs that name it; the example of a full bot
+(slash commands, a button view, a modal, an embed, a text command) is `examples/dice.py`.
 """
 
 from __future__ import annotations
 
-from bot import Consumer, Event
-from bot.payloads import Message
+from bot.app.demo import PingConsumer
 
 __all__ = ["PingConsumer"]
-
-
-class PingConsumer(Consumer):
-    """Answers a few text commands; every event runs in its own short-lived worker."""
-
-    events = frozenset({"MESSAGE_CREATE"})
-
-    def handle_event(self, event: Event) -> None:
-        match event:
-            case Event("MESSAGE_CREATE", msg) if msg.content == "!ping":
-                latency = event.shard.latency
-                shown = f" ({latency * 1000:.0f} ms)" if latency is not None else ""
-                self.reply(msg, f"pong{shown}")
-            case Event("MESSAGE_CREATE", msg) if msg.content.startswith("!echo "):
-                self.reply(msg, msg.content[len("!echo ") :])
-            case Event("MESSAGE_CREATE", msg) if msg.content == "!guilds":
-                count = len(self.cache.guilds()) if self.cache is not None else 0
-                self.reply(msg, f"I am in {count} guilds")
-            case Event("MESSAGE_CREATE", msg) if msg.content == "!whoami":
-                self.reply(msg, f"you are <@{msg.author.id}>")
-
-    def reply(self, msg: Message, content: str) -> None:
-        """Posts `content` in the message's channel as a reply to it."""
-        self.api.create_message(msg.channel_id, content=content, reply_to=msg.id)

@@ -15,8 +15,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PURE_BOT = ("bot.gateway", "bot.cache", "bot.api", "bot.payloads", "bot.config", "bot.testing")
-PURE_BOT_MODULES = ("bot.events", "bot.log")
+PURE_BOT = (
+    "bot.gateway",
+    "bot.cache",
+    "bot.api",
+    "bot.payloads",
+    "bot.config",
+    "bot.testing",
+    "bot.interactions",
+)
+PURE_BOT_MODULES = ("bot.events", "bot.event_names", "bot.log")
 
 
 def _module_name(path: Path) -> str:

@@ -23,9 +23,13 @@ UNSET = Unset.UNSET
 
 
 def jsonable(value: Any) -> Any:
-    """Payload objects (embeds, components taken from a received message) back to JSON."""
+    """Payload objects (embeds, components taken from a received message) and builders with a
+    `to_payload()` back to JSON."""
     if isinstance(value, Payload):
         return dict(value.raw)
+    if callable(getattr(value, "to_payload", None)):
+        # Builders (bot.interactions: Embed, ActionRow, Button...) give their own JSON.
+        return jsonable(value.to_payload())
     if isinstance(value, Mapping):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

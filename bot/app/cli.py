@@ -1,4 +1,8 @@
-"""The command line: `python -m bot` and the `shardline` script (run, check-config, simulate).
+"""The command line: `python -m bot` and the `shardline` script.
+
+Subcommands: run, check-config, simulate, `commands diff|sync` (the application commands against
+Discord's), `new DIR` (a new bot project). A file named `bot.py` in the current directory
+would shadow the library's `bot` package; the command line stops with a clear message then.
 
 Exit status: 0 on success, 2 on a config error (the message names the file, the key and what
 was expected), 130 on Ctrl-C. Logging is configured from `[log]`; log lines go to stderr, so
@@ -54,7 +58,34 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="start the local Discord simulator alone, until Ctrl-C"
     )
     simulate.add_argument("--config", metavar="FILE", help=config_help)
+    slash = commands.add_parser(
+        "commands", help="compare the bot's application commands with Discord's, or sync them"
+    )
+    slash.add_argument("action", choices=["diff", "sync"], help="diff: show; sync: upload")
+    slash.add_argument("--config", metavar="FILE", help=config_help)
+    new = commands.add_parser("new", help="create a new bot project in DIR")
+    new.add_argument("directory", metavar="DIR")
     return parser
+
+
+def shadowing_file(directory: Path) -> Path | None:
+    """A `bot.py` (or a `bot/` folder that is not this package) that shadows the library."""
+    candidate = directory / "bot.py"
+    if candidate.is_file():
+        return candidate
+    package = directory / "bot"
+    ours = Path(__file__).resolve().parents[1]
+    if (package / "__init__.py").is_file() and package.resolve() != ours:
+        return package
+    return None
+
+
+SHADOWING_MESSAGE = (
+    "{path} has the name of Shardline's own package `bot`, so Python imports one in place of "
+    "the other (typically: ImportError ... partially initialized module 'bot' ... circular "
+    "import). Rename it, for example to my_bot.py, and name it so in [bot] consumers "
+    '("my_bot:MyConsumer").'
+)
 
 
 def _config_path(given: str | None, env: os._Environ[str] | dict[str, str]) -> str | None:
@@ -120,6 +151,14 @@ def _simulate(config: Config, out: TextIO) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
+    if args.command == "new":
+        from bot.app.scaffold import scaffold
+
+        return scaffold(Path(args.directory), sys.stdout, sys.stderr)
+    shadow = shadowing_file(Path.cwd())
+    if shadow is not None:
+        print(f"{PROG}: " + SHADOWING_MESSAGE.format(path=shadow), file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     # The current directory first, so `consumers = ["my_bot:Ping"]` finds ./my_bot.py from the
     # `shardline` script too (`python -m` does this on its own).
     if os.getcwd() not in sys.path and "" not in sys.path:
@@ -133,6 +172,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(config, sys.stdout)
         if args.command == "simulate":
             return _simulate(config, sys.stdout)
+        if args.command == "commands":
+            from bot.app.cli_commands import commands_command
+
+            return commands_command(config, args.action, sys.stdout)
         return _run(config, args.forever, sys.stdout)
     except ConfigError as error:
         print(f"{PROG}: config error: {error}", file=sys.stderr)

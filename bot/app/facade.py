@@ -33,6 +33,7 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
+from bot.app.commands import declared_commands, sync_at_start
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -76,6 +77,8 @@ class Bot:
         self._consumer_classes: tuple[type[Consumer], ...] = tuple(consumers) or tuple(
             cast(type[Consumer], c) for c in config.consumer_classes()
         )
+        # Two consumers answering one command would both answer each use: refused here, named.
+        declared_commands(self._consumer_classes)
         self._names = Names()
         self._tree_state = TreeState(
             names=self._names,
@@ -93,6 +96,7 @@ class Bot:
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
+        self._commands_synced = False
         self.rest_counter = RestCounter()
         """REST requests queued, in flight, sent, failed (see `bot.app.stats`), across restarts."""
 
@@ -235,6 +239,7 @@ class Bot:
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
             try:
                 gateway_bot = bootstrap.get_gateway_bot()
+                self._sync_commands(bootstrap)
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
@@ -271,6 +276,12 @@ class Bot:
         monitor(ref, _ReleaseAtExit(self, self._api))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
+
+    def _sync_commands(self, api: Client) -> None:
+        """Registers the consumers' commands once per bot, before any shard starts."""
+        if not self._commands_synced:
+            self._commands_synced = True
+            sync_at_start(api, self._consumer_classes, self.config.commands)
 
     def _endpoints(self) -> tuple[str, str, str | None]:
         """The token, the REST base URL and the gateway URL (None: ask /gateway/bot)."""

@@ -1,10 +1,12 @@
 """`python -m bot run` (and `make run`): the bot with a live status and a summary at the end.
 
 With `gateway.url = "local"` the bot starts the built-in simulator, which plays the scripted
-session (`bot.testing.session_script`: guilds, members, messages with the example commands, a
-RECONNECT and a resume); the run ends when every command has its reply (exit status 0) or at
-`SESSION_TIMEOUT` (1, with the reason). With `forever`, or against Discord (no script there),
-the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0.
+session (`bot.testing.session_script`: guilds, members, messages with the demo's commands, a
+RECONNECT and a resume) when the demo consumer (`bot.app.demo`) is configured; the run ends
+when every command has its reply (exit status 0) or at `SESSION_TIMEOUT` (1, with the reason).
+A bot of your own against the simulator has no script to answer: it runs until SIGINT or
+SIGTERM (its tests drive it, see docs/testing.md). With `forever`, or against Discord (no
+script there), the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0.
 
     status = run(config, forever=False)     # returns the exit status
 """
@@ -139,7 +141,12 @@ def run_bot(
         if failure is None:
             status.start()
             status_started = True
-            if config.is_local:
+            scripted = config.is_local and _runs_demo(config)
+            if not scripted and config.is_local:
+                log.info(
+                    "run.no_script", reason="the demo consumer (bot.app.demo) is not configured"
+                )
+            if scripted:
                 from bot.testing.session_player import SessionPlayer
 
                 player = SessionPlayer(bot.simulator, bot)
@@ -147,7 +154,7 @@ def run_bot(
                     player.cancel()
                 play = _play(config, player, timeout)
                 _settle(collector, play.messages, stop)
-            if (forever or not config.is_local) and not stop.is_set():
+            if (forever or not scripted) and not stop.is_set():
                 log.info("run.waiting", until="SIGINT or SIGTERM")
                 _wait(bot, stop)
         snapshot = collector.snapshot()
@@ -177,6 +184,13 @@ def run_bot(
     return result
 
 
+def _runs_demo(config: Config) -> bool:
+    """Whether the demo consumer, which the scripted session's commands are for, is configured."""
+    from bot.app.demo import PingConsumer
+
+    return any(issubclass(c, PingConsumer) for c in config.consumer_classes())
+
+
 def _start(bot: Bot) -> str | None:
     """Starts the tree; None, or why it did not start (logged, with the error's type)."""
     try:
@@ -189,20 +203,15 @@ def _start(bot: Bot) -> str | None:
 
 def _play(config: Config, player: Any, timeout: float) -> Any:
     """Plays the scripted session of `[simulator]`; its PlayResult."""
-    from bot.testing.session_script import EXAMPLE_CONSUMER, commands_for, session_script
+    from bot.testing.session_script import session_script
 
     simulator = config.simulator
-    # Replies are expected only from the example consumer, whose commands the script knows.
-    commands = commands_for(config.bot.consumers)
-    if not commands:
-        log.info("run.no_replies_expected", reason=f"{EXAMPLE_CONSUMER} is not configured")
     script = session_script(
         guilds=simulator.guilds,
         messages=simulator.messages,
         reconnect=simulator.reconnect,
         drop=simulator.reconnect,
         pace=simulator.pace,
-        commands=commands,
     )
     play = player.play(script, timeout)
     log.info(

@@ -48,6 +48,11 @@ def import_consumer(name: str) -> type:
         ) from None
     for part in qualname.split("."):
         if not hasattr(found, part):
+            if module_name == "bot":
+                raise _NotAConsumer(
+                    f"module bot, which is Shardline's own package: rename your bot.py "
+                    f"(to my_bot.py, say) and name it here as my_bot:{qualname}"
+                )
             raise _NotAConsumer(f"module {module_name} with no {qualname}")
         found = getattr(found, part)
     if not isinstance(found, type):

@@ -107,7 +107,7 @@ def parse_consumers(value: Any, _context: ParseContext) -> tuple[str, ...]:
     for index, name in enumerate(value):
         if not isinstance(name, str) or not _CONSUMER.fullmatch(name.strip()):
             raise Invalid(
-                'a "module:Class" name such as "examples.ping:PingConsumer"',
+                'a "module:Class" name such as "my_bot:MyConsumer"',
                 describe(name),
                 subkey=f"[{index}]",
             )
@@ -115,6 +115,22 @@ def parse_consumers(value: Any, _context: ParseContext) -> tuple[str, ...]:
     if len(set(names)) != len(names):
         raise Invalid("each consumer named once", describe(value))
     return names
+
+
+def parse_guild_ids(value: Any, _context: ParseContext) -> tuple[int, ...]:
+    """`commands.guilds`: an array of guild ids (integers, or strings of digits)."""
+    if not isinstance(value, list):
+        raise Invalid("an array of guild ids", describe(value))
+    ids: list[int] = []
+    for index, item in enumerate(value):
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int) or item <= 0:
+            raise Invalid("a guild id (a positive integer)", describe(item), subkey=f"[{index}]")
+        ids.append(item)
+    if len(set(ids)) != len(ids):
+        raise Invalid("each guild named once", describe(value))
+    return tuple(ids)
 
 
 def is_loopback(host: str) -> bool:

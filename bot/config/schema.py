@@ -14,6 +14,7 @@ from bot.config.fields import setting
 from bot.config.parsers import (
     parse_consumers,
     parse_gateway_url,
+    parse_guild_ids,
     parse_http_url,
     parse_intents,
     parse_redis_url,
@@ -28,6 +29,7 @@ __all__ = [
     "BotConfig",
     "CacheConfig",
     "ClusterConfig",
+    "CommandsConfig",
     "Config",
     "ConfigWarning",
     "ConsumersConfig",
@@ -89,7 +91,7 @@ class BotConfig:
     token: TokenSource = setting(DEFAULT_TOKEN, parse=parse_token)  # noqa: RUF009
     intents: tuple[str, ...] = setting(("nonprivileged", "message_content"), parse=parse_intents)
     shards: ShardSpec = setting(DEFAULT_SHARDS, parse=parse_shards_value)  # noqa: RUF009
-    consumers: tuple[str, ...] = setting(("examples.ping:PingConsumer",), parse=parse_consumers)
+    consumers: tuple[str, ...] = setting(("bot.app.demo:PingConsumer",), parse=parse_consumers)
 
     @property
     def intent_flags(self) -> int:
@@ -173,6 +175,16 @@ class ConsumersConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandsConfig:
+    """`[commands]`: whether the bot registers its application commands at start, and where."""
+
+    sync: bool = True
+    # Empty: global commands. Guild ids: the commands go to these guilds only (instantly there,
+    # for development); the global ones are left as they are.
+    guilds: tuple[int, ...] = setting((), parse=parse_guild_ids)
+
+
+@dataclass(frozen=True, slots=True)
 class RestConfig:
     """`[rest]`: the REST client's base URL, rate limits and timeouts (seconds)."""
 
@@ -226,6 +238,7 @@ class Config:
     gateway: GatewayConfig = GatewayConfig()
     cache: CacheConfig = CacheConfig()
     consumers: ConsumersConfig = ConsumersConfig()
+    commands: CommandsConfig = CommandsConfig()
     rest: RestConfig = RestConfig()
     log: LogConfig = LogConfig()
     cluster: ClusterConfig = ClusterConfig()

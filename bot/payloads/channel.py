@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from bot.payloads.base import (
@@ -28,8 +29,8 @@ __all__ = [
 ]
 
 
-class ChannelType:
-    """Channel type numbers (`channel.mdx`, Channel Types)."""
+class ChannelType(enum.IntEnum):
+    """Channel type numbers (`channel.mdx`, Channel Types); each equals Discord's number."""
 
     GUILD_TEXT = 0
     DM = 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any
 
 from bot.payloads.base import (
@@ -19,8 +20,9 @@ from bot.payloads.user import Member, User
 __all__ = ["Interaction", "InteractionType"]
 
 
-class InteractionType:
-    """Interaction type numbers."""
+class InteractionType(enum.IntEnum):
+    """What triggered an interaction (`receiving-and-responding.mdx`, Interaction Type);
+    each equals Discord's number."""
 
     PING = 1
     APPLICATION_COMMAND = 2

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 __all__ = [
     "DEFAULT_COMMANDS",
-    "EXAMPLE_CONSUMER",
     "AwaitReplies",
     "AwaitSessions",
     "Command",
@@ -27,7 +26,6 @@ __all__ = [
     "Reconnect",
     "RequestMembers",
     "Step",
-    "commands_for",
     "session_script",
 ]
 
@@ -118,16 +116,6 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("!whoami", "you are <@"),
 )
 """The example consumer's commands (examples/ping.py) and how each reply starts."""
-
-EXAMPLE_CONSUMER = "examples.ping:PingConsumer"
-"""The consumer that knows `DEFAULT_COMMANDS` (the default `[bot] consumers`)."""
-
-
-def commands_for(consumers: tuple[str, ...] | list[str]) -> tuple[tuple[str, str], ...]:
-    """The commands a scripted session can expect replies to from these consumers: the
-    example's when it runs, else none (a consumer of yours answers what the script cannot
-    know; the session then streams its messages and checks that they arrived)."""
-    return DEFAULT_COMMANDS if EXAMPLE_CONSUMER in consumers else ()
 
 
 def session_script(

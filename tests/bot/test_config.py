@@ -46,7 +46,7 @@ def test_defaults_run_locally_without_token() -> None:
     config = load_config(None, env={})
     assert config == Config()
     assert config.is_local and config.token is None
-    assert config.bot.consumers == ("examples.ping:PingConsumer",)
+    assert config.bot.consumers == ("bot.app.demo:PingConsumer",)
     assert config.cache.message_limit == 1000 and config.rest.global_limit == 50
 
 

@@ -84,25 +84,6 @@ def test_the_runner_plays_the_session_and_every_command_is_answered(tmp_path: Pa
     assert (summary["handled"], summary["resumes"], summary["restarts"]) == (MESSAGES + 8, 2, 0)
 
 
-def test_the_runner_with_any_consumer_expects_no_replies_it_cannot_know(tmp_path: Path) -> None:
-    # The README's first bot: it answers "!ping" with a plain message, not the example's replies.
-    readme_bot = "tests.integration.test_readme_example:Ping"
-    path = write_config(
-        tmp_path,
-        [readme_bot],
-        simulator=SESSION,
-        bot={"intents": ["guilds", "guild_messages", "message_content"]},
-        log={"level": "info", "format": "json"},
-    )
-    out = io.StringIO()
-    result = run_bot(load_config(path, env={}), stream=out, timeout=60)
-    assert (result.status, result.reason) == (EXIT_OK, None)
-    assert result.play.ok and result.play.commands == []
-    assert result.snapshot.handled >= MESSAGES  # every scripted message reached the consumer
-    lines = json_lines(out.getvalue())
-    assert any(line["event"] == "run.no_replies_expected" for line in lines)
-
-
 def test_a_crashed_consumer_counts_as_a_restart_and_keeps_its_counts(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, [PING], simulator=SESSION), env={})
     tally = EventTally()

@@ -1,0 +1,134 @@
+"""Event names as constants, and the check that a consumer's `events` names real ones.
+
+    class Logger(Consumer):
+        events = frozenset({Events.MESSAGE_CREATE, Events.GUILD_MEMBER_ADD})
+
+`Events` is a `StrEnum`: each member equals its name (`Events.MESSAGE_CREATE == "MESSAGE_CREATE"`),
+so sets of either kind match. It lists the catalogue of `bot.events` (a test holds them equal).
+A consumer whose `events` names an unknown event fails when its class is defined, with the
+nearest known name: `MESSAGE_CREATED` -> did you mean MESSAGE_CREATE?
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable
+
+__all__ = ["Events", "UnknownEventError", "check_event_names", "suggest_event"]
+
+
+class Events(enum.StrEnum):
+    """Every dispatch event a consumer can receive (docs/events.md describes each)."""
+
+    READY = "READY"
+    RESUMED = "RESUMED"
+    RATE_LIMITED = "RATE_LIMITED"
+    APPLICATION_COMMAND_PERMISSIONS_UPDATE = "APPLICATION_COMMAND_PERMISSIONS_UPDATE"
+    AUTO_MODERATION_RULE_CREATE = "AUTO_MODERATION_RULE_CREATE"
+    AUTO_MODERATION_RULE_UPDATE = "AUTO_MODERATION_RULE_UPDATE"
+    AUTO_MODERATION_RULE_DELETE = "AUTO_MODERATION_RULE_DELETE"
+    AUTO_MODERATION_ACTION_EXECUTION = "AUTO_MODERATION_ACTION_EXECUTION"
+    CHANNEL_CREATE = "CHANNEL_CREATE"
+    CHANNEL_UPDATE = "CHANNEL_UPDATE"
+    CHANNEL_DELETE = "CHANNEL_DELETE"
+    CHANNEL_PINS_UPDATE = "CHANNEL_PINS_UPDATE"
+    CHANNEL_INFO = "CHANNEL_INFO"
+    VOICE_CHANNEL_STATUS_UPDATE = "VOICE_CHANNEL_STATUS_UPDATE"
+    VOICE_CHANNEL_START_TIME_UPDATE = "VOICE_CHANNEL_START_TIME_UPDATE"
+    THREAD_CREATE = "THREAD_CREATE"
+    THREAD_UPDATE = "THREAD_UPDATE"
+    THREAD_DELETE = "THREAD_DELETE"
+    THREAD_LIST_SYNC = "THREAD_LIST_SYNC"
+    THREAD_MEMBER_UPDATE = "THREAD_MEMBER_UPDATE"
+    THREAD_MEMBERS_UPDATE = "THREAD_MEMBERS_UPDATE"
+    ENTITLEMENT_CREATE = "ENTITLEMENT_CREATE"
+    ENTITLEMENT_UPDATE = "ENTITLEMENT_UPDATE"
+    ENTITLEMENT_DELETE = "ENTITLEMENT_DELETE"
+    SUBSCRIPTION_CREATE = "SUBSCRIPTION_CREATE"
+    SUBSCRIPTION_UPDATE = "SUBSCRIPTION_UPDATE"
+    SUBSCRIPTION_DELETE = "SUBSCRIPTION_DELETE"
+    GUILD_AVAILABLE = "GUILD_AVAILABLE"
+    GUILD_UNAVAILABLE = "GUILD_UNAVAILABLE"
+    GUILD_CREATE = "GUILD_CREATE"
+    GUILD_UPDATE = "GUILD_UPDATE"
+    GUILD_DELETE = "GUILD_DELETE"
+    GUILD_AUDIT_LOG_ENTRY_CREATE = "GUILD_AUDIT_LOG_ENTRY_CREATE"
+    GUILD_BAN_ADD = "GUILD_BAN_ADD"
+    GUILD_BAN_REMOVE = "GUILD_BAN_REMOVE"
+    GUILD_EMOJIS_UPDATE = "GUILD_EMOJIS_UPDATE"
+    GUILD_STICKERS_UPDATE = "GUILD_STICKERS_UPDATE"
+    GUILD_INTEGRATIONS_UPDATE = "GUILD_INTEGRATIONS_UPDATE"
+    GUILD_MEMBER_ADD = "GUILD_MEMBER_ADD"
+    GUILD_MEMBER_REMOVE = "GUILD_MEMBER_REMOVE"
+    GUILD_MEMBER_UPDATE = "GUILD_MEMBER_UPDATE"
+    GUILD_MEMBERS_CHUNK = "GUILD_MEMBERS_CHUNK"
+    GUILD_ROLE_CREATE = "GUILD_ROLE_CREATE"
+    GUILD_ROLE_UPDATE = "GUILD_ROLE_UPDATE"
+    GUILD_ROLE_DELETE = "GUILD_ROLE_DELETE"
+    GUILD_SCHEDULED_EVENT_CREATE = "GUILD_SCHEDULED_EVENT_CREATE"
+    GUILD_SCHEDULED_EVENT_UPDATE = "GUILD_SCHEDULED_EVENT_UPDATE"
+    GUILD_SCHEDULED_EVENT_DELETE = "GUILD_SCHEDULED_EVENT_DELETE"
+    GUILD_SCHEDULED_EVENT_USER_ADD = "GUILD_SCHEDULED_EVENT_USER_ADD"
+    GUILD_SCHEDULED_EVENT_USER_REMOVE = "GUILD_SCHEDULED_EVENT_USER_REMOVE"
+    GUILD_SOUNDBOARD_SOUND_CREATE = "GUILD_SOUNDBOARD_SOUND_CREATE"
+    GUILD_SOUNDBOARD_SOUND_UPDATE = "GUILD_SOUNDBOARD_SOUND_UPDATE"
+    GUILD_SOUNDBOARD_SOUND_DELETE = "GUILD_SOUNDBOARD_SOUND_DELETE"
+    GUILD_SOUNDBOARD_SOUNDS_UPDATE = "GUILD_SOUNDBOARD_SOUNDS_UPDATE"
+    SOUNDBOARD_SOUNDS = "SOUNDBOARD_SOUNDS"
+    INTEGRATION_CREATE = "INTEGRATION_CREATE"
+    INTEGRATION_UPDATE = "INTEGRATION_UPDATE"
+    INTEGRATION_DELETE = "INTEGRATION_DELETE"
+    INTERACTION_CREATE = "INTERACTION_CREATE"
+    INVITE_CREATE = "INVITE_CREATE"
+    INVITE_DELETE = "INVITE_DELETE"
+    MESSAGE_CREATE = "MESSAGE_CREATE"
+    MESSAGE_UPDATE = "MESSAGE_UPDATE"
+    MESSAGE_DELETE = "MESSAGE_DELETE"
+    MESSAGE_DELETE_BULK = "MESSAGE_DELETE_BULK"
+    MESSAGE_REACTION_ADD = "MESSAGE_REACTION_ADD"
+    MESSAGE_REACTION_REMOVE = "MESSAGE_REACTION_REMOVE"
+    MESSAGE_REACTION_REMOVE_ALL = "MESSAGE_REACTION_REMOVE_ALL"
+    MESSAGE_REACTION_REMOVE_EMOJI = "MESSAGE_REACTION_REMOVE_EMOJI"
+    MESSAGE_POLL_VOTE_ADD = "MESSAGE_POLL_VOTE_ADD"
+    MESSAGE_POLL_VOTE_REMOVE = "MESSAGE_POLL_VOTE_REMOVE"
+    PRESENCE_UPDATE = "PRESENCE_UPDATE"
+    TYPING_START = "TYPING_START"
+    USER_UPDATE = "USER_UPDATE"
+    STAGE_INSTANCE_CREATE = "STAGE_INSTANCE_CREATE"
+    STAGE_INSTANCE_UPDATE = "STAGE_INSTANCE_UPDATE"
+    STAGE_INSTANCE_DELETE = "STAGE_INSTANCE_DELETE"
+    VOICE_CHANNEL_EFFECT_SEND = "VOICE_CHANNEL_EFFECT_SEND"
+    VOICE_STATE_UPDATE = "VOICE_STATE_UPDATE"
+    VOICE_SERVER_UPDATE = "VOICE_SERVER_UPDATE"
+    WEBHOOKS_UPDATE = "WEBHOOKS_UPDATE"
+
+
+class UnknownEventError(ValueError):
+    """A consumer names an event that does not exist; `suggestion` is the nearest known name."""
+
+    def __init__(self, owner: str, name: str, suggestion: str | None) -> None:
+        self.owner = owner
+        self.name = name
+        self.suggestion = suggestion
+        hint = f"; did you mean {suggestion}?" if suggestion else " (see bot.Events)"
+        super().__init__(f"{owner}.events names an unknown event {name!r}{hint}")
+
+
+_KNOWN = frozenset(Events)
+
+
+def suggest_event(name: str) -> str | None:
+    """The known event name nearest to `name` (case ignored), or None when none is close."""
+    upper = name.upper()
+    if upper in _KNOWN:
+        return upper
+    close = difflib.get_close_matches(upper, list(_KNOWN), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def check_event_names(names: Iterable[str] | None, owner: str) -> None:
+    """Raises UnknownEventError for the first name of `names` that is not a known event."""
+    for name in sorted(names or ()):
+        if name not in _KNOWN:
+            raise UnknownEventError(owner, name, suggest_event(name))

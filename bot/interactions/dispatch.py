@@ -1,0 +1,278 @@
+"""From an event to the consumer's decorated method: the interaction and text-command router.
+
+`Dispatcher.handle(consumer, event)` is called for every event a consumer takes, in the event's
+worker. It returns True when it handled the event (an interaction that one of the consumer's
+handlers, or one of its live views, answers; a text command of the consumer), else False and
+the event goes on to `handle_event`.
+
+Failures are contained and answered:
+- a check that fails (`@check`, a view's `allowed_users`): an ephemeral refusal;
+- an option that cannot be converted: an ephemeral message naming it;
+- a handler that raises: `interaction.handler_failed` logged with the command and user, then the
+  consumer's `on_command_error(ctx, error)` if it has one, else an ephemeral apology (if the
+  interaction was not answered yet);
+- a handler that returns without answering: `interaction.not_answered` (Discord then shows the
+  user that the application did not respond).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+
+from bot.events import Event
+from bot.interactions.context import InteractionContext, PrefixContext
+from bot.interactions.decorators import CHECKS, Check
+from bot.interactions.enums import CommandType, InteractionType, OptionType
+from bot.interactions.errors import InteractionsError, OptionConversionError
+from bot.interactions.options import convert_option
+from bot.interactions.prefix import convert_arguments, parse_invocation
+from bot.interactions.registry import Registry
+from bot.interactions.views import ViewStore, view_owner
+from bot.payloads import Interaction, Message
+
+__all__ = ["EXPIRED_TEXT", "FAILED_TEXT", "REFUSED_TEXT", "Dispatcher"]
+
+log = structlog.get_logger(__name__)
+
+FAILED_TEXT = "Sorry, something went wrong with this command."
+EXPIRED_TEXT = "This has expired."
+REFUSED_TEXT = "You cannot use this."
+
+_SUBCOMMAND_TYPES = (OptionType.SUB_COMMAND, OptionType.SUB_COMMAND_GROUP)
+
+
+class Dispatcher:
+    """Routes one consumer's interactions and text commands (see the module doc)."""
+
+    def __init__(self, registry: Registry, views: ViewStore | None = None) -> None:
+        self.registry = registry
+        self.views = views if views is not None else ViewStore()
+
+    def handle(self, consumer: Any, event: Event) -> bool:
+        """Handles `event` if it is for this consumer; False passes it on to `handle_event`."""
+        if event.name == "INTERACTION_CREATE" and isinstance(event.data, Interaction):
+            return self._interaction(consumer, event.data, time.monotonic())
+        if event.name == "MESSAGE_CREATE" and self.registry.prefix_commands:
+            return self._text_command(consumer, event.data)
+        return False
+
+    # -- interactions ------------------------------------------------------------------------------
+
+    def _interaction(self, consumer: Any, interaction: Interaction, received: float) -> bool:
+        ctx = InteractionContext(
+            interaction,
+            consumer.api,
+            cache=getattr(consumer, "cache", None),
+            views=self.views,
+            received_at=received,
+        )
+        kind = ctx.type
+        if kind in (
+            InteractionType.APPLICATION_COMMAND,
+            InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE,
+        ):
+            return self._command(consumer, ctx)
+        if kind is InteractionType.MESSAGE_COMPONENT and ctx.custom_id is not None:
+            owner = view_owner(ctx.custom_id)
+            if owner is not None:
+                return owner == self.views.owner and self._view(ctx)
+            return self._routed(consumer, ctx, modal=False)
+        if kind is InteractionType.MODAL_SUBMIT and ctx.custom_id is not None:
+            return self._routed(consumer, ctx, modal=True)
+        return False
+
+    def _command(self, consumer: Any, ctx: InteractionContext) -> bool:
+        data = ctx._data
+        command_type = CommandType(int(data.get("type", CommandType.CHAT_INPUT)))
+        path, options = _path_and_options(data)
+        route = self.registry.routes.get((command_type, path))
+        if route is None:
+            return False
+        ctx.command = " ".join(path)
+        if ctx.type is InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE:
+            focused = next((o for o in options if o.get("focused")), None)
+            handler = self.registry.autocompletes.get((path, focused["name"])) if focused else None
+            if handler is None or focused is None:
+                return False
+            ctx.focused = focused["name"]
+            self._run(
+                consumer,
+                ctx,
+                handler,
+                lambda method: ctx.autocomplete(method(ctx, focused.get("value", ""))),
+            )
+            return True
+        handler = route.handler
+        if command_type is not CommandType.CHAT_INPUT:
+            target = _target(ctx, command_type)
+            self._run(consumer, ctx, handler, lambda method: method(ctx, target))
+            return True
+        given = {o["name"]: o.get("value") for o in options}
+        try:
+            for spec in route.options:
+                if spec.name in given:
+                    ctx.options[spec.param] = convert_option(spec, given[spec.name], ctx.resolved)
+                else:
+                    ctx.options[spec.param] = spec.default
+        except OptionConversionError as error:
+            log.info(
+                "interaction.bad_option", command=ctx.command, option=error.name, got=error.got
+            )
+            ctx.respond(
+                f"Invalid value for `{error.name}`: expected {error.expected}.", ephemeral=True
+            )
+            return True
+        self._run(consumer, ctx, handler, lambda method: method(ctx, **ctx.options))
+        return True
+
+    def _routed(self, consumer: Any, ctx: InteractionContext, *, modal: bool) -> bool:
+        assert ctx.custom_id is not None
+        found = self.registry.find_component(ctx.custom_id, modal=modal)
+        if found is None:
+            return False
+        handler, ctx.params = found
+        self._run(consumer, ctx, handler, lambda method: method(ctx, **ctx.params))
+        return True
+
+    def _view(self, ctx: InteractionContext) -> bool:
+        assert ctx.custom_id is not None
+        view = self.views.find(ctx.custom_id)
+        callback = view.callback(ctx.custom_id) if view is not None else None
+        if view is None or callback is None:
+            ctx.respond(EXPIRED_TEXT, ephemeral=True)
+            return True
+        try:
+            allowed = view.allows(ctx)
+        except Exception:
+            log.exception("interaction.check_failed", custom_id=ctx.custom_id, user=ctx.user.id)
+            allowed = False
+        if not allowed:
+            ctx.respond(REFUSED_TEXT, ephemeral=True)
+            return True
+        self._call(None, ctx, "view", lambda: callback(ctx))
+        return True
+
+    def _run(
+        self, consumer: Any, ctx: InteractionContext, handler: str, call: Callable[[Any], Any]
+    ) -> None:
+        method = getattr(consumer, handler)
+        for check in getattr(method, CHECKS, ()):
+            if not _passes(check, ctx):
+                if not ctx.responded:
+                    ctx.respond(check.message, ephemeral=True)
+                return
+        self._call(consumer, ctx, handler, lambda: call(method))
+
+    def _call(
+        self, consumer: Any, ctx: InteractionContext, handler: str, call: Callable[[], Any]
+    ) -> None:
+        try:
+            call()
+        except Exception as error:
+            log.exception(
+                "interaction.handler_failed",
+                command=ctx.command or ctx.custom_id,
+                handler=handler,
+                user=_user_id(ctx),
+                guild=ctx.guild_id,
+            )
+            _answer_error(consumer, ctx, error)
+            return
+        if not ctx.responded and ctx.type is not InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE:
+            log.warning(
+                "interaction.not_answered",
+                command=ctx.command or ctx.custom_id,
+                handler=handler,
+                elapsed=round(ctx.elapsed, 3),
+                hint="answer with ctx.respond(), ctx.defer() or ctx.update_message()",
+            )
+
+    # -- text commands -----------------------------------------------------------------------------
+
+    def _text_command(self, consumer: Any, message: Any) -> bool:
+        if not isinstance(message, Message) or message.author is None or message.author.bot:
+            return False
+        prefix = getattr(consumer, "prefix", "!")
+        prefixes = (prefix,) if isinstance(prefix, str) else tuple(prefix)
+        invocation = parse_invocation(message.content or "", prefixes)
+        if invocation is None:
+            return False
+        name, text = invocation
+        command = self.registry.prefix_commands.get(name)
+        if command is None:
+            return False
+        ctx = PrefixContext(
+            message, consumer.api, cache=getattr(consumer, "cache", None), command=name
+        )
+        try:
+            arguments = convert_arguments(command, text, message)
+        except OptionConversionError as error:
+            ctx.reply(
+                f"`{error.name}`: expected {error.expected}. Usage: `{prefixes[0]}{command.usage}`"
+            )
+            return True
+        try:
+            getattr(consumer, command.handler)(ctx, **arguments)
+        except Exception:
+            log.exception(
+                "prefix_command.handler_failed",
+                command=name,
+                user=message.author.id,
+                channel=message.channel_id,
+            )
+        return True
+
+
+def _path_and_options(data: Any) -> tuple[tuple[str, ...], list[dict[str, Any]]]:
+    """The invoked path ("tag", "admin", "purge") and the leaf's options."""
+    path = [str(data.get("name", ""))]
+    options = list(data.get("options") or ())
+    while len(options) == 1 and options[0].get("type") in _SUBCOMMAND_TYPES:
+        path.append(str(options[0]["name"]))
+        options = list(options[0].get("options") or ())
+    return tuple(path), options
+
+
+def _target(ctx: InteractionContext, command_type: CommandType) -> Any:
+    """The user or message a context-menu command was used on."""
+    from bot.payloads import Member, User
+
+    target_id = str(ctx._data.get("target_id"))
+    resolved = ctx.resolved
+    if command_type is CommandType.USER:
+        user = (resolved.get("users") or {}).get(target_id)
+        member = (resolved.get("members") or {}).get(target_id)
+        if member is not None and user is not None:
+            return Member({**member, "user": user, "guild_id": ctx.guild_id})
+        return User(user or {"id": target_id})
+    return Message((resolved.get("messages") or {}).get(target_id) or {"id": target_id})
+
+
+def _passes(check: Check, ctx: InteractionContext) -> bool:
+    try:
+        return bool(check.predicate(ctx))
+    except Exception:
+        log.exception("interaction.check_failed", command=ctx.command, user=_user_id(ctx))
+        return False
+
+
+def _user_id(ctx: InteractionContext) -> int | None:
+    try:
+        return ctx.user.id
+    except InteractionsError:
+        return None
+
+
+def _answer_error(consumer: Any, ctx: InteractionContext, error: Exception) -> None:
+    on_error = getattr(consumer, "on_command_error", None) if consumer is not None else None
+    try:
+        if on_error is not None:
+            on_error(ctx, error)
+        elif not ctx.responded and ctx.type is not InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE:
+            ctx.respond(FAILED_TEXT, ephemeral=True)
+    except Exception:
+        log.exception("interaction.error_answer_failed", command=ctx.command or ctx.custom_id)

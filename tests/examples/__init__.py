@@ -1,0 +1,1 @@
+"""Tests of the example bots, through the simulator."""
