@@ -65,19 +65,24 @@ class Scenario:
     """Users, guilds and channels in a running `FakeDiscord`, and what they do to the bot.
 
     `timeout` is how long each step waits (for every shard to be ready before a dispatch, for
-    the bot's answer when a result is read) unless the step gives its own.
+    the bot's answer when a result is read) unless the step gives its own. `shard_ids` are the
+    shards to wait for when this process runs only some of them (default: all).
     """
 
-    def __init__(self, fake: FakeDiscord, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, fake: FakeDiscord, *, timeout: float = 10.0, shard_ids: list[int] | None = None
+    ) -> None:
         self.fake = fake
         self.state = fake.rest.state
         self.timeout = timeout
+        self.shard_ids = shard_ids
 
     def __repr__(self) -> str:
         return f"<Scenario {self.fake!r}>"
 
     def _dispatch(self, name: str, data: Json, timeout: float | None = None) -> None:
-        self.fake.wait_for_ready(self.timeout if timeout is None else timeout)
+        timeout = self.timeout if timeout is None else timeout
+        self.fake.wait_for_ready(timeout, shard_ids=self.shard_ids)
         self.fake.dispatch(name, data)
 
     # -- the world ---------------------------------------------------------------------------
