@@ -30,6 +30,7 @@ import structlog
 from bot.testing import (  # noqa: F401  (importing them registers the routes)
     rest_handlers,
     rest_handlers_apps,
+    rest_handlers_channels,
     rest_handlers_guilds,
 )
 from bot.testing.rest_limits import Limits, RecordedRequest
