@@ -82,7 +82,7 @@ class World:
     def bot_user(self) -> dict[str, Any]:
         """The bot's user, as READY and `GET /users/@me` both give it."""
         user = user_object(self.bot_user_id, self.bot_username, bot=True)
-        user.update(verified=True, mfa_enabled=False, email=None)
+        user.update(flags=0, verified=True, mfa_enabled=False, email=None)
         return user
 
     def user(self, guild_index: int, member_index: int) -> dict[str, Any]:
