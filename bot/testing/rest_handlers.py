@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
 
 __all__ = [
+    "EPHEMERAL",
     "apply_message_edit",
     "channel_of",
     "check_message_body",

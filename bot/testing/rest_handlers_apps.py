@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.testing.payloads import user_object
 from bot.testing.rest_handlers import (
+    EPHEMERAL,
     apply_message_edit,
     check_message_body,
     emit_message,
@@ -164,7 +165,11 @@ def _original(fake: FakeRest, token: str, application_id: str) -> dict[str, Any]
         # A deferred answer: the original message appears on its first edit.
         if interaction["response_type"] is None:
             raise RouteError(404, 10008, "Unknown Message")
-        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, {})
+        # It keeps the deferral's flags (an ephemeral defer makes an ephemeral answer).
+        deferred = interaction.get("response") or {}
+        flags = {"flags": int(deferred.get("flags") or 0)}
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, flags)
+        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
         interaction["original"] = message["id"]
     return message_of(fake.state, interaction["channel_id"], interaction["original"])
 
@@ -178,8 +183,11 @@ def get_original(fake: FakeRest, request: Request) -> Reply:
 @ROUTES.add("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
 def edit_original(fake: FakeRest, request: Request) -> Reply:
     p = request.params
+    interaction = _interaction(fake.state, p["webhook_token"])
+    # A deferred answer's message is made by this first edit: the bot gets its MESSAGE_CREATE.
+    event = "MESSAGE_CREATE" if interaction["original"] is None else "MESSAGE_UPDATE"
     message = _original(fake, p["webhook_token"], p["webhook_id"])
-    return Reply(200, dict(_edit_webhook_message(fake, message, request)))
+    return Reply(200, dict(_edit_webhook_message(fake, message, request, event)))
 
 
 @ROUTES.add("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
@@ -188,17 +196,27 @@ def delete_original(fake: FakeRest, request: Request) -> Reply:
     message = _original(fake, p["webhook_token"], p["webhook_id"])
     del fake.state.messages[message["channel_id"]][message["id"]]
     fake.state.interactions[p["webhook_token"]]["original"] = None
+    _emit_delete(fake, request, message)
     return Reply(204)
 
 
+def _emit_delete(fake: FakeRest, request: Request, message: dict[str, Any]) -> None:
+    if int(message.get("flags") or 0) & EPHEMERAL:
+        return
+    event = {"id": message["id"], "channel_id": message["channel_id"]}
+    if message.get("guild_id"):
+        event["guild_id"] = message["guild_id"]
+    request.emit("MESSAGE_DELETE", event)
+
+
 def _edit_webhook_message(
-    fake: FakeRest, message: dict[str, Any], request: Request
+    fake: FakeRest, message: dict[str, Any], request: Request, event: str = "MESSAGE_UPDATE"
 ) -> dict[str, Any]:
     payload, files = request.payload()
     body = check_message_body(payload, files, creating=False)
     store_files(fake, body, files)
     apply_message_edit(message, body)
-    emit_message(fake, request, "MESSAGE_UPDATE", message)
+    emit_message(fake, request, event, message)
     return message
 
 
@@ -258,6 +276,7 @@ def edit_webhook_message(fake: FakeRest, request: Request) -> Reply:
 def delete_webhook_message(fake: FakeRest, request: Request) -> Reply:
     message = _webhook_message(fake, request)
     del fake.state.messages[message["channel_id"]][message["id"]]
+    _emit_delete(fake, request, message)
     return Reply(204)
 
 
