@@ -43,8 +43,8 @@ class GatewayConfig:
     # Intents the bot may use; privileged ones outside this close IDENTIFY with 4014.
     allowed_privileged_intents: int = PRIVILEGED_INTENTS
     # A client silent for this many heartbeat intervals (plus the grace) since its last
-    # heartbeat (or HELLO) is a zombie: the gateway closes it with 4009 (session timed out) and
-    # ends its session, as the docs say a client must then start a new one. None: never.
+    # heartbeat (or HELLO) is a zombie: the gateway closes it with 4000; its session stays, to be
+    # resumed, as the docs say. None: never.
     zombie_after_intervals: float | None = 2.0
     # Whether HEARTBEATs are answered; tests turn it off to make a zombie connection.
     ack_heartbeats: bool = True

@@ -48,6 +48,9 @@ log = structlog.get_logger(__name__)
 # https://discord.com/developers/docs/events/gateway-events#identify : large_threshold is 50 to
 # 250, default 50; GUILD_PRESENCES is 1 << 8.
 LARGE_THRESHOLD_DEFAULT = 50
+# https://discord.com/developers/docs/events/gateway#sending-heartbeats : a connection that
+# fails to heartbeat is closed and the client must resume; 4000 is "unknown error, reconnect".
+ZOMBIE_CLOSE_CODE = 4000
 GUILD_PRESENCES = 1 << 8
 # https://discord.com/developers/docs/reference#api-versioning : 10 and 9 are available.
 SUPPORTED_VERSIONS = ("9", "10")
@@ -168,13 +171,11 @@ class GatewayRules(GatewayCommands):
                 conn.late_reported = True
                 self._record_violation(conn, "heartbeat_late", "no heartbeat within the interval")
                 return
-            # Silent past the zombie deadline: Discord closes a connection that stopped
-            # heartbeating; 4009 (session timed out) tells the client to start a new session.
-            session = conn.session
-            if session is not None:
-                session.invalidated = True
-                self.sessions.pop(session.session_id, None)
-            self._violate(conn, "zombie", 4009, "no heartbeat: session timed out")
+            # Silent past the zombie deadline: Discord closes a connection that fails to
+            # heartbeat, and the client must RESUME (the session stays). The docs name no code;
+            # 4000 (unknown error, reconnect) is the documented one that implies no cause and
+            # no new session (docs/simulator.md, "As Discord does it").
+            self._violate(conn, "zombie", ZOMBIE_CLOSE_CODE, "no heartbeat in time")
 
     def _heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
         info = _info(conn)

@@ -98,18 +98,26 @@ def test_a_second_resume_does_not_replay_the_first_resumed(discord: FakeDiscord)
     assert names[1] == ["GUILD_CREATE", "GUILD_CREATE", "RESUMED"]  # not the first RESUMED
 
 
-def test_a_client_that_stops_heartbeating_is_closed_4009() -> None:
+def test_a_client_that_stops_heartbeating_is_closed_and_may_resume() -> None:
     config = GatewayConfig(heartbeat_interval_ms=100, heartbeat_grace=0.1, world=World(1, 1))
     with FakeDiscord(config=config) as discord:
         client = ready(discord)
         try:
             session_id = client.ready["session_id"]  # type: ignore[attr-defined]
-            assert client.close_code() == 4009  # silent for two intervals: a zombie
+            assert client.close_code() == 4000  # silent for two intervals: a zombie
             kinds = [v.kind for v in discord.violations]
             assert kinds == ["heartbeat_late", "zombie"]
-            assert session_id not in discord.sessions  # 4009: start a new session
         finally:
             client.close()
+        # As the docs say, the client must resume, and it can.
+        again = RawClient(discord.gateway_url)
+        try:
+            again.recv()
+            resume = {"token": discord.token, "session_id": session_id, "seq": 2}
+            again.send({"op": 6, "d": resume})
+            assert again.recv()["t"] == "RESUMED"
+        finally:
+            again.close()
 
 
 def test_intents_filter_dispatches_and_empty_content(discord: FakeDiscord) -> None:
