@@ -6,8 +6,10 @@
     ctx.send_modal(modal)              ctx.update_message(content="...")   (components)
 
 Discord wants a first answer within `INITIAL_RESPONSE_DEADLINE` (3 s): `defer` is that answer
-when the work takes longer. An answer given late is logged (`interaction.late_response`), and
-the dispatcher logs a handler that returned without answering (`interaction.not_answered`).
+when the work takes longer. A handler still without an answer at the deadline is logged then
+(`interaction.deadline_missed`, see `bot.interactions.deadline`), an answer given late is logged
+(`interaction.late_response`), and so is a handler that returned without answering
+(`interaction.not_answered`).
 Answering twice raises `AlreadyResponded` rather than a 400 from Discord. The interaction's token
 is never in a repr or a log line.
 """
@@ -29,7 +31,13 @@ from bot.interactions.options import Choice
 from bot.interactions.views import View, ViewStore
 from bot.payloads import Interaction, Member, Message, User
 
-__all__ = ["AlreadyResponded", "InteractionContext", "PrefixContext", "message_data"]
+__all__ = [
+    "AlreadyResponded",
+    "InteractionContext",
+    "ModalFields",
+    "PrefixContext",
+    "message_data",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +91,8 @@ class InteractionContext:
     Read: `interaction` (the payload), `type`, `user`, `member`, `guild_id`, `channel_id`,
     `locale`, `command` (the invoked path, "tag show"), `options` (converted values by name),
     `custom_id`, `params` (from the custom_id pattern), `values` (a select's), `fields` (a
-    modal's), `message` (a component's message), `focused` (autocomplete), `resolved`.
+    modal's text inputs: {custom_id: text}), `selected` (a modal's selects: {custom_id: [values]}),
+    `message` (a component's message), `focused` (autocomplete), `resolved`.
     `api` and `cache` are the consumer's.
     """
 
@@ -104,18 +113,24 @@ class InteractionContext:
         self._clock = clock
         self.received_at = clock() if received_at is None else received_at
         self.response_type: CallbackType | None = None
+        self.answering = False  # the first answer is on its way (read by the deadline watch)
         self.command = ""
         self.options: dict[str, Any] = {}
         self.params: dict[str, Any] = {}
         self.focused: str | None = None
-        data = interaction.data or {}
+        data = interaction.data
+        if not isinstance(data, Mapping):
+            data = {}
         self._data: Mapping[str, Any] = data
-        self.custom_id: str | None = data.get("custom_id")
-        self.values: list[str] = list(data.get("values") or ())
-        self.resolved: Mapping[str, Any] = data.get("resolved") or {}
-        self.fields: dict[str, str] = (
-            _modal_fields(data) if self.type is InteractionType.MODAL_SUBMIT else {}
-        )
+        custom_id = data.get("custom_id")
+        self.custom_id: str | None = custom_id if isinstance(custom_id, str) else None
+        self.values: list[str] = _strings(data.get("values"))
+        resolved = data.get("resolved")
+        self.resolved: Mapping[str, Any] = resolved if isinstance(resolved, Mapping) else {}
+        self.fields = ModalFields(self.custom_id)
+        self.selected = ModalFields(self.custom_id)
+        if self.type is InteractionType.MODAL_SUBMIT:
+            _read_modal(data.get("components"), self.fields, self.selected)
 
     # -- what it is ------------------------------------------------------------------------------
 
@@ -313,26 +328,58 @@ class InteractionContext:
                 deadline=limits.INITIAL_RESPONSE_DEADLINE,
                 hint="call ctx.defer() first when the work takes time",
             )
-        self.api.create_interaction_response(
-            self.interaction.id, self.interaction.token, int(kind), data, files=files
-        )
-        self.response_type = kind
+        self.answering = True
+        try:
+            self.api.create_interaction_response(
+                self.interaction.id, self.interaction.token, int(kind), data, files=files
+            )
+            self.response_type = kind
+        finally:
+            self.answering = False
 
 
-def _modal_fields(data: Mapping[str, Any]) -> dict[str, str]:
-    """{custom_id: value} of a modal submit's text inputs (rows, or labelled components)."""
-    fields: dict[str, str] = {}
+class ModalFields(dict[str, Any]):
+    """What a modal submit holds by custom_id; a missing one raises a `KeyError` that names the
+    modal and the fields it has (a modal changed since it was sent, or a forged submit)."""
 
-    def walk(components: Any) -> None:
-        for component in components or ():
-            if "custom_id" in component and "value" in component:
-                fields[component["custom_id"]] = component["value"]
-            walk(component.get("components"))
-            if isinstance(component.get("component"), Mapping):
-                walk([component["component"]])
+    def __init__(self, modal: str | None) -> None:
+        super().__init__()
+        self.modal = modal
 
-    walk(data.get("components"))
-    return fields
+    def __missing__(self, key: str) -> Any:
+        raise KeyError(f"modal {self.modal!r} has no field {key!r} (it has {sorted(self)})")
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings from a received field (anything else in it is dropped)."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, str)]
+
+
+def _read_modal(
+    components: Any, fields: ModalFields, selected: ModalFields, depth: int = 0
+) -> None:
+    """Fills `fields` ({custom_id: text} of text inputs) and `selected` ({custom_id: values}
+    of selects) from a modal submit: action rows and labels (type 18), any depth up to 3."""
+    if not isinstance(components, list) or depth > _MODAL_DEPTH:
+        return
+    for component in components:
+        if not isinstance(component, Mapping):
+            continue
+        custom_id = component.get("custom_id")
+        if isinstance(custom_id, str):
+            if isinstance(component.get("value"), str):
+                fields[custom_id] = component["value"]
+            elif "values" in component:
+                selected[custom_id] = _strings(component["values"])
+        _read_modal(component.get("components"), fields, selected, depth + 1)
+        child = component.get("component")
+        if isinstance(child, Mapping):
+            _read_modal([child], fields, selected, depth + 1)
+
+
+_MODAL_DEPTH = 3  # a label or a row holds one level of inputs; deeper is not Discord's shape
 
 
 class PrefixContext:
