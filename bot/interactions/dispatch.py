@@ -174,7 +174,8 @@ class Dispatcher:
                 user=_user_id(ctx),
             )
             ctx.respond(
-                f"Invalid value for `{error.name}`: expected {error.expected}.", ephemeral=True
+                f"Invalid value for `{error.name}`: expected {error.expected}, got {error.got}.",
+                ephemeral=True,
             )
             return True
         self._run(consumer, ctx, handler, lambda method: method(ctx, **ctx.options))
