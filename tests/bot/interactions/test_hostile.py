@@ -24,6 +24,7 @@ from bot.interactions import (
     component,
     modal,
     slash_command,
+    user_command,
 )
 from bot.interactions.dispatch import FAILED_TEXT, REFUSED_TEXT
 from bot.interactions.views import ViewStore
@@ -414,3 +415,21 @@ def test_the_consumer_wide_check_guards_views_too_and_a_raising_check_refuses() 
         assert run.handle(bot, event("INTERACTION_CREATE", click))
     assert _refusal(bot) == REFUSED_TEXT
     assert any(e["event"] == "interaction.check_failed" for e in logs)
+
+
+def test_a_malformed_payload_of_an_owned_command_gets_an_apology() -> None:
+    class Profiles(Hostile):
+        @user_command("Profile")
+        def profile(self, ctx: InteractionContext, user: User) -> None:
+            ctx.respond("seen")
+
+    bot = Profiles()
+    payload = _raw(
+        2, {"id": "30", "name": "Profile", "type": 2, "target_id": "1", "resolved": {"users": 5}}
+    )
+    with capture_logs() as logs:
+        run = Dispatcher(Registry.of(Profiles), schedule=FakeTimer())
+        assert run.handle(bot, event("INTERACTION_CREATE", payload))
+    assert _refusal(bot) == FAILED_TEXT
+    [malformed] = [e for e in logs if e["event"] == "interaction.malformed"]
+    assert malformed["command"] == "Profile" and "AttributeError" in malformed["problem"]
