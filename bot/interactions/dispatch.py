@@ -278,10 +278,17 @@ class Dispatcher:
             message, consumer.api, cache=getattr(consumer, "cache", None), command=name
         )
         try:
-            arguments = convert_arguments(command, text, message)
+            arguments = convert_arguments(command, text, message, ctx.cache)
         except OptionConversionError as error:
+            log.info(
+                "prefix_command.bad_argument",
+                command=name,
+                argument=error.name,
+                user=message.author.id,
+            )
             ctx.reply(
-                f"`{error.name}`: expected {error.expected}. Usage: `{prefixes[0]}{command.usage}`"
+                f"`{error.name}`: expected {error.expected}, got {error.got}. "
+                f"Usage: `{prefixes[0]}{command.usage}`"
             )
             return True
         try:
