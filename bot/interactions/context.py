@@ -23,10 +23,11 @@ from typing import Any
 import structlog
 
 from bot.interactions import limits
-from bot.interactions.components import ActionRow, Component, Modal, components_payload
+from bot.interactions.components import ActionRow, Component, components_payload
 from bot.interactions.embeds import Embed, check_embeds
 from bot.interactions.enums import CallbackType, InteractionType, MessageFlags
 from bot.interactions.errors import InteractionsError, LimitError
+from bot.interactions.modals import Modal
 from bot.interactions.options import Choice
 from bot.interactions.views import View, ViewStore
 from bot.payloads import Interaction, Member, Message, User
@@ -361,7 +362,7 @@ def _read_modal(
     components: Any, fields: ModalFields, selected: ModalFields, depth: int = 0
 ) -> None:
     """Fills `fields` ({custom_id: text} of text inputs) and `selected` ({custom_id: values}
-    of selects) from a modal submit: action rows and labels (type 18), any depth up to 3."""
+    of selects) from a modal submit: action rows and labels (type 18), their direct children."""
     if not isinstance(components, list) or depth > _MODAL_DEPTH:
         return
     for component in components:
@@ -379,7 +380,7 @@ def _read_modal(
             _read_modal([child], fields, selected, depth + 1)
 
 
-_MODAL_DEPTH = 3  # a label or a row holds one level of inputs; deeper is not Discord's shape
+_MODAL_DEPTH = 1  # a label or a row holds its inputs directly; deeper is not Discord's shape
 
 
 class PrefixContext:
