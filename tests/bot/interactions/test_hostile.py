@@ -26,7 +26,7 @@ from bot.interactions import (
     slash_command,
     user_command,
 )
-from bot.interactions.dispatch import FAILED_TEXT, REFUSED_TEXT
+from bot.interactions.dispatch import EXPIRED_TEXT, FAILED_TEXT, REFUSED_TEXT
 from bot.interactions.views import ViewStore
 from bot.payloads import Interaction, User
 from tests.bot.interactions.helpers import USER, RecordingApi, command, event, modal_submit
@@ -433,3 +433,28 @@ def test_a_malformed_payload_of_an_owned_command_gets_an_apology() -> None:
     assert _refusal(bot) == FAILED_TEXT
     [malformed] = [e for e in logs if e["event"] == "interaction.malformed"]
     assert malformed["command"] == "Profile" and "AttributeError" in malformed["problem"]
+
+
+def test_forged_view_custom_ids_answer_expired_and_the_view_still_works() -> None:
+    bot = Hostile()
+    views = ViewStore()
+    view = View().button("Go", lambda c: c.respond("went"))
+    views.add(view)
+    run = Dispatcher(Registry.of(Hostile), views, schedule=FakeTimer())
+    stem = view.custom_id(0).rpartition(":")[0]
+    for forged in (
+        f"view:{views.owner}",
+        f"view:{views.owner}:",
+        f"{stem}:\u00b2",  # a superscript two: isdigit() says yes, int() says no
+        f"{stem}:{'9' * 5000}",
+        f"{stem}:-1",
+        f"{stem}:7",
+    ):
+        bot.api.calls.clear()
+        click = _raw(3, {"custom_id": forged, "component_type": 2})
+        assert run.handle(bot, event("INTERACTION_CREATE", click)), forged
+        assert _refusal(bot) == EXPIRED_TEXT, forged
+    bot.api.calls.clear()
+    click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
+    assert run.handle(bot, event("INTERACTION_CREATE", click))
+    assert bot.api.responses() == [(4, {"content": "went"})]
