@@ -458,3 +458,13 @@ def test_forged_view_custom_ids_answer_expired_and_the_view_still_works() -> Non
     click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
     assert run.handle(bot, event("INTERACTION_CREATE", click))
     assert bot.api.responses() == [(4, {"content": "went"})]
+
+
+def test_a_custom_id_longer_than_discord_allows_matches_no_pattern() -> None:
+    bot = Hostile()
+    click = _raw(3, {"custom_id": "item:" + "9" * 5000, "component_type": 2})
+    with capture_logs() as logs:
+        assert _run(bot, click) is False
+    assert bot.api.responses() == [] and not [e for e in logs if e["log_level"] == "warning"]
+    assert _run(bot, _raw(3, {"custom_id": "item:42", "component_type": 2}))
+    assert bot.api.responses() == [(4, {"content": "item 42"})]
