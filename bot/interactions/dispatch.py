@@ -94,7 +94,7 @@ class Dispatcher:
             return False
         try:
             return self._route(consumer, ctx)
-        except (LookupError, TypeError, ValueError, AttributeError) as error:
+        except (InteractionsError, LookupError, TypeError, ValueError, AttributeError) as error:
             # A routing step met a field of the wrong shape (handlers' own errors are caught
             # in `_call`): log it, and answer if this consumer took the interaction.
             log.warning(
@@ -121,6 +121,12 @@ class Dispatcher:
             return self._routed(consumer, ctx, modal=False)
         if kind is InteractionType.MODAL_SUBMIT and ctx.custom_id is not None:
             return self._routed(consumer, ctx, modal=True)
+        log.info(
+            "interaction.malformed",
+            id=_safe_id(ctx.interaction),
+            type=kind.name,
+            problem="no custom_id string" if kind is not InteractionType.PING else "a ping",
+        )
         return False
 
     def _command(self, consumer: Any, ctx: InteractionContext) -> bool:
@@ -133,6 +139,8 @@ class Dispatcher:
         path, options = _path_and_options(data)
         route = self.registry.routes.get((command_type, path))
         if route is None:
+            # Another consumer may own it: debug only (each consumer sees every interaction).
+            log.debug("interaction.unrouted", command=" ".join(path)[:100])
             return False
         ctx.command = " ".join(path)
         if ctx.type is InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE:
@@ -185,6 +193,7 @@ class Dispatcher:
         assert ctx.custom_id is not None
         found = self.registry.find_component(ctx.custom_id, modal=modal)
         if found is None:
+            log.debug("interaction.unrouted", custom_id=ctx.custom_id[:100], modal=modal)
             return False
         handler, ctx.params = found
         self._run(consumer, ctx, handler, lambda method: method(ctx, **ctx.params))
@@ -200,7 +209,7 @@ class Dispatcher:
         try:
             allowed = view.allows(ctx)
         except Exception:
-            log.exception("interaction.check_failed", custom_id=ctx.custom_id, user=ctx.user.id)
+            log.exception("interaction.check_failed", custom_id=ctx.custom_id, user=_user_id(ctx))
             allowed = False
         if not allowed:
             ctx.respond(REFUSED_TEXT, ephemeral=True)

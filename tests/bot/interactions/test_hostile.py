@@ -162,9 +162,15 @@ def _refusal(bot: Hostile) -> str:
 )
 def test_payloads_that_are_not_this_consumers_pass_on_quietly(payload: Any, why: str) -> None:
     bot = Hostile()
-    with capture_logs():
+    with capture_logs() as logs:
         assert _run(bot, payload) is False, why
     assert bot.api.responses() == [], why
+    [line] = logs  # one line saying why it was passed on
+    assert line["event"] in (
+        "interaction.malformed",
+        "interaction.unknown_command_type",
+        "interaction.unrouted",
+    ), why
     _still_works(bot)
 
 
@@ -468,3 +474,17 @@ def test_a_custom_id_longer_than_discord_allows_matches_no_pattern() -> None:
     assert bot.api.responses() == [] and not [e for e in logs if e["log_level"] == "warning"]
     assert _run(bot, _raw(3, {"custom_id": "item:42", "component_type": 2}))
     assert bot.api.responses() == [(4, {"content": "item 42"})]
+
+
+def test_a_view_click_without_a_user_is_refused_not_raised() -> None:
+    bot = Hostile()
+    views = ViewStore()
+    view = View(allowed_users=[900]).button("Go", lambda c: c.respond("went"))
+    views.add(view)
+    click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2}, member={"roles": []})
+    with capture_logs() as logs:
+        run = Dispatcher(Registry.of(Hostile), views, schedule=FakeTimer())
+        assert run.handle(bot, event("INTERACTION_CREATE", click))
+    assert _refusal(bot) == REFUSED_TEXT
+    [failed] = [e for e in logs if e["event"] == "interaction.check_failed"]
+    assert failed["user"] is None
