@@ -17,7 +17,7 @@ is never in a repr or a log line.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -243,14 +243,30 @@ class InteractionContext:
             raise InteractionsError("a modal cannot answer a modal submit or an autocomplete")
         self._callback(CallbackType.MODAL, modal.to_payload())
 
-    def autocomplete(self, choices: Sequence[Choice | str | int | float]) -> None:
-        """Answers an autocomplete with up to 25 choices (more are cut, with a log line)."""
-        if len(choices) > limits.AUTOCOMPLETE_CHOICES_MAX:
-            log.info("interaction.autocomplete_truncated", command=self.command, given=len(choices))
-            choices = choices[: limits.AUTOCOMPLETE_CHOICES_MAX]
-        payload = [
-            (c if isinstance(c, Choice) else Choice(str(c), c)).to_payload() for c in choices
-        ]
+    def autocomplete(self, choices: Iterable[Choice | str | int | float]) -> None:
+        """Answers an autocomplete with up to 25 choices (more are cut, with a log line).
+
+        A plain value is shown as its text, cut to 100 characters; a choice Discord would refuse
+        (an empty name, a name or a string value over 100 characters, a value that is no string
+        or number) is left out with a log line, so that echoing what the user typed cannot
+        fail the whole answer.
+        """
+        given = list(choices)
+        if len(given) > limits.AUTOCOMPLETE_CHOICES_MAX:
+            log.info("interaction.autocomplete_truncated", command=self.command, given=len(given))
+            given = given[: limits.AUTOCOMPLETE_CHOICES_MAX]
+        payload = []
+        for choice in given:
+            if not isinstance(choice, Choice):
+                choice = Choice(_cut(str(choice), limits.CHOICE_NAME_MAX), choice)
+            if _valid_choice(choice):
+                payload.append(choice.to_payload())
+            else:
+                log.info(
+                    "interaction.autocomplete_choice_dropped",
+                    command=self.command,
+                    name=str(choice.name)[:50],
+                )
         self._callback(CallbackType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT, {"choices": payload})
 
     # -- after the first answer --------------------------------------------------------------------
@@ -337,6 +353,20 @@ class InteractionContext:
             self.response_type = kind
         finally:
             self.answering = False
+
+
+def _cut(text: str, maximum: int) -> str:
+    return text if len(text) <= maximum else text[: maximum - 1] + "\u2026"
+
+
+def _valid_choice(choice: Choice) -> bool:
+    """A choice Discord takes (`application-commands.mdx`, Application Command Option Choice)."""
+    value = choice.value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    if isinstance(value, str) and len(value) > limits.CHOICE_STRING_VALUE_MAX:
+        return False
+    return isinstance(choice.name, str) and 1 <= len(choice.name) <= limits.CHOICE_NAME_MAX
 
 
 class ModalFields(dict[str, Any]):

@@ -16,6 +16,7 @@ from bot.interactions import (
     CallbackType,
     InteractionContext,
     Range,
+    autocomplete,
     deadline,
     limits,
     slash_command,
@@ -41,6 +42,14 @@ class Dice(Consumer):
     def stuck(self, ctx: InteractionContext) -> None:
         RELEASE.wait(10)
         ctx.followup("too late") if ctx.responded else ctx.defer()
+
+    @slash_command(description="Finds a tag")
+    def find(self, ctx: InteractionContext, query: str) -> None:
+        ctx.respond(query[:50])
+
+    @autocomplete("find", "query")
+    def find_complete(self, ctx: InteractionContext, value: str) -> list[str]:
+        return [value[:100], value]  # echoes what the user typed, however long
 
     def interaction_check(self, ctx: InteractionContext) -> bool:
         guild = self.cache.get_guild(ctx.guild_id) if ctx.guild_id is not None else None
@@ -143,3 +152,13 @@ def test_the_consumer_wide_check_refuses_outside_the_club(world: World) -> None:
     assert _refusal(refused) == "Club members only."
     assert _refusal(scenario.slash(ada, "roll")) == "Club members only."  # a DM
     assert scenario.slash(ada, "roll", channel=channel).message["content"] == "d6"
+
+
+def test_an_autocomplete_echoing_a_long_input_still_answers(world: World) -> None:
+    _, scenario, _, channel, ada = world
+    typed = "tag" * 40  # 120 characters: longer than a choice may be
+    choices = scenario.autocomplete(ada, "find", {"query": typed}, focused="query", channel=channel)
+    # The whole echo (a value over 100 characters) is left out, not the whole answer.
+    assert choices == [{"name": typed[:100], "value": typed[:100]}]
+    short = scenario.autocomplete(ada, "find", {"query": "ab"}, focused="query", channel=channel)
+    assert short == [{"name": "ab", "value": "ab"}, {"name": "ab", "value": "ab"}]

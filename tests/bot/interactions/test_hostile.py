@@ -13,6 +13,7 @@ from structlog.testing import capture_logs
 
 from bot.interactions import (
     CallbackType,
+    Choice,
     Dispatcher,
     InteractionContext,
     MessageFlags,
@@ -488,3 +489,21 @@ def test_a_view_click_without_a_user_is_refused_not_raised() -> None:
     assert _refusal(bot) == REFUSED_TEXT
     [failed] = [e for e in logs if e["event"] == "interaction.check_failed"]
     assert failed["user"] is None
+
+
+def test_an_autocomplete_echoing_what_the_user_typed_is_cut_to_what_discord_takes() -> None:
+    ctx = InteractionContext(
+        command("find", [{"name": "query", "type": 3, "value": "x", "focused": True}], kind=4),
+        RecordingApi(),
+    )
+    typed = "y" * 300
+    with capture_logs() as logs:
+        ctx.autocomplete(iter([typed[:100], typed, 7, Choice("", "empty"), Choice("ok", "ok")]))
+    [(kind, data)] = ctx.api.responses()
+    assert kind == 8
+    assert data["choices"] == [
+        {"name": "y" * 100, "value": "y" * 100},
+        {"name": "7", "value": 7},
+        {"name": "ok", "value": "ok"},
+    ]
+    assert len([e for e in logs if e["event"] == "interaction.autocomplete_choice_dropped"]) == 2
