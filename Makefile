@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench cluster-demo clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: lint typecheck
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# 3 nodes on the local Redis (or one of its own) and one simulator; kill -9 of one mid-stream.
+cluster-demo: $(STAMP)
+	$(BIN)/python -m bot.testing.cluster_demo $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -269,6 +269,7 @@ class Consumer(supervisors.Actor):
         """
         events = self.events
         if events is not None and event.name not in events:
+            _settle(event, False)
             return True
         if self._closed:
             return False
@@ -317,6 +318,7 @@ class Consumer(supervisors.Actor):
                 else:
                     self._handled += 1
             self._slots.release()
+            _settle(event, failed)
 
     def _run_ordered(self, event: Event, key: Hashable) -> None:
         self._run(event)
@@ -325,3 +327,11 @@ class Consumer(supervisors.Actor):
         if has_next:
             assert following is not None
             start_worker(lambda: self._run_ordered(following, key))
+
+
+def _settle(event: Event, failed: bool) -> None:
+    """Tells an event from another node that its handler ran (the cluster backend acknowledges
+    it then, or leaves a failed one for redelivery; see actors/cluster_groups.py)."""
+    settle = getattr(event, "settle", None)
+    if settle is not None:
+        settle(failed)

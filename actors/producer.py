@@ -109,6 +109,8 @@ class ProducerActor(supervisors.Actor):
         self.apply = apply
         self.shard = shard if shard is not None else ShardInfo(shard_id)
         self.group = group
+        # A cluster backend that checkpoints the seq with each publish (actors/lease_keeper.py).
+        self._dispatch_seq = getattr(groups, "dispatch_seq", None)
         self.last_seq: int | None = None
         """The seq of the last dispatch handed to every consumer (acknowledged to the shard)."""
 
@@ -150,7 +152,11 @@ class ProducerActor(supervisors.Actor):
                 event_name=dispatch.name,
             )
             name, data = dispatch.name, uncached(dispatch.name, dispatch.data)
-        reached = self.groups.dispatch(self.group, Event(name, data, self.shard))
+        event = Event(name, data, self.shard)
+        if self._dispatch_seq is not None:
+            reached = self._dispatch_seq(self.group, event, dispatch.seq)
+        else:
+            reached = self.groups.dispatch(self.group, event)
         if dispatch.seq is not None:
             self.last_seq = dispatch.seq
         return reached

@@ -183,6 +183,17 @@ class ShardSupervisor(Supervisor):
         self.terminate_child(tree_id)
         self.delete_child(tree_id)
 
+    def release(self, shard_id: int) -> None:
+        """Stops shard `shard_id` keeping its Discord session (it closes with 4000, never 1000 or
+        1001), so another node can RESUME it: a cluster node that lost or hands over the shard's
+        lease (actors/lease_keeper.py)."""
+        tree_id = ("shard_tree", shard_id)
+        if self._find(tree_id) is None:
+            return
+        log.info("shards.release", shard=shard_id)
+        self.terminate_child(tree_id)
+        self.delete_child(tree_id)
+
     def reconnect(self, shard_id: int) -> None:
         """Makes shard `shard_id` leave its connection and resume on a new one."""
         shard = self.options.names.whereis(("shard", shard_id))

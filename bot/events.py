@@ -109,6 +109,12 @@ class Event(NamedTuple):
     data: Any
     shard: ShardInfo
 
+    @property
+    def redelivered(self) -> bool:
+        """True when this event was handed before and not acknowledged: with the cluster
+        backend (docs/cluster.md) a node died, or a handler failed, before it finished."""
+        return False
+
 
 class Update(NamedTuple):
     """An update's data: `old` as the cache held it (None if it did not), and `new`."""

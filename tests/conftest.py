@@ -11,13 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 
 import pykka
 import pytest
+import redis
 import structlog
 
 from bot import log as bot_log
+from bot.testing.redis_server import RedisServer
 
 # Shared, process-lived threads: supervisors.pool and supervisors.timer.
 ALLOWED_THREAD_PREFIXES = ("supervisors-",)
@@ -99,3 +102,34 @@ def restore_logging() -> Iterator[None]:
     root.setLevel(level)
     for name, quiet_level in quiet.items():
         logging.getLogger(name).setLevel(quiet_level)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server of the suite's own on a free port (never the machine's 6379, never a
+    fake). A test that needs it fails, not skips, when none can be started."""
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_prefix(redis_server: RedisServer) -> Iterator[str]:
+    """A key prefix of this test's own; its keys are deleted after the test."""
+    prefix = f"test-{uuid.uuid4().hex[:10]}"
+    yield prefix
+    if redis_server.running:
+        client = redis.Redis.from_url(redis_server.url)
+        try:
+            keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
+
+
+@pytest.fixture
+def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+    """A client of the suite's Redis (bytes replies)."""
+    client = redis.Redis.from_url(redis_server.url)
+    yield client
+    client.close()

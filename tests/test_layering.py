@@ -22,6 +22,7 @@ PURE_BOT = (
     "bot.payloads",
     "bot.config",
     "bot.testing",
+    "bot.cluster",
     "bot.interactions",
 )
 PURE_BOT_MODULES = ("bot.events", "bot.event_names", "bot.log")

@@ -1,7 +1,8 @@
 """The command line: `python -m bot` and the `shardline` script.
 
-Subcommands: run, check-config, simulate, `commands diff|sync` (the application commands against
-Discord's), `new DIR` (a new bot project). A file named `bot.py` in the current directory
+Subcommands: run, check-config, simulate, `cluster status` (a cluster's state in Redis),
+`commands diff|sync` (the application commands against Discord's), `new DIR` (a new bot
+project). A file named `bot.py` in the current directory
 would shadow the library's `bot` package; the command line stops with a clear message then.
 
 Exit status: 0 on success, 2 on a config error (the message names the file, the key and what
@@ -34,7 +35,7 @@ EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its three subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog=PROG, description="Shardline: Discord bots as a supervision tree of actors."
     )
@@ -58,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         "simulate", help="start the local Discord simulator alone, until Ctrl-C"
     )
     simulate.add_argument("--config", metavar="FILE", help=config_help)
+    cluster = commands.add_parser(
+        "cluster", help='a cluster\'s state in Redis ([cluster] backend = "redis")'
+    )
+    cluster.add_argument("action", choices=["status"], help="status: nodes, shards, streams")
+    cluster.add_argument("--config", metavar="FILE", help=config_help)
+    cluster.add_argument("--json", action="store_true", help="print one JSON object")
     slash = commands.add_parser(
         "commands", help="compare the bot's application commands with Discord's, or sync them"
     )
@@ -136,6 +143,27 @@ def _run(config: Config, forever: bool, out: TextIO) -> int:
     return result if isinstance(result, int) else EXIT_OK
 
 
+def _cluster_status(config: Config, as_json: bool, out: TextIO) -> int:
+    import json
+
+    import redis
+
+    from bot.cluster.errors import ClusterUnavailable
+    from bot.cluster.keys import Keys
+    from bot.cluster.status import cluster_status, format_status
+
+    client = redis.Redis.from_url(config.cluster.redis_url, socket_connect_timeout=5)
+    try:
+        status = cluster_status(client, Keys(config.cluster.key_prefix))
+    except ClusterUnavailable as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
+    finally:
+        client.close()
+    print(json.dumps(status) if as_json else format_status(status), file=out)
+    return EXIT_OK
+
+
 def _simulate(config: Config, out: TextIO) -> int:
     serve_forever = _lazy("bot.testing", "serve_forever")
     if serve_forever is None:
@@ -172,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check_config(config, sys.stdout)
         if args.command == "simulate":
             return _simulate(config, sys.stdout)
+        if args.command == "cluster":
+            return _cluster_status(config, args.json, sys.stdout)
         if args.command == "commands":
             from bot.app.cli_commands import commands_command
 

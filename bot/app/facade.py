@@ -33,6 +33,7 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
+from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
 from bot.app.commands import declared_commands, sync_at_start
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
@@ -90,6 +91,7 @@ class Bot:
                 )
             ),
         )
+        self._tree_state.cluster = cluster_runtime(config, self._consumer_classes)
         self._state = BotState.NEW
         self._lock = threading.RLock()
         self._ref: Any = None
@@ -197,6 +199,7 @@ class Bot:
             ended = stop_tree(self._ref, timeout)
             self._ref = None
             self._release()
+            close_cluster(self._tree_state.cluster)  # a later start() connects again
             self._state = BotState.STOPPED
             log.info("bot.stopped", clean=ended)
             return ended
@@ -251,12 +254,13 @@ class Bot:
             state = self._tree_state
             for shard_id in shard_ids:
                 state.shard_state(shard_id, total)
+            limiter = cluster_limiter(
+                state.cluster, ActorLimiter.from_names(self._names, state.rate_limits)
+            )
             self._api = Client(
                 token,
                 base_url=rest_url,
-                ratelimiter=self.rest_counter.wrap(
-                    ActorLimiter.from_names(self._names, state.rate_limits)
-                ),
+                ratelimiter=self.rest_counter.wrap(limiter),
                 timeout=self.config.rest.timeout,
             )
             children = bot_tree(

@@ -8,11 +8,16 @@ BotSupervisor                     one_for_one
 ├── IdentifyQueue                 "identify_queue": IDENTIFY pacing
 ├── ConsumerSupervisor            "consumers", one_for_one: the user's consumers
 │   └── Consumer ...              ("consumer", i): each spawns a short-lived worker per event
+├── LeaseKeeper                   "lease_keeper", cluster backend only: shard leases, heartbeat
 └── ShardSupervisor               "shards", one_for_one, dynamic children
     └── ShardTree(n)              rest_for_one, one per shard
         ├── ProducerActor(n)      ("producer", n): cache write, then fan-out to the group
         └── ShardActor(n)         ("shard", n): the gateway connection
 ```
+
+With `[cluster] backend = "redis"` (`TreeState.cluster`, bot/app/cluster.py) the groups are
+`RedisGroups`, the identify queue is the cluster's, and with shard leases the ShardSupervisor
+starts empty: the LeaseKeeper starts the shards whose leases it takes (docs/cluster.md).
 
 Everything that must outlive a crash (`TreeState`: the cache stores, the group membership, the
 rate-limit state, each shard's Discord session) is made once per bot, outside the actors, and
@@ -32,7 +37,7 @@ from pykka import ActorDeadError
 from actors.cache import cache_child_spec
 from actors.consumer import Consumer
 from actors.groups import CONSUMERS as CONSUMERS_GROUP
-from actors.groups import Membership
+from actors.groups import Groups, Membership
 from actors.identify_queue import IdentifyQueue
 from actors.producer import Apply, ProducerActor, ask_cache
 from actors.ratelimiter import RatelimiterActor
@@ -41,6 +46,7 @@ from actors.shard_state import ShardState
 from actors.shard_supervisor import ShardOptions, ShardSupervisor
 from actors.subscription import Subscription
 from bot.api.ratelimits import RateLimits
+from bot.app.cluster import ClusterRuntime
 from bot.cache import Applied, Cache, Stores
 from bot.events import ShardInfo
 from supervisors import ChildSpec, Names, Strategy, Supervisor
@@ -80,11 +86,15 @@ class TreeState:
     membership: Membership = field(default_factory=Membership)
     shard_states: dict[int, ShardState] = field(default_factory=dict)
     subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
+    cluster: ClusterRuntime | None = None
+    """The node's cluster parts with `[cluster] backend = "redis"` (bot/app/cluster.py)."""
 
     @functools.cached_property
-    def groups(self) -> LocalGroups:
-        """The process groups, through whichever GroupRegistry runs now."""
-        return LocalGroups.named(self.membership, self.names, GROUPS)
+    def groups(self) -> Groups:
+        """The process groups, through whichever GroupRegistry runs now (across nodes with the
+        cluster backend)."""
+        local = LocalGroups.named(self.membership, self.names, GROUPS)
+        return self.cluster.make_groups(local) if self.cluster is not None else local
 
     @functools.cached_property
     def cache(self) -> Cache:
@@ -115,11 +125,30 @@ def bot_tree(
     gateway_bot: Mapping[str, Any] | None,
 ) -> list[ChildSpec]:
     """The children of BotSupervisor, in start order (the picture in the module docstring)."""
+    cluster = state.cluster
+    identify_queue = (
+        cluster.identify_queue_spec(IDENTIFY_QUEUE, gateway_bot)
+        if cluster is not None
+        else ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot))
+    )
+    # With shard leases the node's shards are the ones its LeaseKeeper takes, not a fixed set.
+    leased = cluster is not None and cluster.leased
+    cluster_children = (
+        [
+            cluster.keeper_spec(
+                shard_options.shard_count,
+                state.shard_states,
+                lambda: state.names.whereis(SHARDS),
+            )
+        ]
+        if cluster is not None
+        else []
+    )
     return [
         ChildSpec(GROUPS, functools.partial(GroupRegistry.start, state.membership)),
         cache_child_spec(state.stores, id=CACHE),
         RatelimiterActor.child_spec(state.rate_limits, id=RATELIMITER),
-        ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot)),
+        identify_queue,
         Supervisor.child_spec(
             CONSUMERS,
             [
@@ -131,7 +160,10 @@ def bot_tree(
             period=CONSUMERS_PERIOD,
             names=state.names,
         ),
-        ShardSupervisor.spec(shard_options, shard_ids, id=SHARDS, states=state.shard_states),
+        *cluster_children,
+        ShardSupervisor.spec(
+            shard_options, () if leased else shard_ids, id=SHARDS, states=state.shard_states
+        ),
     ]
 
 
@@ -139,9 +171,12 @@ def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
     """Starts ProducerActor(n): it asks the cache found by name, then fans out to the group."""
     shard_state = state.shard_states.get(shard_id)
     source = (lambda: shard_state.latency) if shard_state is not None else None
+    groups = state.groups
+    if state.cluster is not None:
+        groups = state.cluster.producer_groups(shard_id)
     return ProducerActor.start(
         shard_id,
-        state.groups,
+        groups,
         apply=_asked_again_if_dead(ask_cache(lambda: names.get(CACHE, timeout=CACHE_RESTART_WAIT))),
         shard=ShardInfo(shard_id, source=source),
     )

@@ -27,7 +27,7 @@ from bot.config.errors import (
     MissingTokenError,
     UnknownKeyError,
 )
-from bot.config.fields import ParseContext
+from bot.config.fields import ParseContext, describe
 from bot.config.schema import DEFAULT_TOKEN, Config, ConfigWarning
 
 __all__ = ["ENV_PREFIX", "load_config", "log_warnings"]
@@ -121,6 +121,26 @@ def _cross_check(config: Config, builder: Builder) -> None:
         )
 
 
+def _cross_check_cluster(config: Config, builder: Builder) -> None:
+    """`[cluster]` rules: leases and broadcast consumers need the redis backend and real names."""
+    cluster = config.cluster
+    if cluster.shards == "leases" and cluster.backend != "redis":
+        builder.fail(
+            InvalidValueError,
+            "cluster.shards",
+            '"static" with backend = "local" (leases live in Redis: set backend = "redis")',
+            got='"leases"',
+        )
+    for index, spec in enumerate(cluster.broadcast):
+        if spec not in config.bot.consumers:
+            builder.fail(
+                InvalidValueError,
+                f"cluster.broadcast[{index}]",
+                "a consumer listed in bot.consumers",
+                got=describe(spec),
+            )
+
+
 def _warnings(config: Config, where: Any) -> tuple[ConfigWarning, ...]:
     found: list[ConfigWarning] = []
     token_from = where("bot.token")
@@ -142,14 +162,6 @@ def _warnings(config: Config, where: Any) -> tuple[ConfigWarning, ...]:
                 "config.privileged_intents",
                 "info" if config.is_local else "warning",
                 {"intents": list(privileged), "advice": advice},
-            )
-        )
-    if config.cluster.enabled:
-        found.append(
-            ConfigWarning(
-                "config.cluster_reserved",
-                "warning",
-                {"key": "cluster.enabled", "advice": "clustering is not implemented yet; ignored"},
             )
         )
     return tuple(found)
@@ -196,6 +208,7 @@ def load_config(
     except SectionSkipped:
         config = Config()
     _cross_check(config, builder)
+    _cross_check_cluster(config, builder)
     if len(builder.errors) == 1:
         raise builder.errors[0]
     if builder.errors:

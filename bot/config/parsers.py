@@ -19,6 +19,8 @@ __all__ = [
     "parse_gateway_url",
     "parse_http_url",
     "parse_intents",
+    "parse_key_prefix",
+    "parse_node_name",
     "parse_redis_url",
     "parse_shards_value",
     "parse_token",
@@ -201,3 +203,25 @@ def parse_redis_url(value: Any, _context: ParseContext) -> str:
         return text
     # Only the scheme: the URL may hold a password.
     raise Invalid(expected, f"a URL with scheme {scheme!r}" if scheme else "no URL")
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def parse_node_name(value: Any, _context: ParseContext) -> str:
+    """`cluster.node`: "" (host and pid) or a name of letters, digits, `_ . -` (64 at most)."""
+    expected = '"" or a name of letters, digits, "_", "." and "-" (up to 64)'
+    if not isinstance(value, str):
+        raise Invalid(expected, describe(value))
+    text = value.strip()
+    if text and not _NAME.fullmatch(text):
+        raise Invalid(expected, describe(value))
+    return text
+
+
+def parse_key_prefix(value: Any, _context: ParseContext) -> str:
+    """`cluster.key_prefix`: the first part of every Redis key (two bots on one Redis differ)."""
+    expected = 'a name of letters, digits, "_", "." and "-" (up to 64)'
+    if not isinstance(value, str) or not _NAME.fullmatch(value.strip()):
+        raise Invalid(expected, describe(value))
+    return value.strip()

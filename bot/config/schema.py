@@ -6,6 +6,8 @@ equal key by key); `docs/config.md` explains each key.
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -17,12 +19,20 @@ from bot.config.parsers import (
     parse_guild_ids,
     parse_http_url,
     parse_intents,
+    parse_key_prefix,
+    parse_node_name,
     parse_redis_url,
     parse_shards_value,
     parse_token,
 )
 from bot.config.secret import Secret, TokenSource
 from bot.config.shards import ShardSpec
+
+
+def default_node_name() -> str:
+    """`HOST-PID`: unique on a machine, readable in `python -m bot cluster status`."""
+    return f"{socket.gethostname()}-{os.getpid()}"
+
 
 __all__ = [
     "Activity",
@@ -47,6 +57,8 @@ ActivityType = Literal["playing", "streaming", "listening", "watching", "custom"
 Ordering = Literal["none", "channel", "guild"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 LogFormat = Literal["auto", "console", "json"]
+ClusterBackend = Literal["local", "redis"]
+ShardAssignment = Literal["static", "leases"]
 
 # Gateway spec section 5 (IDENTIFY): large_threshold is 50 to 250, default 50.
 LARGE_THRESHOLD_MIN = 50
@@ -204,10 +216,24 @@ class LogConfig:
 
 @dataclass(frozen=True, slots=True)
 class ClusterConfig:
-    """`[cluster]`: reserved for running one bot over several processes through Redis."""
+    """`[cluster]`: one bot over several processes (nodes) through Redis (docs/cluster.md)."""
 
-    enabled: bool = False
+    backend: ClusterBackend = "local"
     redis_url: str = setting("redis://127.0.0.1:6379/0", parse=parse_redis_url)
+    # "": the host name and the process id (`node_name`).
+    node: str = setting("", parse=parse_node_name)
+    shards: ShardAssignment = "static"
+    key_prefix: str = setting("shardline", parse=parse_key_prefix)
+    broadcast: tuple[str, ...] = setting((), parse=parse_consumers)
+    lease_ttl: float = setting(5.0, minimum=1.0, maximum=60.0)
+    handler_timeout: float = setting(30.0, minimum=0.1)
+    max_deliveries: int = setting(5, minimum=1, maximum=1000)
+    stream_maxlen: int = setting(100_000, minimum=100)
+
+    @property
+    def node_name(self) -> str:
+        """This node's name: `node`, or `HOST-PID` when it is empty."""
+        return self.node or default_node_name()
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,7 +227,7 @@ def test_presence_payload_and_round_trip() -> None:
             },
         },
         "bot": {"shards": {"ids": [1, 2], "total": 4}},
-        "cluster": {"enabled": True, "redis_url": "redis://:hunter2-secret@127.0.0.1:6379/0"},
+        "cluster": {"backend": "redis", "redis_url": "redis://:hunter2-secret@127.0.0.1:6379/0"},
     }
     config = load(raw, DISCORD_TOKEN=SHAPED_TOKEN)
     assert config.gateway.presence.to_payload() == {
@@ -242,7 +242,6 @@ def test_presence_payload_and_round_trip() -> None:
     assert load(again, DISCORD_TOKEN=SHAPED_TOKEN) == config
     assert [warning.event for warning in config.warnings] == [
         "config.privileged_intents",
-        "config.cluster_reserved",
     ]
 
 
