@@ -16,6 +16,7 @@ is never in a repr or a log line.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -115,6 +116,10 @@ class InteractionContext:
         self.received_at = clock() if received_at is None else received_at
         self.response_type: CallbackType | None = None
         self.answering = False  # the first answer is on its way (read by the deadline watch)
+        self.auto_deferred = False  # the dispatcher deferred for a slow `auto_defer` handler
+        # The first answer is sent under this lock: an automatic defer from the timer's side
+        # and the handler's own answer never both go out.
+        self._answer_lock = threading.Lock()
         self.command = ""
         self.options: dict[str, Any] = {}
         self.params: dict[str, Any] = {}
@@ -312,6 +317,28 @@ class InteractionContext:
     def delete_original(self) -> None:
         self.api.delete_original_response(self.interaction.application_id, self.interaction.token)
 
+    def auto_defer(self) -> bool:
+        """Defers now unless an answer was given or is on its way; True if it deferred. The
+        dispatcher calls it for an `auto_defer=True` handler still silent after
+        `AUTO_DEFER_AFTER`; the handler's `respond`/`update_message` then edit the deferred
+        answer instead (an ephemeral wish can no longer be granted: it is logged)."""
+        with self._answer_lock:
+            if self.response_type is not None:
+                return False
+            kind = (
+                CallbackType.DEFERRED_UPDATE_MESSAGE
+                if self.type is InteractionType.MESSAGE_COMPONENT
+                else CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            )
+            self._send_first(kind, None, None)
+            self.auto_deferred = True
+        log.info(
+            "interaction.auto_deferred",
+            command=self.command or self.custom_id,
+            elapsed=round(self.elapsed, 3),
+        )
+        return True
+
     # -- inside ------------------------------------------------------------------------------------
 
     def _with_view(self, components: Components | None, view: View | None) -> Components | None:
@@ -331,20 +358,29 @@ class InteractionContext:
         *,
         files: Sequence[Any] | None = None,
     ) -> None:
-        if self.response_type is not None:
-            raise AlreadyResponded(
-                f"{self!r} was already answered ({self.response_type.name}): "
-                "use followup() or edit_original()"
-            )
-        elapsed = self.elapsed
-        if elapsed > limits.INITIAL_RESPONSE_DEADLINE:
-            log.warning(
-                "interaction.late_response",
-                command=self.command or self.custom_id,
-                elapsed=round(elapsed, 3),
-                deadline=limits.INITIAL_RESPONSE_DEADLINE,
-                hint="call ctx.defer() first when the work takes time",
-            )
+        with self._answer_lock:
+            if self.response_type is not None and self.auto_deferred:
+                self._after_auto_defer(kind, data, files)
+                return
+            if self.response_type is not None:
+                raise AlreadyResponded(
+                    f"{self!r} was already answered ({self.response_type.name}): "
+                    "use followup() or edit_original()"
+                )
+            elapsed = self.elapsed
+            if elapsed > limits.INITIAL_RESPONSE_DEADLINE:
+                log.warning(
+                    "interaction.late_response",
+                    command=self.command or self.custom_id,
+                    elapsed=round(elapsed, 3),
+                    deadline=limits.INITIAL_RESPONSE_DEADLINE,
+                    hint="call ctx.defer() first when the work takes time",
+                )
+            self._send_first(kind, data, files)
+
+    def _send_first(
+        self, kind: CallbackType, data: Mapping[str, Any] | None, files: Sequence[Any] | None
+    ) -> None:
         self.answering = True
         try:
             self.api.create_interaction_response(
@@ -353,6 +389,49 @@ class InteractionContext:
             self.response_type = kind
         finally:
             self.answering = False
+
+    def _after_auto_defer(
+        self, kind: CallbackType, data: Mapping[str, Any] | None, files: Sequence[Any] | None
+    ) -> None:
+        """The handler's own first answer, after the dispatcher deferred for it."""
+        if kind in (
+            CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+            CallbackType.DEFERRED_UPDATE_MESSAGE,
+        ):
+            return  # already done
+        deferred_update = self.response_type is CallbackType.DEFERRED_UPDATE_MESSAGE
+        body = dict(data or {})
+        if kind is CallbackType.CHANNEL_MESSAGE_WITH_SOURCE and deferred_update:
+            # A click deferred without a message: the handler's message is a follow-up.
+            self.api.create_followup(
+                self.interaction.application_id,
+                self.interaction.token,
+                body.pop("content", None),
+                files=files,
+                **body,
+            )
+            return
+        wanted = (
+            CallbackType.UPDATE_MESSAGE
+            if deferred_update
+            else CallbackType.CHANNEL_MESSAGE_WITH_SOURCE
+        )
+        if kind is not wanted:
+            raise AlreadyResponded(
+                f"{self!r} was deferred automatically (auto_defer, "
+                f"{self.response_type.name if self.response_type else ''}): a {kind.name} cannot "
+                "follow; answer in time, or do not use auto_defer for this handler"
+            )
+        if int(body.pop("flags", 0)) & MessageFlags.EPHEMERAL:
+            log.info(
+                "interaction.auto_deferred_not_ephemeral",
+                command=self.command or self.custom_id,
+                hint="call ctx.defer(ephemeral=True) first for an ephemeral late answer",
+            )
+        body.pop("tts", None)
+        self.api.edit_original_response(
+            self.interaction.application_id, self.interaction.token, files=files, **body
+        )
 
 
 def _cut(text: str, maximum: int) -> str:

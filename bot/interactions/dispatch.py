@@ -32,8 +32,8 @@ import structlog
 
 from bot.events import Event
 from bot.interactions.context import InteractionContext, PrefixContext
-from bot.interactions.deadline import Schedule, schedule, watch
-from bot.interactions.decorators import CHECKS
+from bot.interactions.deadline import RunSoon, Schedule, run_soon, schedule, watch
+from bot.interactions.decorators import CHECKS, MARK
 from bot.interactions.enums import CommandType, InteractionType, OptionType
 from bot.interactions.errors import InteractionsError, OptionConversionError
 from bot.interactions.options import convert_option
@@ -62,12 +62,14 @@ class Dispatcher:
         views: ViewStore | None = None,
         *,
         schedule: Schedule = schedule,
+        run_soon: RunSoon = run_soon,
     ) -> None:
-        """`schedule(delay, callback)`: the timer facility of the 3 s watch (see
-        `bot.interactions.deadline`)."""
+        """`schedule(delay, callback)`: the timer facility of the 3 s watch; `run_soon(work)`:
+        where an automatic defer runs (see `bot.interactions.deadline`)."""
         self.registry = registry
         self.views = views if views is not None else ViewStore()
         self.schedule = schedule
+        self.run_soon = run_soon
 
     def handle(self, consumer: Any, event: Event) -> bool:
         """Handles `event` if it is for this consumer; False passes it on to `handle_event`."""
@@ -230,7 +232,9 @@ class Dispatcher:
                 if not ctx.responded:
                     _refuse(ctx, check.message)
                 return
-        self._call(consumer, ctx, handler, lambda: call(method))
+        mark = getattr(method, MARK, None)
+        auto_defer = bool(getattr(mark, "auto_defer", False))
+        self._call(consumer, ctx, handler, lambda: call(method), auto_defer=auto_defer)
 
     @staticmethod
     def _consumer_allows(consumer: Any, ctx: InteractionContext) -> bool:
@@ -243,9 +247,23 @@ class Dispatcher:
         return False
 
     def _call(
-        self, consumer: Any, ctx: InteractionContext, handler: str, call: Callable[[], Any]
+        self,
+        consumer: Any,
+        ctx: InteractionContext,
+        handler: str,
+        call: Callable[[], Any],
+        *,
+        auto_defer: bool = False,
     ) -> None:
-        deadline = watch(ctx, handler, _user_id(ctx), self.schedule)
+        deadline = watch(
+            ctx,
+            handler,
+            _user_id(ctx),
+            self.schedule,
+            auto_defer=auto_defer
+            and ctx.type is not InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE,
+            background=self.run_soon,
+        )
         try:
             call()
         except Exception as error:

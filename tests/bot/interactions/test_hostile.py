@@ -47,7 +47,8 @@ class FakeTimer:
         return handle
 
     def fire(self) -> None:
-        for _, callback, handle in list(self.armed):
+        """Runs what is armed and not cancelled, soonest first (as time would)."""
+        for _, callback, handle in sorted(self.armed, key=lambda armed: armed[0]):
             if not handle.cancelled:
                 callback()
 
