@@ -43,6 +43,11 @@ class Dice(Consumer):
         RELEASE.wait(10)
         ctx.followup("too late") if ctx.responded else ctx.defer()
 
+    @slash_command(description="Slow; deferred for it", auto_defer=True)
+    def report(self, ctx: InteractionContext) -> None:
+        RELEASE.wait(10)
+        ctx.respond("the report")
+
     @slash_command(description="Finds a tag")
     def find(self, ctx: InteractionContext, query: str) -> None:
         ctx.respond(query[:50])
@@ -162,3 +167,17 @@ def test_an_autocomplete_echoing_a_long_input_still_answers(world: World) -> Non
     assert choices == [{"name": typed[:100], "value": typed[:100]}]
     short = scenario.autocomplete(ada, "find", {"query": "ab"}, focused="query", channel=channel)
     assert short == [{"name": "ab", "value": "ab"}, {"name": "ab", "value": "ab"}]
+
+
+def test_an_auto_defer_handler_is_deferred_for_while_blocked_and_its_answer_fills_it_in(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, scenario, _, channel, ada = world
+    monkeypatch.setattr(deadline, "AUTO_DEFER_AFTER", 0.2)
+    result = scenario.slash(ada, "report", channel=channel)
+    # Deferred by the dispatcher while the handler is still blocked.
+    assert result.wait().response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+    assert not RELEASE.is_set()
+    RELEASE.set()
+    assert result.wait_message(lambda m: m["content"] == "the report")["content"] == "the report"
+    assert scenario.slash(ada, "roll", channel=channel).message["content"] == "d6"
