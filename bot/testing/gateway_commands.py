@@ -96,6 +96,8 @@ class GatewayCommands:
                 conn.wake()
                 return None
             self._all_members_at[guild_id] = now
+        if not self.config.answer_member_requests:
+            return None
         try:
             members, not_found = self.config.world.members_matching(guild_id, query, ids, limit)
         except KeyError:

@@ -38,6 +38,8 @@ class GatewayConfig:
     # https://discord.com/developers/docs/events/gateway-events#request-guild-members :
     # one request for all members per guild per 30 s, else a RATE_LIMITED dispatch.
     request_all_members_window: float = 30.0
+    # False: member requests get no chunks (a Discord that has not answered yet).
+    answer_member_requests: bool = True
     # A shard count below this closes IDENTIFY with 4011 (sharding required).
     required_shards: int = 1
     # Intents the bot may use; privileged ones outside this close IDENTIFY with 4014.

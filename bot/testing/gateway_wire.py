@@ -9,11 +9,12 @@ context for the whole connection, as Discord's does.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from bot.gateway.codecs import EtfCodec, codec_for
 from bot.gateway.compression import Compression, make_compressor
-from bot.gateway.errors import GatewayError
+from bot.gateway.errors import EncodeError, GatewayError
 
 __all__ = ["ServerWire", "WireError"]
 
@@ -44,7 +45,12 @@ class ServerWire:
         if isinstance(self._codec, EtfCodec):
             data = self._codec.encode_as_discord(payload)
         else:
-            data = self._codec.encode(payload, limit=None)
+            try:
+                data = self._codec.encode(payload, limit=None)
+            except EncodeError:
+                # What orjson refuses but JSON text can carry (numbers past 64 bits, and the
+                # `Infinity`/`NaN` a broken server might send): bad input for the client's tests.
+                data = json.dumps(payload, separators=(",", ":")).encode()
         if self.compression is None:
             return data, self._codec.text_frames
         return self._compressor.compress(data), False
