@@ -44,6 +44,10 @@ class GatewayConfig:
     required_shards: int = 1
     # Intents the bot may use; privileged ones outside this close IDENTIFY with 4014.
     allowed_privileged_intents: int = PRIVILEGED_INTENTS
+    # A client silent for this many heartbeat intervals (plus the grace) since its last
+    # heartbeat (or HELLO) is a zombie: the gateway closes it with 4000; its session stays, to be
+    # resumed, as the docs say. None: never.
+    zombie_after_intervals: float | None = 2.0
     # Whether HEARTBEATs are answered; tests turn it off to make a zombie connection.
     ack_heartbeats: bool = True
     # A server-initiated close waits this long for the client's close frame, then drops TCP.

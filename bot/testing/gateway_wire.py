@@ -3,14 +3,16 @@
 Speaks the encoding (`json` or `etf`) and transport compression (`zlib-stream`, `zstd-stream` or
 none) that the client asked for in its URL, through the same codecs and compressors as the
 client (`bot.gateway.codecs`, `bot.gateway.compression`). ETF goes out the way Discord sends it:
-atom keys, integer snowflakes. One `ServerWire` per connection: a stream compressor keeps its
-context for the whole connection, as Discord's does.
+atom keys, the event name `t` an atom, integer snowflakes. One `ServerWire` per connection: a
+stream compressor keeps its context for the whole connection, as Discord's does.
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from erlpack import Atom
 
 from bot.gateway.codecs import EtfCodec, codec_for
 from bot.gateway.compression import Compression, make_compressor
@@ -43,6 +45,10 @@ class ServerWire:
     def encode(self, payload: Any) -> tuple[bytes, bool]:
         """Returns the message for `payload` and whether it goes as a text frame."""
         if isinstance(self._codec, EtfCodec):
+            event = payload.get("t") if isinstance(payload, dict) else None
+            if isinstance(event, str):
+                # Discord's ETF sends the event name as an atom (and null as the atom nil).
+                payload = {**payload, "t": Atom(event)}
             data = self._codec.encode_as_discord(payload)
         else:
             try:
