@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import structlog.testing
 
+from actors.handoff import CAPACITY
 from bot.app import Bot
 from supervisors import ChildSpec
 from tests.integration.consumers import WAIT, EveryTenthRaises, Late, journal_of
@@ -73,8 +74,9 @@ def test_a_consumer_joining_mid_stream_gets_everything_after_its_join(tmp_path: 
         assert 0 < first < count - 1
         assert sorted(late) == list(range(first, count))
         assert set(late.values()) == {1}
-        # ...and nothing much before its join was still to be dispatched (max_workers in flight).
-        assert first <= seen_by_first_at_join + 100
+        # ...and nothing much before its join was still to be dispatched: at most the shard's
+        # batch pipe (actors.handoff.CAPACITY) and the first consumer's slots (100) in flight.
+        assert first <= seen_by_first_at_join + CAPACITY + 100
         # The first consumer got all of them, once (each consumer runs on its own pool, so
         # it may still be finishing its last ones when the late one is done).
         journal.wait_until(lambda j: set(range(count)) <= j.numbers_of("Recorder").keys(), WAIT)
