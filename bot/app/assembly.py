@@ -69,4 +69,5 @@ def shard_options(
         presence=gateway.presence.to_payload(),
         identify_queue=lambda: names.whereis(IDENTIFY_QUEUE),
         names=names,
+        scheduler=state.scheduler,
     )

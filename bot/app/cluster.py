@@ -35,7 +35,7 @@ from bot.cluster.pacing import ClusterIdentify
 from bot.cluster.rest_limits import ClusterRestLimits
 from bot.cluster.streams import CLAIM_MARGIN
 from bot.config import Config
-from supervisors import ChildSpec
+from supervisors import ChildSpec, Scheduler
 
 __all__ = [
     "ClusterRuntime",
@@ -115,12 +115,20 @@ class ClusterRuntime:
             return self.groups
         return FencedGroups(self.groups, self.leases, self.table, shard_id, self._fenced)
 
-    def identify_queue_spec(self, id: str, gateway_bot: Any) -> ChildSpec:
+    def identify_queue_spec(
+        self, id: str, gateway_bot: Any, scheduler: Scheduler | None = None
+    ) -> ChildSpec:
         identify = ClusterIdentify(self.client, self.keys, self.node)
-        return ChildSpec(id, lambda: ClusterIdentifyQueue.start(identify, gateway_bot))
+        return ChildSpec(
+            id, lambda: ClusterIdentifyQueue.start(identify, gateway_bot, scheduler=scheduler)
+        )
 
     def keeper_spec(
-        self, shard_count: int, states: dict[int, ShardState], shards: Callable[[], Any]
+        self,
+        shard_count: int,
+        states: dict[int, ShardState],
+        shards: Callable[[], Any],
+        scheduler: Scheduler | None = None,
     ) -> ChildSpec:
         def start() -> Any:
             self.keeper = LeaseKeeper.start(
@@ -131,6 +139,7 @@ class ClusterRuntime:
                 shards,
                 groups=self.groups,
                 take_leases=self.leased,
+                scheduler=scheduler,
             )
             return self.keeper
 
