@@ -334,6 +334,7 @@ class Bot:
             state.attach(ref)
         except BaseException:
             self._release()
+            self._stop_timer()  # no tree runs on it; the next start makes a new one
             raise
         # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
         # with it, and a restart makes a new one.

@@ -143,3 +143,18 @@ def test_stop_ends_the_bots_timer_and_a_new_start_makes_another(tmp_path: Path) 
         second = timer_of(bot)
         assert second is not first and not second.stopped and second.name == first.name
     assert second.stopped
+
+
+class BrokenAtStart(Consumer):
+    """A consumer that cannot be made: the bot's start fails."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("broken at start")
+
+
+def test_a_failed_start_stops_the_timer_it_made(tmp_path: Path) -> None:
+    bot = Bot.from_config(write_config(tmp_path, [f"{__name__}:BrokenAtStart"]))
+    with pytest.raises(Exception, match="broken at start"):
+        bot.start()
+    assert timer_of(bot).stopped
+    assert bot.stop()
