@@ -33,7 +33,12 @@ from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
 from bot.app.assembly import store_switches, with_ordering
-from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
+from bot.app.cluster import (
+    close_cluster,
+    cluster_connect_gate,
+    cluster_limiter,
+    cluster_runtime,
+)
 from bot.app.commands import declared_commands, sync_at_start
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
@@ -342,6 +347,7 @@ class Bot:
             presence=gateway.presence.to_payload(),
             identify_queue=lambda: names.whereis("identify_queue"),
             names=names,
+            connect_gate=cluster_connect_gate(self._tree_state.cluster),
         )
 
     def _release(self) -> None:

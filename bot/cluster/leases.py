@@ -133,6 +133,12 @@ class ShardLeases:
         with translated("release_lease"):
             return bool(self._release(keys=[self.keys.lease(lease.shard)], args=[lease.owner]))
 
+    def holds(self, lease: Lease) -> bool:
+        """True while `lease` is still the shard's current lease in Redis (its `NODE EPOCH`)."""
+        with translated("lease_holds"):
+            value = self.client.get(self.keys.lease(lease.shard))
+        return isinstance(value, bytes) and value.decode() == lease.owner
+
     def owner_of(self, shard: int) -> tuple[str, int, float] | None:
         """(node, epoch, seconds left) of `shard`'s lease, or None when it is free."""
         with translated("lease_owner"):
