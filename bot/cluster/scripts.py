@@ -117,22 +117,33 @@ if remaining then return {1, redis.call('DECR', KEYS[2])} end
 return {1, -1}
 """
 
-# KEYS: bucket hash. ARGV: now ms. -> 0 go, or ms to wait until the bucket resets.
+# KEYS: bucket hash, probe key. ARGV: now ms, margin ms, probe ttl ms, probe poll ms.
+# -> 0 go, or ms to wait (until the bucket resets, or to ask again).
+# An unknown bucket lets one request of the cluster go, to learn it (the probe); the others ask
+# again shortly, until its answer's headers are in: an answer does not count requests that
+# arrived after it, so two first requests of two nodes would let both nodes spend its count.
 # A request takes one of `remaining`; none left before `reset_at` means wait. Past `reset_at` a
 # bucket whose limit and window are known starts its next window at once (every node would
-# otherwise see "unknown" and all go together: 429s).
+# otherwise see "unknown" and all go together: 429s). Discord's window starts when this request
+# arrives, later than now, and the window known is a Reset-After (a little shorter than the
+# window): the guessed window gets `margin` more, until an answer's headers correct it.
 REST_TAKE = """
 local state = redis.call('HMGET', KEYS[1], 'remaining', 'reset_at', 'limit', 'window')
-if not state[1] then return 0 end
+if not state[1] then
+  if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+  return math.max(1, math.min(tonumber(ARGV[4]), redis.call('PTTL', KEYS[2])))
+end
 local remaining, reset_at = tonumber(state[1]), tonumber(state[2])
 local now = tonumber(ARGV[1])
 if reset_at <= now then
   if state[3] and state[4] then
     local window = tonumber(state[4])
-    redis.call('HSET', KEYS[1], 'remaining', tonumber(state[3]) - 1, 'reset_at', now + window)
+    local ends = now + window + tonumber(ARGV[2])
+    redis.call('HSET', KEYS[1], 'remaining', tonumber(state[3]) - 1, 'reset_at', ends)
     redis.call('PEXPIRE', KEYS[1], window + 60000)
   else
     redis.call('DEL', KEYS[1])
+    redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])  -- this request learns it again
   end
   return 0
 end
