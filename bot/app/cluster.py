@@ -25,8 +25,9 @@ import structlog
 
 from actors.cluster_groups import Durable, RedisGroups, StreamSettings
 from actors.cluster_identify_queue import ClusterIdentifyQueue
+from actors.fenced_publisher import FencedGroups, FencedPublisher, LeaseTable
 from actors.groups import CONSUMERS
-from actors.lease_keeper import FencedGroups, LeaseKeeper, LeaseTable, ShardFenced
+from actors.lease_keeper import LeaseKeeper, ShardFenced
 from actors.registry import LocalGroups
 from actors.shard_state import ShardState
 from bot.api.limiter import Limiter
@@ -83,6 +84,7 @@ class ClusterRuntime:
     table: LeaseTable = field(default_factory=LeaseTable)
     groups: RedisGroups | None = None
     keeper: Any = None
+    publisher: FencedPublisher | None = None
 
     @classmethod
     def from_config(cls, config: Config, durable: dict[str, Durable]) -> ClusterRuntime:
@@ -119,7 +121,15 @@ class ClusterRuntime:
         assert self.groups is not None
         if not self.leased:
             return self.groups
-        return FencedGroups(self.groups, self.leases, self.table, shard_id, self._fenced)
+        return FencedGroups(self.groups, self._publisher(), self.table, shard_id)
+
+    def _publisher(self) -> FencedPublisher:
+        if self.publisher is None:
+            self.publisher = FencedPublisher(self.leases, self.table, self._fenced)
+        return self.publisher
+
+    def _flush(self, shard: int | None) -> bool:
+        return self.publisher.flush(shard) if self.publisher is not None else True
 
     def identify_queue_spec(self, id: str, gateway_bot: Any) -> ChildSpec:
         identify = ClusterIdentify(self.client, self.keys, self.node)
@@ -136,6 +146,7 @@ class ClusterRuntime:
                 states,
                 shards,
                 groups=self.groups,
+                flush=self._flush,
                 take_leases=self.leased,
             )
             return self.keeper
@@ -171,6 +182,9 @@ class ClusterRuntime:
             keeper.tell(ShardFenced(shard))
 
     def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.close()
+            self.publisher = None
         self.client.close()
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "HOLD_SOLE_READER",
     "IDENTIFY_TAKE",
     "PUBLISH_FENCED",
+    "PUBLISH_FENCED_MANY",
     "RELEASE_LEASE",
     "RENEW_LEASE",
     "REST_TAKE",
@@ -87,6 +88,31 @@ end
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 4))
 if ARGV[3] ~= '-1' then redis.call('HSET', KEYS[3], 'seq', ARGV[3], 'owner', ARGV[1]) end
 return id
+"""
+
+# KEYS: lease, stream, checkpoint. ARGV: owner, maxlen, then for each event in order: its seq,
+# its field count n, its n fields (field, value, ...). -> {added, duplicates}, or an error reply
+# FENCED (then nothing is added). PUBLISH_FENCED for a batch of one shard's events: one round
+# trip, one lease check, the checkpoint's seq set once to the batch's last.
+PUBLISH_FENCED_MANY = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED') end
+local last = tonumber(redis.call('HGET', KEYS[3], 'seq') or '-1')
+local top = nil
+local added, duplicates = 0, 0
+local i = 3
+while i <= #ARGV do
+  local seq, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  if seq ~= -1 and seq <= last then
+    duplicates = duplicates + 1
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, i + 2, i + 1 + n))
+    added = added + 1
+    if seq ~= -1 then last = seq; top = seq end
+  end
+  i = i + 2 + n
+end
+if top then redis.call('HSET', KEYS[3], 'seq', top, 'owner', ARGV[1]) end
+return {added, duplicates}
 """
 
 # KEYS: stream, dead-letter stream. ARGV: group, id, deliveries, reason, maxlen.
