@@ -9,9 +9,10 @@ The stores are made by the tree, outside this actor, and handed to every (re)sta
 costs a restart, never the cache (as Nostrum's ETS tables outlive their writer). Readers do
 not go through the actor: they use `bot.cache.Cache(stores)` from any thread.
 
-Failure contract: a malformed payload does not crash it (`apply` logs it and passes the data
-on). Any other exception in `apply` goes back to the asking producer and crashes this actor;
-its supervisor restarts it with the same stores.
+Failure contract: no payload crashes it: `apply` undoes the event's writes, logs
+`cache.payload_rejected` and passes the data on (docs/cache.md, "Bad payloads"). A store that
+fails a write itself has the event undone and its error goes back to the asking producer and
+crashes this actor; its supervisor restarts it with the same stores.
 """
 
 from __future__ import annotations

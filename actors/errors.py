@@ -6,9 +6,11 @@ __all__ = [
     "ActorsError",
     "CacheUnavailable",
     "InsecureGatewayUrl",
+    "MembersRequestLost",
     "RegistryUnavailable",
     "SendQueueFull",
     "ShardNotConnected",
+    "ShardStoppedForGood",
 ]
 
 
@@ -57,3 +59,26 @@ class ShardNotConnected(ActorsError):
     def __init__(self, shard_id: int) -> None:
         super().__init__(f"shard {shard_id} is stopped")
         self.shard_id = shard_id
+
+
+class ShardStoppedForGood(ActorsError):
+    """A shard stopped and will not reconnect (a fatal close code: a bad token, intents the
+    application may not use...): the bot's tree ends with it, since the config must change."""
+
+    def __init__(self, shard_id: int, error: BaseException) -> None:
+        super().__init__(f"shard {shard_id} stopped for good: {error}")
+        self.shard_id = shard_id
+        self.error = error
+        self.code: int | None = getattr(error, "code", None)
+
+
+class MembersRequestLost(ActorsError):
+    """A Request Guild Members whose chunks will not all come: the connection closed before
+    (`reason="connection lost"`), or newer requests pushed it out (`reason="too many pending"`).
+    Asking again is safe."""
+
+    def __init__(self, shard_id: int, nonce: str, reason: str) -> None:
+        super().__init__(f"member request {nonce} on shard {shard_id} lost: {reason}")
+        self.shard_id = shard_id
+        self.nonce = nonce
+        self.reason = reason

@@ -10,6 +10,10 @@ actor never sleeps in its thread. When the session start limit of
 
     queue = IdentifyQueue.start(gateway_bot=rest.get("/gateway/bot"))
     queue.proxy().check_start(shard_count).get()     # SessionStartLimitError: refuse the start
+
+In a bot's tree the pacer (booked slots, starts left) is made once by the tree and handed to
+every (re)start of the queue, like the cache's stores: a crash of the queue does not let the
+next shards IDENTIFY unpaced, nor forget how many starts are used.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from bot.gateway.limits import IDENTIFY_WINDOW_SECONDS
 from supervisors import Actor, Scheduler, default_scheduler
 from supervisors.timer import TimerHandle
 
-__all__ = ["IdentifyQueue"]
+__all__ = ["IdentifyQueue", "pacer_for"]
 
 log = structlog.get_logger(__name__)
 
@@ -41,16 +45,19 @@ class IdentifyQueue(Actor):
         self,
         gateway_bot: Mapping[str, Any] | None = None,
         *,
+        pacer: IdentifyPacer | None = None,
         window: float = IDENTIFY_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
         scheduler: Scheduler | None = None,
     ) -> None:
-        """`gateway_bot` is the body of `GET /gateway/bot` (its `session_start_limit` is used);
-        without it, max_concurrency 1 and Discord's default of 1000 starts. Delayed grants run
-        on `scheduler` (the process-wide `default_scheduler()` unless given)."""
+        """`pacer` is the booked slots and the session starts left, kept by the tree outside
+        this actor so that a restart of the queue forgets neither (`pacer_for` makes one);
+        without it, one is made from `gateway_bot`, the body of `GET /gateway/bot` (its
+        `session_start_limit`; without that, max_concurrency 1 and 1000 starts), and lives as
+        long as this actor. Delayed grants run on `scheduler` (the process-wide
+        `default_scheduler()` unless given)."""
         super().__init__()
-        limit = _limit_of(gateway_bot)
-        self._pacer = IdentifyPacer(limit, window=window, clock=clock)
+        self._pacer = pacer if pacer is not None else pacer_for(gateway_bot, window, clock)
         self._scheduler = scheduler if scheduler is not None else default_scheduler()
         self._timers: set[TimerHandle] = set()
         self._timers_lock = threading.Lock()
@@ -117,6 +124,15 @@ class IdentifyQueue(Actor):
                 return
             self._timers.discard(timer)
         _tell(requester, granted)
+
+
+def pacer_for(
+    gateway_bot: Mapping[str, Any] | None,
+    window: float = IDENTIFY_WINDOW_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> IdentifyPacer:
+    """The pacer for the session start limit of a `GET /gateway/bot` body."""
+    return IdentifyPacer(_limit_of(gateway_bot), window=window, clock=clock)
 
 
 def _limit_of(gateway_bot: Mapping[str, Any] | None) -> SessionStartLimit:

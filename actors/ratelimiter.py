@@ -120,9 +120,9 @@ class ActorLimiter:
             raise RatelimiterUnavailable("no rate limiter is running")
         return ref
 
-    def acquire(self, route: Route) -> Grant:
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
         ref = self._ref()
-        ticket = Ticket(route)
+        ticket = Ticket(route, max_wait)
         try:
             ref.ask(AcquireRate(ticket), timeout=ASK_TIMEOUT)
         except (pykka.ActorDeadError, pykka.Timeout) as exc:
@@ -145,7 +145,7 @@ class ActorLimiter:
 
         return wait_for_ticket(
             ticket,
-            cap=self._max_wait,
+            cap=self._max_wait if max_wait is None else min(max_wait, self._max_wait),
             wake=wake,
             cancel=cancel,
             alive=ref.is_alive,

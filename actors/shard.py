@@ -34,7 +34,12 @@ import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
 from actors.messages import Dispatch, IdentifyGranted, IdentifyRefused
-from actors.shard_members import MembersEvent, ShardMembers, request_guild_members
+from actors.shard_members import (
+    ConnectionLost,
+    MembersEvent,
+    ShardMembers,
+    request_guild_members,
+)
 from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
 from actors.shard_state import ShardState
@@ -109,6 +114,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._limiter = send_limiter()
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
+        self._outbox: deque[Any] = deque()
         self._inflight: tuple[pykka.Future[Any], int | None] | None = None
         self._init_members()
         self._log = log.bind(shard=self.shard_id)
@@ -141,18 +147,25 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _shut_down(self) -> None:
         self._stopping.set()
         with self._lock:
+            # the close frame goes in the outbox: the ticker writes it after what is before it
             self._run(self._gateway.close(keep_session=self._keep_session))
-            if self._socket is not None:
-                self._socket.abort()
             self._cond.notify_all()
-        for thread in (self._reader, self._ticker):
-            if thread.is_alive() and thread is not threading.current_thread():
-                thread.join(THREAD_JOIN_SECONDS)
+        current = threading.current_thread()
+        if self._ticker.is_alive() and self._ticker is not current:
+            self._ticker.join(THREAD_JOIN_SECONDS)  # each write is bounded by its timeout
+        with self._lock:
+            if self._socket is not None:
+                self._socket.abort()  # wakes the reader (the close frame has gone, or not)
+            self._cond.notify_all()
+        if self._reader.is_alive() and self._reader is not current:
+            self._reader.join(THREAD_JOIN_SECONDS)
         self._fail_member_requests()
 
     def on_receive(self, message: Any) -> Any:
         if isinstance(message, MembersEvent):
             self._on_members_event(message)
+        elif isinstance(message, ConnectionLost):
+            self._on_connection_lost()
         elif isinstance(message, IdentifyGranted):
             with self._lock:
                 if message.attempt == self._connection and self._socket is not None:
@@ -262,6 +275,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
             self._read_connection(sock)
             if self._stopping.is_set():
                 return
+            self.actor_ref.tell(ConnectionLost())  # open member requests fail on its thread
             step = self._next_step
             if isinstance(step, Stop):
                 self._stop_for_good(step.error)
@@ -352,11 +366,11 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _stop_for_good(self, error: BaseException) -> None:
         """Records the error and stops with a SHUTDOWN reason carrying it: no restart."""
-        self.state.fatal_error = error
         with self._lock:
             self._gateway.close(keep_session=False)
         self._log.error("shard.stopped", reason=str(error), code=getattr(error, "code", None))
         self.actor_ref.tell(Shutdown(ExitReason(ExitKind.SHUTDOWN, error)))
+        self.state.stopped_for_good(error)  # the tree ends the bot: nothing runs without it
 
 
 def _backoff(attempt: int) -> float:

@@ -14,11 +14,17 @@ from typing import Any, NamedTuple
 
 import pykka
 
-from actors.errors import ShardNotConnected
+from actors.errors import MembersRequestLost, ShardNotConnected
 from bot.gateway.members import GuildMembers, MemberRequests
 from bot.gateway.messages import Dispatch as DispatchAction
 
-__all__ = ["MEMBER_EVENTS", "MembersEvent", "ShardMembers", "request_guild_members"]
+__all__ = [
+    "MEMBER_EVENTS",
+    "ConnectionLost",
+    "MembersEvent",
+    "ShardMembers",
+    "request_guild_members",
+]
 
 # The dispatches that answer a Request Guild Members (gateway-events.mdx).
 MEMBER_EVENTS = frozenset({"GUILD_MEMBERS_CHUNK", "RATE_LIMITED"})
@@ -29,6 +35,10 @@ class MembersEvent(NamedTuple):
 
     name: str
     data: Any
+
+
+class ConnectionLost(NamedTuple):
+    """Told by the reader to its actor when a connection has ended (before it reconnects)."""
 
 
 class ShardMembers:
@@ -58,6 +68,7 @@ class ShardMembers:
             guild_id, query=query, limit=limit, presences=presences, user_ids=user_ids, nonce=nonce
         )
         future: pykka.ThreadingFuture[GuildMembers] = pykka.ThreadingFuture()
+        self._fail_waiters(self._members.take_dropped(), "too many pending")
         try:
             self.send_command(payload)
         except BaseException:
@@ -65,6 +76,22 @@ class ShardMembers:
             raise
         self._member_waiters[nonce] = future
         return future
+
+    def _fail_waiters(self, nonces: Iterable[str], reason: str) -> None:
+        for nonce in nonces:
+            future = self._member_waiters.pop(nonce, None)
+            if future is not None:
+                error = MembersRequestLost(self.shard_id, nonce, reason)
+                future.set_exception((type(error), error, None))
+
+    def _on_connection_lost(self) -> None:
+        """Every open request fails: after a new IDENTIFY its chunks never come, and a waiter
+        must not hang on the chance of a resume."""
+        self._fail_waiters(self._members.drop_all(), "connection lost")
+
+    def pending_member_requests(self) -> int:
+        """Member requests still waiting for chunks (at most `MAX_PENDING_REQUESTS`)."""
+        return len(self._member_waiters)
 
     def _forward_members_event(self, dispatch: DispatchAction) -> None:
         """On the reader's thread: hands a chunk or RATE_LIMITED over to the actor's thread."""

@@ -2,7 +2,11 @@
 
 The ticker heartbeats at the session's deadlines and sends queued commands as fast as the send
 limiter allows (heartbeats may use the reserve the limiter keeps for them), independent of the
-reader. All of it runs under the shard's lock, which also guards the session state machine.
+reader. The decisions run under the shard's lock, which also guards the session state machine;
+the writes do not: whatever thread decides to send (ticker, reader, actor) puts the message in
+the outbox, and the ticker alone writes the outbox to the socket after releasing the lock, each
+message within the socket's send timeout. So a peer that stops reading can hold up neither the
+reader (which needs the lock for every frame) nor the actor.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ class ReaderFailed(NamedTuple):
     error: BaseException
 
 
+class _CloseFrame(NamedTuple):
+    """An outbox entry: send a close frame with `code`, then shut the socket down."""
+
+    code: int
+    reason: str
+
+
 class ShardSender:
     """Mixed into ShardActor, which owns every field declared here."""
 
@@ -47,6 +58,7 @@ class ShardSender:
     _limiter: SendLimiter
     _next_step: Reconnect | Stop | None
     _queue: deque[bytes]
+    _outbox: deque[tuple[GatewaySocket, bytes | _CloseFrame]]
     _inflight: tuple[Any, int | None] | None
     _codec: JsonCodec | EtfCodec
     _identify_source: Any
@@ -56,25 +68,50 @@ class ShardSender:
 
     def _ticker_main(self) -> None:
         try:
-            with self._cond:
-                while not self._stopping.is_set():
-                    now = time.monotonic()
-                    deadline = self._gateway.next_deadline()
-                    if self._queue and self._can_send_commands():
-                        ready_at = now + self._limiter.delay(now)
-                        deadline = ready_at if deadline is None else min(deadline, ready_at)
-                    if deadline is not None and deadline <= now:
-                        self._acknowledge_taken()
-                        # The session knows when the reader paused (`reader_paused`): an ACK
-                        # unread behind held frames is not taken for a zombie.
-                        self._run(self._gateway.tick(now))
-                        self._send_queued(now)
-                        continue
-                    self._cond.wait(None if deadline is None else deadline - now)
+            while True:
+                with self._cond:
+                    if self._stopping.is_set() and not self._outbox:
+                        return
+                    self._tick()
+                    batch = list(self._outbox)
+                    self._outbox.clear()
+                self._flush(batch)  # outside the lock: the socket may be slow to take it
         except BaseException as exc:
             if not self._stopping.is_set():
                 self._log.error("shard.ticker_failed", error=repr(exc)[:200])
                 self.actor_ref.tell(ReaderFailed(exc))
+
+    def _tick(self) -> None:
+        """Under the lock: heartbeats and queued commands that are due, else waits for the
+        next deadline (or for news: an outbox entry, a command, a stop)."""
+        now = time.monotonic()
+        deadline = self._gateway.next_deadline()
+        if self._queue and self._can_send_commands():
+            ready_at = now + self._limiter.delay(now)
+            deadline = ready_at if deadline is None else min(deadline, ready_at)
+        if deadline is not None and deadline <= now:
+            self._acknowledge_taken()
+            # The session knows when the reader paused (`reader_paused`): an ACK unread
+            # behind held frames is not taken for a zombie.
+            self._run(self._gateway.tick(now))
+            self._send_queued(now)
+        elif not self._outbox and not self._stopping.is_set():
+            self._cond.wait(None if deadline is None else deadline - now)
+
+    def _flush(self, batch: list[tuple[GatewaySocket, bytes | _CloseFrame]]) -> None:
+        """Writes outbox entries in order; a socket that failed one gets no more."""
+        failed: set[int] = set()
+        for sock, item in batch:
+            if id(sock) in failed:
+                continue
+            if isinstance(item, _CloseFrame):
+                sock.close(item.code, item.reason)
+                continue
+            try:
+                sock.send(item, text=self._codec.text_frames)
+            except SocketClosed as closed:
+                failed.add(id(sock))  # shut down: the reader sees the end and decides
+                self._log.warning("shard.send_failed", reason=closed.reason)
 
     def _acknowledge_taken(self) -> None:
         # The heartbeat carries the last seq the producer took, even while the reader is idle.
@@ -108,7 +145,8 @@ class ShardSender:
                 dispatches.append(action)
             elif isinstance(action, Close):
                 if self._socket is not None:
-                    self._socket.close(action.code, action.reason)
+                    self._outbox.append((self._socket, _CloseFrame(action.code, action.reason)))
+                    self._cond.notify_all()
             elif isinstance(action, Reconnect | Stop):
                 self._next_step = action
             elif isinstance(action, NeedIdentify):
@@ -129,13 +167,12 @@ class ShardSender:
         self._write(data)
 
     def _write(self, data: bytes) -> None:
+        """Under the lock: `data` goes out next, written by the ticker outside the lock."""
         sock = self._socket
         if sock is None:
             return
-        try:
-            sock.send(data, text=self._codec.text_frames)
-        except SocketClosed:
-            sock.abort()  # the reader sees the end of the connection and decides what follows
+        self._outbox.append((sock, data))
+        self._cond.notify_all()
 
     def _request_identify(self) -> None:
         attempt = self._connection

@@ -6,17 +6,23 @@
 - `recv()` returns one websocket message (text or bytes); a close frame or a dropped connection
   raises `SocketClosed(code)` (code None: no close frame). Every websocket-client error becomes
   `SocketClosed` here, so the shard sees one exception type.
-- `send` is safe from any thread; `close(code)` sends a close frame and shuts the socket down at
-  once, which wakes a reader blocked in `recv()`.
+- `send` is safe from any thread and never blocks past its timeout (`SEND_TIMEOUT_SECONDS`): a
+  peer that stops reading makes the send raise `SocketClosed` and the socket is shut down, so no
+  writer hangs on a full TCP buffer. (The reader blocks in `recv()` with no timeout, and a
+  socket has one timeout for both directions, so the send waits for room with `select` itself.)
+  `close(code)` sends a close frame (within `CLOSE_TIMEOUT_SECONDS`) and shuts the socket down
+  at once, which wakes a reader blocked in `recv()`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ipaddress
+import select
 import socket
 import ssl
 import struct
+import time
 from urllib.parse import urlsplit
 
 import websocket
@@ -27,6 +33,14 @@ __all__ = ["GatewaySocket", "SocketClosed", "check_gateway_url"]
 
 # Ours: how long opening a connection (TCP, TLS, upgrade) may take.
 CONNECT_TIMEOUT_SECONDS = 10.0
+# Ours: how long one message may take to go out. A peer that reads nothing for this long is
+# given up (the shard then resumes on a new connection), long before a heartbeat is missed.
+SEND_TIMEOUT_SECONDS = 10.0
+# Ours: a close frame is a courtesy; the socket is shut down after it either way.
+CLOSE_TIMEOUT_SECONDS = 1.0
+# Written per select() round: a socket reported writable has at least this much room (Linux
+# reports writable with a third of the send buffer free; the smallest buffer is 4.5 kB).
+_SEND_CHUNK = 1024
 _LOOPBACK_NAMES = ("localhost",)
 
 
@@ -99,20 +113,40 @@ class GatewaySocket:
             self.abort()
             raise SocketClosed(None, f"{type(exc).__name__}: {exc}") from exc
 
-    def send(self, data: bytes, *, text: bool) -> None:
-        """Sends one message; SocketClosed if the connection is gone."""
+    def send(self, data: bytes, *, text: bool, timeout: float = SEND_TIMEOUT_SECONDS) -> None:
+        """Sends one message within `timeout` seconds; SocketClosed if the connection is gone
+        or the peer took none of it for that long (the socket is then shut down: a message
+        cut halfway leaves the stream unusable)."""
+        opcode = websocket.ABNF.OPCODE_TEXT if text else websocket.ABNF.OPCODE_BINARY
+        self._send_frame(websocket.ABNF.create_frame(data, opcode), timeout)
+
+    def _send_frame(self, frame: websocket.ABNF, timeout: float) -> None:
+        raw = memoryview(frame.format())
+        deadline = time.monotonic() + timeout
         try:
-            if text:
-                self._ws.send(data.decode("utf-8"), websocket.ABNF.OPCODE_TEXT)
-            else:
-                self._ws.send(data, websocket.ABNF.OPCODE_BINARY)
-        except (websocket.WebSocketException, OSError) as exc:
+            with self._ws.lock:  # websocket-client's own writers (pongs) take it too
+                sock = self._ws.sock
+                if sock is None:
+                    raise SocketClosed(None, "socket is already closed")
+                while raw:
+                    left = deadline - time.monotonic()
+                    writable = left > 0 and select.select([], [sock], [], left)[1]
+                    if not writable:
+                        self.abort()
+                        raise SocketClosed(None, f"send timed out after {timeout} s")
+                    raw = raw[sock.send(raw[:_SEND_CHUNK]) :]
+        except (websocket.WebSocketException, OSError, ValueError) as exc:
+            # ValueError: select() on a socket shut down and closed meanwhile
+            self.abort()
             raise SocketClosed(None, f"{type(exc).__name__}: {exc}") from exc
 
     def close(self, code: int, reason: str = "") -> None:
-        """Sends a close frame with `code` (best effort) and shuts the socket down."""
-        with contextlib.suppress(Exception):
-            self._ws.send_close(code, reason.encode("utf-8")[:120])
+        """Sends a close frame with `code` (best effort, within `CLOSE_TIMEOUT_SECONDS`) and
+        shuts the socket down."""
+        payload = struct.pack("!H", code) + reason.encode("utf-8")[:120]
+        with contextlib.suppress(SocketClosed):
+            frame = websocket.ABNF.create_frame(payload, websocket.ABNF.OPCODE_CLOSE)
+            self._send_frame(frame, CLOSE_TIMEOUT_SECONDS)
         self.abort()
 
     def abort(self) -> None:

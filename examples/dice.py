@@ -28,6 +28,7 @@ from bot.interactions import (
     Embed,
     Group,
     InteractionContext,
+    Label,
     Modal,
     Option,
     PrefixContext,
@@ -151,9 +152,11 @@ class DiceBot(Consumer):
                 "dice:feedback",
                 "Feedback",
                 [
-                    TextInput("rating", "Rating from 1 to 5", max_length=1),
-                    TextInput(
-                        "words", "Anything else?", style=TextInputStyle.PARAGRAPH, required=False
+                    Label("Rating from 1 to 5", TextInput("rating", max_length=1)),
+                    Label(
+                        "Anything else?",
+                        TextInput("words", style=TextInputStyle.PARAGRAPH, required=False),
+                        description="Optional",
                     ),
                 ],
             )

@@ -31,8 +31,6 @@ from typing import Any, ClassVar, Self
 
 import pykka
 import structlog
-from pykka._envelope import Envelope
-from pykka.messages import _ActorStop
 
 from supervisors.errors import StartFailed
 from supervisors.exits import ExitHooks
@@ -47,6 +45,7 @@ from supervisors.messages import (
     ExitSignal,
     Shutdown,
 )
+from supervisors.pykka_compat import ActorStop, Envelope
 from supervisors.scheduling import use_batch_policy
 
 __all__ = ["Actor", "SupervisedActorRef"]
@@ -151,7 +150,7 @@ class Actor(pykka.ThreadingActor, ExitHooks):
             envelope = inbox.get()
             message = envelope.message
             kind = type(message)
-            if kind is _ActorStop:
+            if kind is ActorStop:
                 self._stop_envelopes.append(envelope)
                 return self._stop_with(NORMAL)
             if kind is Shutdown:
@@ -189,7 +188,7 @@ class Actor(pykka.ThreadingActor, ExitHooks):
         for envelope in self._inbox.close():
             if envelope.reply_to is None:
                 continue
-            if type(envelope.message) is _ActorStop:
+            if type(envelope.message) is ActorStop:
                 self._stop_envelopes.append(envelope)
             else:
                 error = pykka.ActorDeadError(f"{self.actor_ref} stopped before the message")

@@ -22,9 +22,10 @@ from _thread import allocate_lock
 from typing import Any
 
 import pykka
-from pykka._future import _Unset
 
-_UNSET = _Unset()
+from supervisors.pykka_compat import unset
+
+_UNSET = unset()
 
 __all__ = ["LatchFuture"]
 

@@ -15,15 +15,14 @@ from collections import deque
 from typing import Any
 
 import pykka
-from pykka._envelope import Envelope
-from pykka.messages import _ActorStop
 
 from supervisors.messages import Down, Exit, ExitSignal, Shutdown
+from supervisors.pykka_compat import ActorStop, Envelope
 
 __all__ = ["Inbox"]
 
 _URGENT: frozenset[type] = frozenset({Shutdown, ExitSignal})
-_UNCOUNTED: frozenset[type] = frozenset({_ActorStop, Down, Exit})
+_UNCOUNTED: frozenset[type] = frozenset({ActorStop, Down, Exit})
 
 
 class Inbox:
@@ -37,6 +36,7 @@ class Inbox:
 
     __slots__ = (
         "_blocked",
+        "_blocked_changed",
         "_closed",
         "_count",
         "_lock",
@@ -54,6 +54,7 @@ class Inbox:
         self._lock = threading.Lock()
         self._not_full = threading.Condition(self._lock)
         self._blocked = 0  # senders waiting on a full user lane
+        self._blocked_changed = threading.Condition(self._lock)  # only for wait_blocked
         self._wakeup = allocate_lock()  # held, except to wake the taker
         self._wakeup.acquire()
         self._taker_waits = False
@@ -76,6 +77,7 @@ class Inbox:
                     if self._maxsize is not None:
                         while self._count >= self._maxsize and not self._closed:
                             self._blocked += 1
+                            self._blocked_changed.notify_all()  # rare: a full lane
                             try:
                                 self._not_full.wait()
                             finally:
@@ -114,6 +116,16 @@ class Inbox:
     def qsize(self) -> int:
         """Messages waiting in the user lane."""
         return self._count
+
+    def blocked_senders(self) -> int:
+        """Senders waiting on the full user lane now."""
+        return self._blocked
+
+    def wait_blocked(self, count: int = 1, timeout: float | None = None) -> bool:
+        """Waits until at least `count` senders are blocked on the full lane; False on timeout
+        (tests and diagnostics: it shows backpressure at work)."""
+        with self._lock:
+            return self._blocked_changed.wait_for(lambda: self._blocked >= count, timeout)
 
     def close(self) -> list[Envelope[Any]]:
         """Refuse further puts, wake blocked senders, and return what was still queued."""

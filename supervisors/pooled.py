@@ -29,7 +29,6 @@ from typing import Any, ClassVar
 
 import pykka
 import structlog
-from pykka._introspection import get_attr_directly
 from pykka.messages import ProxyCall, ProxyGetAttr, ProxySetAttr
 
 from supervisors.exits import ExitHooks
@@ -37,6 +36,7 @@ from supervisors.future import LatchFuture
 from supervisors.lifeline import Lifeline
 from supervisors.messages import NORMAL, Exit, ExitKind, ExitReason, ExitSignal, Shutdown
 from supervisors.pool import Pool, default_pool
+from supervisors.pykka_compat import get_attr_directly
 
 __all__ = ["PooledActor", "PooledFuture", "PooledRef"]
 

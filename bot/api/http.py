@@ -12,7 +12,8 @@ from __future__ import annotations
 import random
 import time
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -80,6 +81,29 @@ class File:
         return f"File({self.filename!r}, {len(self.data)} bytes)"
 
 
+class Budget:
+    """What one call may still wait for the rate limiter, out of `cap` seconds in all."""
+
+    __slots__ = ("_clock", "cap", "spent")
+
+    def __init__(self, cap: float, clock: Callable[[], float]) -> None:
+        self.cap = cap
+        self.spent = 0.0
+        self._clock = clock
+
+    def left(self) -> float:
+        return max(self.cap - self.spent, 0.0)
+
+    @contextmanager
+    def spending(self) -> Iterator[None]:
+        """Counts the time inside as waited."""
+        started = self._clock()
+        try:
+            yield
+        finally:
+            self.spent += self._clock() - started
+
+
 class Requester:
     """Sends routes through the limiter with retries; shared by every thread of the bot."""
 
@@ -96,8 +120,10 @@ class Requester:
         max_connections: int = 100,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._limiter = limiter
+        self._clock = clock
         self._server_error_retries = server_error_retries
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -130,14 +156,19 @@ class Requester:
         reason: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Any:
-        """Sends `route`; returns the decoded JSON body (None for 204) or raises."""
+        """Sends `route`; returns the decoded JSON body (None for 204) or raises.
+
+        The rate-limit waits of the whole call, 429 retries included, add up to at most
+        `max_ratelimit_wait`: a retry that would wait past what is left raises instead.
+        """
         safe = route.method in SAFE_METHODS
         failures = 0
         rate_limited = 0
+        budget = Budget(self._limiter.max_ratelimit_wait, self._clock)
         while True:
             try:
                 status, body, info = self._attempt(
-                    route, self._build(route, json, params, files, reason, headers)
+                    route, self._build(route, json, params, files, reason, headers), budget
                 )
             except NetworkError as exc:
                 if safe and failures < self._server_error_retries:
@@ -152,8 +183,16 @@ class Requester:
                 retry_after = info.retry_after or 0.0
                 error.retry_after, error.scope = retry_after, info.scope
                 error.is_global = info.is_global or info.scope == "global"
-                too_long = retry_after > self._limiter.max_ratelimit_wait
+                too_long = retry_after > budget.left()
                 if too_long or rate_limited >= MAX_429_RETRIES:
+                    log.info(
+                        "rest.rate_limited",
+                        route=route.key,
+                        retry_after=retry_after,
+                        waited=round(budget.spent, 3),
+                        cap=budget.cap,
+                        retries=rate_limited,
+                    )
                     raise error
                 rate_limited += 1  # the limiter now holds the bucket until retry_after
                 continue
@@ -163,9 +202,12 @@ class Requester:
                 continue
             raise error
 
-    def _attempt(self, route: Route, request: httpx.Request) -> tuple[int, Any, RateLimitInfo]:
+    def _attempt(
+        self, route: Route, request: httpx.Request, budget: Budget
+    ) -> tuple[int, Any, RateLimitInfo]:
         """One permitted send; the grant goes back to the limiter whatever happens."""
-        grant = self._limiter.acquire(route)
+        with budget.spending():
+            grant = self._limiter.acquire(route, budget.left())
         outcome = Outcome(None)
         try:
             try:

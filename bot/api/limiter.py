@@ -31,8 +31,9 @@ class Limiter(Protocol):
     @property
     def max_ratelimit_wait(self) -> float: ...
 
-    def acquire(self, route: Route) -> Grant:
-        """Blocks until `route` may be sent; raises a `DiscordHTTPError` if it may not."""
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
+        """Blocks until `route` may be sent, at most `max_wait` seconds (None: the config's
+        `max_ratelimit_wait`); raises a `DiscordHTTPError` if it may not."""
         ...
 
     def release(self, grant: Grant, outcome: Outcome) -> None:
@@ -94,15 +95,16 @@ class LocalLimiter:
     def max_ratelimit_wait(self) -> float:
         return self.state.config.max_ratelimit_wait
 
-    def acquire(self, route: Route) -> Grant:
-        ticket = Ticket(route)
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
+        ticket = Ticket(route, max_wait)
         with self._lock:
             self.state.acquire(ticket)
         if ticket.grant is not None:
             return ticket.grant
-        return wait_for_ticket(
-            ticket, cap=self.max_ratelimit_wait, wake=self._wake, cancel=self._cancel
-        )
+        cap = self.max_ratelimit_wait
+        if max_wait is not None:
+            cap = min(cap, max_wait)
+        return wait_for_ticket(ticket, cap=cap, wake=self._wake, cancel=self._cancel)
 
     def release(self, grant: Grant, outcome: Outcome) -> None:
         with self._lock:

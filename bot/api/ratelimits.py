@@ -102,14 +102,18 @@ class Ticket:
         "error",
         "grant",
         "id",
+        "max_wait",
         "route",
     )
 
     _ids = itertools.count(1)
 
-    def __init__(self, route: Route) -> None:
+    def __init__(self, route: Route, max_wait: float | None = None) -> None:
         self.id = next(Ticket._ids)
         self.route = route
+        self.max_wait = max_wait
+        """The most this caller may still wait (what is left of its call's budget); None:
+        the config's `max_ratelimit_wait`."""
         self.grant: Grant | None = None
         self.error: DiscordHTTPError | None = None
         self.deadline: float | None = None
@@ -187,11 +191,12 @@ class RateLimits:
         if not self._waiting and self._try_grant(ticket, now):
             return
         wait = self._ready_at(ticket.route, now)
-        if wait is not None and wait - now > self.config.max_ratelimit_wait:
+        cap = self.config.max_ratelimit_wait
+        if ticket.max_wait is not None:
+            cap = min(cap, ticket.max_wait)
+        if wait is not None and wait - now > cap:
             route = ticket.route.key
-            ticket.resolve(
-                None, RateLimitWaitTooLong(wait - now, self.config.max_ratelimit_wait, route=route)
-            )
+            ticket.resolve(None, RateLimitWaitTooLong(wait - now, cap, route=route))
             return
         self._waiting.append(ticket)
         self._pump(now)

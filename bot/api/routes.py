@@ -7,6 +7,7 @@ Discord keeps a separate limit per top-level resource.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,15 @@ __all__ = ["MAJOR_PARAMETERS", "Route"]
 # https://discord.com/developers/docs/topics/rate-limits (per-route rate limits)
 MAJOR_PARAMETERS = ("channel_id", "guild_id", "webhook_id", "webhook_token")
 
+# Route parameters that are secrets (a webhook's token lets anyone post as it).
+SECRET_PARAMETERS = frozenset({"webhook_token", "interaction_token"})
+
 _PARAM_RE = re.compile(r"\{(\w+)\}")
+
+
+def _token_digest(value: Any) -> str:
+    """A stable stand-in for a secret route parameter: one bucket per token, still."""
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +67,14 @@ class Route:
 
     @property
     def major(self) -> str:
-        """The major parameter values, joined; "" for a route without any."""
-        return ":".join(str(self.params[name]) for name in MAJOR_PARAMETERS if name in self.params)
+        """The major parameter values, joined; "" for a route without any. A webhook token is
+        a secret: it stands here as a digest, so no bucket key, `Grant` or log line holds it."""
+        values = (
+            (self.params[name], name in SECRET_PARAMETERS)
+            for name in MAJOR_PARAMETERS
+            if name in self.params
+        )
+        return ":".join(_token_digest(value) if secret else str(value) for value, secret in values)
 
     def __repr__(self) -> str:
         # The template only: webhook and interaction tokens are secrets and must not leak.

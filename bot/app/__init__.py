@@ -11,6 +11,7 @@ pure layer and `supervisors`; only this package puts them all together.
 
 from __future__ import annotations
 
+from bot.app.ending import BotFailed
 from bot.app.facade import Bot, BotState, ShardStatus
 
-__all__ = ["Bot", "BotState", "ShardStatus"]
+__all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]

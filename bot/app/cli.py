@@ -180,8 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
     if args.command == "new":
-        from bot.app.scaffold import scaffold
+        from bot.app.scaffold import EXIT_UNUSABLE, scaffold
 
+        if not args.directory.strip():
+            print(f"{PROG} new: name the directory, e.g. {PROG} new my-bot", file=sys.stderr)
+            return EXIT_UNUSABLE
         return scaffold(Path(args.directory), sys.stdout, sys.stderr)
     shadow = shadowing_file(Path.cwd())
     if shadow is not None:

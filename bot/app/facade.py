@@ -17,6 +17,7 @@ the Discord sessions.
 from __future__ import annotations
 
 import enum
+import functools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
@@ -28,18 +29,13 @@ from actors.consumer import Consumer
 from actors.groups import Groups
 from actors.ratelimiter import ActorLimiter
 from actors.shard import request_guild_members as _request_members
-from actors.shard_supervisor import ShardOptions
 from actors.waiting import wait_for as _wait_for
 from bot.api import Client
 from bot.api.ratelimits import RateLimitConfig, RateLimits
-from bot.app.assembly import store_switches, with_ordering
-from bot.app.cluster import (
-    close_cluster,
-    cluster_connect_gate,
-    cluster_limiter,
-    cluster_runtime,
-)
+from bot.app.assembly import configure_logging, shard_options, store_switches, with_ordering
+from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
 from bot.app.commands import declared_commands, sync_at_start
+from bot.app.ending import BotFailed, EndListeners, EndWatch, ReleaseAtExit
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -50,16 +46,14 @@ from bot.app.tree import (
     bot_tree,
     consumer_start,
     start_bot_supervisor,
-    start_producer,
 )
 from bot.cache import Cache, Stores
 from bot.config import Config, load_config
 from bot.events import Event
-from bot.gateway.identify import IdentifyPacer, SessionStartLimit
 from bot.gateway.shards import shard_for_guild
-from supervisors import ChildSpec, ChildType, Down, Names, monitor, stop_tree
+from supervisors import ChildSpec, ChildType, Names, Restart, monitor, stop_tree
 
-__all__ = ["Bot", "BotState", "ShardStatus"]
+__all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +67,7 @@ class BotState(enum.Enum):
     NEW = "new"  # built, nothing started
     RUNNING = "running"  # the tree runs
     STOPPED = "stopped"  # stopped; start() again is allowed
+    FAILED = "failed"  # the tree ended on its own (`bot.failure` says why); start() is allowed
 
 
 class Bot:
@@ -99,7 +94,11 @@ class Bot:
         self._tree_state.cluster = cluster_runtime(config, self._consumer_classes)
         self._state = BotState.NEW
         self._lock = threading.RLock()
+        self._end_lock = threading.Lock()  # taken by the ending tree's thread: never held long
         self._ref: Any = None
+        self._watch: EndWatch | None = None
+        self._failure: BotFailed | None = None
+        self._end_listeners = EndListeners()
         self._simulator: Any = None
         self._api: Client | None = None
         self._shard_count = 0
@@ -126,6 +125,16 @@ class Bot:
     @property
     def state(self) -> BotState:
         return self._state
+
+    @property
+    def failure(self) -> BotFailed | None:
+        """Why the tree ended on its own (state FAILED), else None."""
+        return self._failure
+
+    def on_failure(self, callback: Callable[[BotFailed], object]) -> Callable[[], None]:
+        """Calls `callback(failure)` when the tree ends on its own (from the ending actor's
+        thread: it must be quick); returns what removes it."""
+        return self._end_listeners.add(callback)
 
     @property
     def api(self) -> Client:
@@ -190,38 +199,56 @@ class Bot:
         with self._lock:
             if self._state is BotState.RUNNING:
                 raise RuntimeError("the bot is already running")
+            configure_logging(self.config)
             ref = self._start_tree()
-            self._ref = ref
-            self._state = BotState.RUNNING
+            watch = EndWatch(self._failed)
+            with self._end_lock:
+                self._ref, self._watch, self._failure = ref, watch, None
+                self._state = BotState.RUNNING
+            monitor(ref, watch)  # told at once if the tree has ended already
         return self
 
     def stop(self, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
         """Stops the tree in reverse order (consumers finish in-flight events, shards close)."""
         with self._lock:
-            if self._state is not BotState.RUNNING:
+            with self._end_lock:
+                if self._watch is not None:
+                    self._watch.requested = True
+                running = self._state is BotState.RUNNING
+            if not running:
+                self._ref = None
                 self._release()  # embedded: the simulator kept for the tree's restarts
+                if self._state is BotState.FAILED:  # its tree has ended: so has its cluster use
+                    close_cluster(self._tree_state.cluster)
                 return True
             ended = stop_tree(self._ref, timeout)
             self._ref = None
             self._release()
             close_cluster(self._tree_state.cluster)  # a later start() connects again
-            self._state = BotState.STOPPED
+            with self._end_lock:
+                if self._state is BotState.RUNNING:  # a failure just before stays FAILED
+                    self._state = BotState.STOPPED
             log.info("bot.stopped", clean=ended)
             return ended
 
     def run(self, stop: threading.Event | None = None) -> None:
-        """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully."""
+        """Starts, blocks until SIGINT/SIGTERM (or `stop` is set), then stops gracefully.
+
+        Raises `BotFailed` if the tree ended on its own instead (a shard closed for good with
+        4004 or 4010 to 4014, an escalation past the restart intensity): a script that calls
+        `run()` then exits non-zero with the reason.
+        """
         stop = stop if stop is not None else threading.Event()
+        remove = self.on_failure(lambda _failure: stop.set())
         with stop_on_signals(stop.set):
             try:
                 self.start()
-                ended = _OnDown(stop)
-                monitor(self._ref, ended)  # the tree ending by itself (escalation) stops run()
                 stop.wait()
-                if ended.down is not None:
-                    log.error("bot.tree_ended", reason=str(ended.down.reason))
             finally:
+                remove()
                 self.stop()
+        if self._failure is not None:
+            raise self._failure
 
     def __enter__(self) -> Bot:
         return self.start()
@@ -235,13 +262,20 @@ class Bot:
         With `url = "local"` the simulator (Discord) outlives the tree's restarts, so restarted
         shards resume; call `stop()` once the application's tree has stopped to end it.
         """
-        return ChildSpec(id, self._start_tree, type=ChildType.SUPERVISOR, shutdown=float("inf"))
+        return ChildSpec(
+            id,
+            self._start_tree,
+            type=ChildType.SUPERVISOR,
+            shutdown=float("inf"),
+            restart=Restart.TRANSIENT,  # a shard closed for good: restarting cannot help
+        )
 
     # -- assembly ------------------------------------------------------------------------------
 
     def _start_tree(self) -> Any:
         """Everything `start()` and an embedding supervisor's (re)start do: returns the root."""
         self._release_these(self._api, None)
+        self._tree_state.begin()
         try:
             token, rest_url, gateway_url = self._endpoints()
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
@@ -251,8 +285,8 @@ class Bot:
             finally:
                 bootstrap.close()
             shard_ids, total = self.config.bot.shards.resolve(gateway_bot.shards)
-            limit = SessionStartLimit.from_dict(gateway_bot.raw.get("session_start_limit", {}))
-            IdentifyPacer(limit).check_start(len(shard_ids))
+            pacer = self._tree_state.identify_pacer_for(gateway_bot.raw)
+            pacer.check_start(len(shard_ids))
             if gateway_url is None:
                 gateway_url = gateway_bot.url
             self._shard_count = total
@@ -272,17 +306,18 @@ class Bot:
                 state,
                 consumers=self._consumer_starts(),
                 consumer_shutdown=self.config.consumers.shutdown_timeout + CONSUMER_SHUTDOWN_MARGIN,
-                shard_options=self._shard_options(token, total, gateway_url),
+                shard_options=shard_options(self.config, state, token, total, gateway_url),
                 shard_ids=shard_ids,
                 gateway_bot=gateway_bot.raw,
             )
             ref = start_bot_supervisor(state, children)
+            state.attach(ref)
         except BaseException:
             self._release()
             raise
         # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
         # with it, and a restart makes a new one.
-        monitor(ref, _ReleaseAtExit(self, self._api))
+        monitor(ref, ReleaseAtExit(functools.partial(self._release_these, self._api, None)))
         log.info("bot.started", shards=list(shard_ids), shard_count=total)
         return ref
 
@@ -330,26 +365,6 @@ class Bot:
             )
         return starts
 
-    def _shard_options(self, token: str, total: int, gateway_url: str) -> ShardOptions:
-        gateway = self.config.gateway
-        names = self._names
-        return ShardOptions(
-            token=token,
-            intents=self.config.bot.intent_flags,
-            shard_count=total,
-            producer_start=lambda shard_id, _names: start_producer(
-                self._tree_state, shard_id, _names
-            ),
-            gateway_url=gateway_url,
-            encoding=gateway.encoding,
-            compression=gateway.compression,
-            large_threshold=gateway.large_threshold,
-            presence=gateway.presence.to_payload(),
-            identify_queue=lambda: names.whereis("identify_queue"),
-            names=names,
-            connect_gate=cluster_connect_gate(self._tree_state.cluster),
-        )
-
     def _release(self) -> None:
         """Closes what a start made outside the tree: the REST client and the simulator."""
         self._release_these(self._api, self._simulator)
@@ -368,32 +383,16 @@ class Bot:
         if simulator is not None:
             simulator.stop()
 
+    def _failed(self, watch: EndWatch, failure: BotFailed) -> None:
+        """The tree of `watch`'s start ended on its own (in the ending actor's thread)."""
+        with self._end_lock:
+            if watch is not self._watch or self._state is not BotState.RUNNING:
+                return
+            self._failure = failure
+            self._state = BotState.FAILED
+        log.error("bot.failed", reason=failure.reason, code=failure.code)
+        self._end_listeners.notify(failure)
+
     def shard_supervisor(self) -> Any:
         """The running ShardSupervisor's ref (connect, disconnect, reconnect one shard)."""
         return self._names.get(SHARDS)
-
-
-class _OnDown:
-    """A `supervisors.monitor` watcher: told the tree's `Down`, it keeps it and sets `event`."""
-
-    def __init__(self, event: threading.Event) -> None:
-        self.event = event
-        self.down: Down | None = None
-
-    def tell(self, message: Any) -> None:
-        if isinstance(message, Down):
-            self.down = message
-            self.event.set()
-
-
-class _ReleaseAtExit:
-    """Watches one start's tree (a `supervisors.monitor` watcher): told its `Down`, it closes
-    the REST client that start made."""
-
-    def __init__(self, bot: Bot, api: Client | None) -> None:
-        self._bot = bot
-        self._api = api
-
-    def tell(self, message: Any) -> None:
-        if isinstance(message, Down):
-            self._bot._release_these(self._api, None)

@@ -6,7 +6,10 @@ RECONNECT and a resume) when the demo consumer (`bot.app.demo`) is configured; t
 when every command has its reply (exit status 0) or at `SESSION_TIMEOUT` (1, with the reason).
 A bot of your own against the simulator has no script to answer: it runs until SIGINT or
 SIGTERM (its tests drive it, see docs/testing.md). With `forever`, or against Discord (no
-script there), the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0.
+script there), the bot runs until SIGINT or SIGTERM, then stops the tree gracefully and exits 0
+(also when the signal comes during the script). If the tree ends on its own (a shard closed for
+good with 4004 or 4010 to 4014, an escalation past the restart intensity), the run ends at once
+with 1 and that reason.
 
     status = run(config, forever=False)     # returns the exit status
 """
@@ -130,6 +133,13 @@ def run_bot(
         if player is not None:
             player.cancel()
 
+    def on_failure(_failure: Any) -> None:  # the tree ended on its own: stop waiting for it
+        stop.set()
+        if player is not None:
+            player.cancel()
+
+    bot.on_failure(on_failure)
+
     signals = stop_on_signals(on_signal)
     signals.__enter__()
     started = time.monotonic()
@@ -156,7 +166,7 @@ def run_bot(
                 _settle(collector, play.messages, stop)
             if (forever or not scripted) and not stop.is_set():
                 log.info("run.waiting", until="SIGINT or SIGTERM")
-                _wait(bot, stop)
+                stop.wait()  # set by a signal, or by the tree ending on its own
         snapshot = collector.snapshot()
     finally:
         try:
@@ -166,10 +176,15 @@ def run_bot(
             bot_log.configure(level=config.log.level, format=config.log.format, stream=stream)
             bot.stop(STOP_TIMEOUT)
             signals.__exit__(None, None, None)
+    ended = bot.failure
+    if ended is not None:  # a shard closed for good, an escalation: that is the reason
+        failure = ended.reason
     reason = failure or (play.reason if play is not None and not play.ok else None)
     code = EXIT_OK if reason is None else EXIT_FAILED
-    if interrupted.is_set() and not forever and play is not None and not play.ok:
-        code, reason = EXIT_INTERRUPTED, "interrupted"
+    if interrupted.is_set() and failure is None and play is not None and not play.ok:
+        # Ctrl-C or SIGTERM cut the script short: 130 for a plain run; with --forever the
+        # signal is the way to end it, so it is a clean end (docs/running.md)
+        code, reason = (EXIT_OK, None) if forever else (EXIT_INTERRUPTED, "interrupted")
     result = RunResult(
         code,
         reason,
@@ -236,15 +251,6 @@ def _settle(collector: StatsCollector, messages: int, stop: threading.Event) -> 
         delivered = collector.tally.get("MESSAGE_CREATE") >= messages
         calm = calm + 1 if delivered and snapshot.in_flight == 0 else 0
         if stop.wait(SETTLE_POLL):
-            return
-
-
-def _wait(bot: Bot, stop: threading.Event) -> None:
-    """Blocks until `stop` is set or the tree has ended on its own (escalation)."""
-    root = bot.supervisor
-    while not stop.wait(0.5):
-        if root is not None and not root.is_alive():
-            log.error("run.tree_ended")
             return
 
 

@@ -85,11 +85,17 @@ def test_hello_and_the_button() -> None:
 FILES = {"config.toml": CONFIG, "my_bot.py": BOT, "test_my_bot.py": TEST}
 """The files written, by name."""
 
-EXIT_OK, EXIT_EXISTS = 0, 1
+EXIT_OK, EXIT_EXISTS, EXIT_UNUSABLE = 0, 1, 2
 
 
 def scaffold(directory: Path, out: TextIO, err: TextIO) -> int:
-    """Writes the project into `directory` (made if missing); exit status 1 if a file exists."""
+    """Writes the project into `directory` (made if missing); exit status 1 if a file exists,
+    2 if the directory cannot be one (a file of that name, no permission)."""
+    if directory.exists() and not directory.is_dir():
+        print(
+            f"shardline new: {directory} exists and is not a directory; nothing written", file=err
+        )
+        return EXIT_UNUSABLE
     existing = [name for name in FILES if (directory / name).exists()]
     if existing:
         print(
@@ -97,9 +103,13 @@ def scaffold(directory: Path, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return EXIT_EXISTS
-    directory.mkdir(parents=True, exist_ok=True)
-    for name, text in FILES.items():
-        (directory / name).write_text(text, encoding="utf-8")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, text in FILES.items():
+            (directory / name).write_text(text, encoding="utf-8")
+    except OSError as error:
+        print(f"shardline new: cannot write in {directory}: {error.strerror}", file=err)
+        return EXIT_UNUSABLE
     print(f"created {directory}: {', '.join(FILES)}", file=out)
     print("next:", file=out)
     print(f"  cd {directory}", file=out)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import pykka
@@ -83,12 +84,12 @@ class RestCounter:
             raise RuntimeError("RestCounter.wrap(limiter) was not called")
         return self._inner
 
-    def acquire(self, route: Route) -> Grant:
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
         with self._lock:
             self._queued += 1
         granted = False
         try:
-            grant = self._limiter.acquire(route)
+            grant = self._limiter.acquire(route, max_wait)
             granted = True
             return grant
         finally:
@@ -171,16 +172,47 @@ class Snapshot(NamedTuple):
     restarts: int
 
 
+RATE_WINDOW = 2.0
+"""Seconds the events/s rate looks back over: long enough that a burst shows for a while
+between frames, short enough that the figure follows the stream."""
+
+
+class RateMeter:
+    """A counter's rate per second over the last `window` seconds, from the samples it is
+    given (`update(now, total)` at each snapshot). Pure: the clock is passed in."""
+
+    def __init__(self, window: float = RATE_WINDOW) -> None:
+        self.window = window
+        self._samples: deque[tuple[float, int]] = deque()
+
+    def update(self, now: float, total: int) -> float:
+        """Adds a sample; the rate since the newest sample at least `window` old (or the
+        oldest one kept)."""
+        samples = self._samples
+        samples.append((now, total))
+        while len(samples) > 2 and now - samples[1][0] >= self.window:
+            samples.popleft()
+        then, before = samples[0]
+        return (total - before) / (now - then) if now > then else 0.0
+
+
 class StatsCollector:
     """Reads a running bot's counters; `snapshot()` from any thread."""
 
-    def __init__(self, bot: Any, tally: EventTally, rest: RestCounter) -> None:
+    def __init__(
+        self,
+        bot: Any,
+        tally: EventTally,
+        rest: RestCounter,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.bot = bot
         self.tally = tally
         self.rest = rest
-        self.started = time.monotonic()
-        self._last_events = (self.started, 0)
-        self._rate = 0.0
+        self._clock = clock
+        self.started = clock()
+        self._rate = RateMeter()
+        self._rate.update(self.started, 0)
         # Counts of actors seen before, by actor: a restarted one's are kept in the totals.
         self._loads: dict[pykka.ActorRef[Any], ConsumerLoad] = {}
         self._restarts: dict[pykka.ActorRef[Any], int] = {}
@@ -193,12 +225,9 @@ class StatsCollector:
             return self._snapshot()
 
     def _snapshot(self) -> Snapshot:
-        now = time.monotonic()
+        now = self._clock()
         events = self.tally.total
-        then, before = self._last_events
-        if now - then >= 0.2:
-            self._rate = (events - before) / (now - then)
-            self._last_events = (now, events)
+        rate = self._rate.update(now, events)
         shards = self._shards()
         self._read_consumers()
         self._read_restarts()
@@ -212,7 +241,7 @@ class StatsCollector:
             shards=shards,
             guilds=sum(shard.guilds for shard in shards),
             events=events,
-            events_per_second=self._rate,
+            events_per_second=rate,
             resumes=self.tally.get("RESUMED"),
             handled=sum(load.handled for load in self._loads.values()),
             failed=sum(load.failed for load in self._loads.values()),

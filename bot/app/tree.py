@@ -28,17 +28,20 @@ parts find each other there, never through a reference captured at start.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import structlog
 from pykka import ActorDeadError
 
 from actors.cache import cache_child_spec
 from actors.consumer import Consumer
+from actors.errors import ShardStoppedForGood
 from actors.groups import CONSUMERS as CONSUMERS_GROUP
 from actors.groups import Groups, Membership
-from actors.identify_queue import IdentifyQueue
+from actors.identify_queue import IdentifyQueue, pacer_for
 from actors.producer import Apply, ProducerActor, ask_cache
 from actors.ratelimiter import RatelimiterActor
 from actors.registry import GroupRegistry, LocalGroups
@@ -49,9 +52,20 @@ from bot.api.ratelimits import RateLimits
 from bot.app.cluster import ClusterRuntime
 from bot.cache import Applied, Cache, Stores
 from bot.events import ShardInfo
-from supervisors import ChildSpec, Names, Strategy, Supervisor
+from bot.gateway.identify import IdentifyPacer
+from supervisors import (
+    ChildSpec,
+    ExitKind,
+    ExitReason,
+    Names,
+    Shutdown,
+    Strategy,
+    Supervisor,
+)
 
 __all__ = ["BOT_INTENSITY", "BOT_PERIOD", "TreeState", "bot_tree", "start_bot_supervisor"]
+
+log = structlog.get_logger(__name__)
 
 # The bot's own restart limit: more than this many restarts of its direct children within the
 # period, and the bot fails to its parent (OTP escalation). Shards have their own, in ShardTree.
@@ -88,6 +102,14 @@ class TreeState:
     subscriptions: dict[Hashable, Subscription] = field(default_factory=dict)
     cluster: ClusterRuntime | None = None
     """The node's cluster parts with `[cluster] backend = "redis"` (bot/app/cluster.py)."""
+    identify_pacer: IdentifyPacer | None = None
+    """The IDENTIFY slots booked and the session starts left: kept across restarts of the
+    IdentifyQueue (and of the whole tree), so no shard identifies unpaced after a crash."""
+    root: Any = None
+    """The running tree's root (BotSupervisor), once started."""
+    failure: ShardStoppedForGood | None = None
+    """Why the running tree is ending on its own, if a shard stopped for good."""
+    _end_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @functools.cached_property
     def groups(self) -> Groups:
@@ -109,10 +131,56 @@ class TreeState:
             self.subscriptions[consumer_id] = Subscription(self.groups, group, str(consumer_id))
         return self.subscriptions[consumer_id]
 
+    def identify_pacer_for(self, gateway_bot: Mapping[str, Any] | None) -> IdentifyPacer:
+        """The bot's pacer, made from the first `GET /gateway/bot` answer and updated with each
+        later one (the slots it booked are kept)."""
+        if self.identify_pacer is None:
+            self.identify_pacer = pacer_for(gateway_bot)
+        elif gateway_bot is not None:
+            self.identify_pacer.update(pacer_for(gateway_bot).limit)
+        return self.identify_pacer
+
     def shard_state(self, shard_id: int, shard_count: int) -> ShardState:
         if shard_id not in self.shard_states:
-            self.shard_states[shard_id] = ShardState(shard_id, shard_count)
+            self.shard_states[shard_id] = ShardState(
+                shard_id, shard_count, on_fatal=self.shard_stopped_for_good
+            )
         return self.shard_states[shard_id]
+
+    # -- ending the whole tree when a shard stops for good -------------------------------------
+
+    def begin(self) -> None:
+        """A (re)start of the tree begins: forgets the root and the failure of the last one."""
+        with self._end_lock:
+            self.root = None
+            self.failure = None
+
+    def attach(self, root: Any) -> None:
+        """The started tree's root: a shard that stopped for good before this ends it now."""
+        with self._end_lock:
+            self.root = root
+            failure = self.failure
+        if failure is not None:
+            _end(root, failure)
+
+    def shard_stopped_for_good(self, shard_id: int, error: BaseException) -> None:
+        """A shard's fatal close (4004, 4010 to 4014...): the tree ends with a SHUTDOWN that
+        carries `ShardStoppedForGood`, since no part of the bot works without its shards and
+        reconnecting cannot help. Runs in the shard's thread: it tells, never waits."""
+        with self._end_lock:
+            if self.failure is None:
+                self.failure = ShardStoppedForGood(shard_id, error)
+            failure, root = self.failure, self.root
+        log.error("bot.ending", reason=str(failure), shard=shard_id, code=failure.code)
+        if root is not None:
+            _end(root, failure)
+
+
+def _end(root: Any, failure: BaseException) -> None:
+    try:
+        root.tell(Shutdown(ExitReason(ExitKind.SHUTDOWN, failure)))
+    except ActorDeadError:
+        pass  # it ended meanwhile
 
 
 def bot_tree(
@@ -129,7 +197,13 @@ def bot_tree(
     identify_queue = (
         cluster.identify_queue_spec(IDENTIFY_QUEUE, gateway_bot)
         if cluster is not None
-        else ChildSpec(IDENTIFY_QUEUE, functools.partial(IdentifyQueue.start, gateway_bot))
+        else ChildSpec(
+            IDENTIFY_QUEUE,
+            functools.partial(
+                IdentifyQueue.start,
+                pacer=state.identify_pacer or state.identify_pacer_for(gateway_bot),
+            ),
+        )
     )
     # With shard leases the node's shards are the ones its LeaseKeeper takes, not a fixed set.
     leased = cluster is not None and cluster.leased

@@ -2,8 +2,9 @@
 returns what consumers get (`bot.events` says what that is for each event).
 
 `apply` never raises for bad input and never drops an event: an unknown event passes with its
-raw data (debug log); a payload the cache cannot use is logged and passed on as its payload
-type, so the consumers still see it.
+raw data (debug log); a payload the cache cannot use changes nothing (every write of its
+handler is undone), is logged (`cache.payload_rejected`, naming the event and the shard) and is
+passed on as its payload type, so the consumers still see it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any, NamedTuple
 import structlog
 
 from bot.cache import channels, guilds, members, messages
+from bot.cache.journal import StoreFailed, journal_of
 from bot.cache.stores import Stores
 from bot.events import CATALOGUE
 
@@ -69,9 +71,6 @@ HANDLERS: dict[str, Handler] = {
     "MESSAGE_DELETE_BULK": messages.message_delete_bulk,
 }
 
-# Errors a malformed payload raises inside a handler (a missing key, a non-numeric id...).
-_BAD_PAYLOAD = (KeyError, TypeError, ValueError, AttributeError, IndexError)
-
 
 def _as_payload(name: str, data: Any) -> Any:
     spec = CATALOGUE.get(name)
@@ -80,9 +79,24 @@ def _as_payload(name: str, data: Any) -> Any:
     return spec.payload(data)
 
 
+def _rejected(stores: Stores, name: str, data: Mapping[str, Any]) -> Applied:
+    """What consumers get for an event the cache refused: the name it would have had (the
+    GUILD_CREATE split reads only the stores), and the payload as received."""
+    if name == "GUILD_CREATE":
+        name = guilds.guild_create_name(stores, data)
+    return Applied(name, _as_payload(name, data))
+
+
 def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
     """Applies event `name` with payload `data` from shard `shard_id`; returns what consumers
-    get. The only writer of `stores` must be the one caller (the CacheActor)."""
+    get. The only writer of `stores` must be the one caller (the CacheActor).
+
+    All or nothing: if the handler raises on a bad payload, every write it made is undone
+    (`bot.cache.journal`), the failure is logged (`cache.payload_rejected`) and the event still
+    goes on to the consumers as received. It never raises for a payload; a store that fails a
+    write (`StoreFailed`) has the event undone and its error raised again (the CacheActor
+    crashes and is restarted over the same stores).
+    """
     renaming = _RENAMING.get(name)
     handler = HANDLERS.get(name) if renaming is None else None
     if renaming is None and handler is None:
@@ -90,20 +104,39 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
             log.debug("event_unknown", event_name=name, shard=shard_id)
         return Applied(name, _as_payload(name, data))
     if not isinstance(data, Mapping):
-        log.warning("cache_payload_malformed", event_name=name, shard=shard_id, reason="not a map")
+        log.warning(
+            "cache.payload_rejected",
+            event_name=name,
+            shard=shard_id,
+            reason="not a map",
+            undone=0,
+            passed_on=True,
+        )
         return Applied(name, data)
+    journal = journal_of(stores)
+    journal.begin()
     try:
         if renaming is not None:
-            new_name, result = renaming(stores, data, shard_id)
-            return Applied(new_name, result)
-        assert handler is not None
-        return Applied(name, handler(stores, data, shard_id))
-    except _BAD_PAYLOAD as exc:
+            result = Applied(*renaming(journal.stores, data, shard_id))
+        else:
+            assert handler is not None
+            result = Applied(name, handler(journal.stores, data, shard_id))
+    except StoreFailed as failed:  # not the payload: the writer crashes (and is restarted)
+        journal.rollback()
+        raise failed.error from None
+    except Exception as exc:  # any payload the cache cannot take: undone, logged, passed on
+        undone = journal.rollback()
+        applied = _rejected(stores, name, data)
         log.warning(
-            "cache_payload_malformed",
+            "cache.payload_rejected",
             event_name=name,
+            passed_on_as=applied.name,
             shard=shard_id,
             reason=type(exc).__name__,
             detail=str(exc)[:200],
+            undone=undone,
+            passed_on=True,
         )
-        return Applied(name, _as_payload(name, data))
+        return applied
+    journal.commit()
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.cache import ids
 from bot.cache.stores import Stores
 from bot.events import Update
 from bot.payloads import (
@@ -14,7 +15,6 @@ from bot.payloads import (
     ThreadListSync,
     ThreadMember,
     ThreadMembersUpdate,
-    snowflake,
 )
 
 __all__ = [
@@ -35,21 +35,23 @@ __all__ = [
 DM_GROUP = 0
 
 
-def _int(value: Any) -> int:
-    return value if type(value) is int else int(value)
-
-
 def _group(data: Mapping[str, Any]) -> int:
-    guild_id = snowflake(data.get("guild_id"))
+    guild_id = ids.optional_key(data.get("guild_id"))
     return DM_GROUP if guild_id is None else guild_id
 
 
 def _put(stores: Stores, group: int, channel: Channel) -> None:
-    previous = stores.channel_guild.get(channel.id)
+    channel_id = ids.key(channel.raw.get("id"))
+    kind = channel.raw.get("type")
+    if kind is not None and type(kind) is not int:
+        # the read side sorts channels from threads by it (`Cache.channels_of`)
+        raise TypeError(f"channel type of type {type(kind).__name__}")
+    ids.optional_key(channel.raw.get("parent_id"))  # later deletes and syncs compare it
+    previous = stores.channel_guild.get(channel_id)
     if previous is not None and previous != group:  # never two copies of one channel
-        stores.channels.pop(previous, channel.id)
-    stores.channels.put(group, channel.id, channel)
-    stores.channel_guild.put(channel.id, group)
+        stores.channels.pop(previous, channel_id)
+    stores.channels.put(group, channel_id, channel)
+    stores.channel_guild.put(channel_id, group)
 
 
 def add_channels(stores: Stores, guild_id: int, channels: Iterable[Mapping[str, Any]]) -> None:
@@ -67,7 +69,7 @@ def drop_guild_channels(stores: Stores, guild_id: int) -> None:
 
 
 def _locate(stores: Stores, data: Mapping[str, Any]) -> tuple[int, int, Channel | None]:
-    channel_id = _int(data["id"])
+    channel_id = ids.key(data["id"])
     # Where the cache put it wins over the payload's guild_id (absent on DM channels).
     group_id = stores.channel_guild.get(channel_id)
     if group_id is None:
@@ -117,7 +119,7 @@ def channel_pins_update(
     stores: Stores, data: Mapping[str, Any], shard_id: int
 ) -> ChannelPinsUpdate:
     """CHANNEL_PINS_UPDATE: sets the cached channel's `last_pin_timestamp`."""
-    channel_id = _int(data["channel_id"])
+    channel_id = ids.key(data["channel_id"])
     group = stores.channel_guild.get(channel_id)
     old = stores.channels.get(group, channel_id) if group is not None else None
     if old is not None and group is not None:
@@ -129,15 +131,15 @@ def channel_pins_update(
 def thread_list_sync(stores: Stores, data: Mapping[str, Any], shard_id: int) -> ThreadListSync:
     """THREAD_LIST_SYNC: the guild's threads under the synced channels (all of them when
     `channel_ids` is absent) are replaced by the ones sent."""
-    guild_id = _int(data["guild_id"])
-    parents = {_int(c) for c in data["channel_ids"]} if data.get("channel_ids") else None
+    guild_id = ids.key(data["guild_id"])
+    parents = {ids.key(c) for c in data["channel_ids"]} if data.get("channel_ids") else None
     for thread_id, thread in stores.channels.items(guild_id):
         if thread.is_thread and (parents is None or thread.parent_id in parents):
             stores.channels.pop(guild_id, thread_id)
             stores.channel_guild.pop(thread_id)
-    members = {_int(m["id"]): m for m in data.get("members") or () if m.get("id") is not None}
+    members = {ids.key(m["id"]): m for m in data.get("members") or () if m.get("id") is not None}
     for raw in data.get("threads") or ():
-        thread_id = _int(raw["id"])
+        thread_id = ids.key(raw["id"])
         member = members.get(thread_id)
         fields = {**raw, "guild_id": guild_id}
         if member is not None:
@@ -148,7 +150,7 @@ def thread_list_sync(stores: Stores, data: Mapping[str, Any], shard_id: int) -> 
 
 def thread_member_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> ThreadMember:
     """THREAD_MEMBER_UPDATE (the bot's own thread membership): kept on the cached thread."""
-    thread_id = snowflake(data.get("id"))
+    thread_id = ids.optional_key(data.get("id"))
     group = stores.channel_guild.get(thread_id) if thread_id is not None else None
     if thread_id is not None and group is not None:
         old = stores.channels.get(group, thread_id)
@@ -161,8 +163,8 @@ def thread_members_update(
     stores: Stores, data: Mapping[str, Any], shard_id: int
 ) -> ThreadMembersUpdate:
     """THREAD_MEMBERS_UPDATE: the cached thread's `member_count` follows."""
-    thread_id = _int(data["id"])
-    group = _int(data["guild_id"])
+    thread_id = ids.key(data["id"])
+    group = ids.key(data["guild_id"])
     old = stores.channels.get(group, thread_id)
     if old is not None and "member_count" in data:
         raw = {**old.raw, "member_count": data["member_count"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.cache import ids
 from bot.cache.channels import add_channels, drop_guild_channels
 from bot.cache.members import (
     add_members,
@@ -21,6 +22,7 @@ from bot.payloads import Emoji, Guild, Payload, Ready, Role, Sticker, Unavailabl
 
 __all__ = [
     "guild_create",
+    "guild_create_name",
     "guild_delete",
     "guild_emojis_update",
     "guild_role_create",
@@ -32,16 +34,12 @@ __all__ = [
 ]
 
 
-def _int(value: Any) -> int:
-    return value if type(value) is int else int(value)
-
-
 def ready(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tuple[str, Ready]:
     """READY: pins the bot user; every listed guild is unavailable until its GUILD_CREATE."""
     if data.get("user"):
         pin_user(stores, data["user"])
     for guild in data.get("guilds") or ():
-        guild_id = _int(guild["id"])
+        guild_id = ids.key(guild["id"])
         stores.unavailable.put(guild_id, True)
         stores.guild_shard.put(guild_id, shard_id)
     return "READY", Ready(data)
@@ -58,7 +56,7 @@ def _put_group(
         store.put_many(
             guild_id,
             [
-                (_int(item["id"]), cls({**item, "guild_id": guild_id}))
+                (ids.key(item["id"]), cls({**item, "guild_id": guild_id}))
                 for item in items
                 if item.get("id") is not None
             ],
@@ -82,10 +80,22 @@ def _drop_guild(stores: Stores, guild_id: int) -> None:
     drop_guild_people(stores, guild_id)
 
 
+def guild_create_name(stores: Stores, data: Mapping[str, Any]) -> str:
+    """The name GUILD_CREATE gets from the split below, read without writing (and without
+    raising: a guild id that is no snowflake gives GUILD_CREATE)."""
+    if data.get("unavailable"):
+        return GUILD_UNAVAILABLE
+    try:
+        guild_id = ids.key(data.get("id"))
+    except (TypeError, ValueError):
+        return "GUILD_CREATE"
+    return GUILD_AVAILABLE if stores.unavailable.get(guild_id) is not None else "GUILD_CREATE"
+
+
 def guild_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tuple[str, Any]:
     """GUILD_CREATE, split: GUILD_UNAVAILABLE (outage), GUILD_AVAILABLE (a guild from READY or
     back from an outage) or GUILD_CREATE (joined). Consumers get the payload as received."""
-    guild_id = _int(data["id"])
+    guild_id = ids.key(data["id"])
     stores.guild_shard.put(guild_id, shard_id)
     if data.get("unavailable"):
         stores.unavailable.put(guild_id, True)
@@ -108,7 +118,7 @@ def guild_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tupl
 
 def guild_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """GUILD_UPDATE: Update(old guild or None, new guild); roles and emojis sent replace."""
-    guild_id = _int(data["id"])
+    guild_id = ids.key(data["id"])
     old = guild_view(stores, guild_id)
     changes = {key: value for key, value in data.items() if key not in GUILD_OWNED}
     slim = {**old.raw, **changes} if old is not None else changes
@@ -125,7 +135,7 @@ def guild_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Upda
 def guild_delete(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Guild:
     """GUILD_DELETE: the old guild with `unavailable` from the payload. Unavailable: kept and
     marked unavailable. Otherwise (kicked, banned, left): it and what is only its go away."""
-    guild_id = _int(data["id"])
+    guild_id = ids.key(data["id"])
     unavailable = bool(data.get("unavailable"))
     old = guild_view(stores, guild_id)
     result = Guild({**old.raw, "unavailable": unavailable}) if old is not None else Guild(data)
@@ -140,35 +150,37 @@ def guild_delete(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Guil
     stores.guild_shard.pop(guild_id)
     if stores.messages.enabled:
         for message in stores.messages.values():
-            if message.raw.get("guild_id") is not None and message.guild_id == guild_id:
-                stores.messages.pop(message.id)
+            # ids checked when it was cached (`messages._checked`)
+            if ids.optional_key(message.raw.get("guild_id")) == guild_id:
+                stores.messages.pop(ids.key(message.raw["id"]))
     return result
 
 
-def _role(data: Mapping[str, Any]) -> tuple[int, Role]:
-    guild_id = _int(data["guild_id"])
-    return guild_id, Role({**data["role"], "guild_id": guild_id})
+def _role(data: Mapping[str, Any]) -> tuple[int, int, Role]:
+    guild_id = ids.key(data["guild_id"])
+    role = data["role"]
+    return guild_id, ids.key(role["id"]), Role({**role, "guild_id": guild_id})
 
 
 def guild_role_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Role:
     """GUILD_ROLE_CREATE: the new role (with `guild_id`)."""
-    guild_id, role = _role(data)
-    stores.roles.put(guild_id, role.id, role)
+    guild_id, role_id, role = _role(data)
+    stores.roles.put(guild_id, role_id, role)
     return role
 
 
 def guild_role_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """GUILD_ROLE_UPDATE: Update(old role or None, new role)."""
-    guild_id, role = _role(data)
-    old = stores.roles.get(guild_id, role.id)
-    stores.roles.put(guild_id, role.id, role)
+    guild_id, role_id, role = _role(data)
+    old = stores.roles.get(guild_id, role_id)
+    stores.roles.put(guild_id, role_id, role)
     return Update(old, role)
 
 
 def guild_role_delete(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Role:
     """GUILD_ROLE_DELETE: the old role, or `Role({id, guild_id})` if it was not cached."""
-    guild_id = _int(data["guild_id"])
-    role_id = _int(data["role_id"])
+    guild_id = ids.key(data["guild_id"])
+    role_id = ids.key(data["role_id"])
     old = stores.roles.pop(guild_id, role_id)
     return old if old is not None else Role({"id": role_id, "guild_id": guild_id})
 
@@ -180,7 +192,7 @@ def _expressions_update(
     key: str,
     cls: type[Payload],
 ) -> Update:
-    guild_id = _int(data["guild_id"])
+    guild_id = ids.key(data["guild_id"])
     known = store.enabled and (store.count(guild_id) or stores.guilds.get(guild_id) is not None)
     old = tuple(item for _, item in store.items(guild_id)) if known else None
     items = data.get(key) or ()

@@ -7,11 +7,11 @@ from typing import Any
 
 import structlog
 
-from bot.cache import records
+from bot.cache import ids, records
 from bot.cache.stores import Stores
 from bot.cache.views import member_view, presence_view, user_view
 from bot.events import Update
-from bot.payloads import GuildMembersChunk, Member, Presence, User, VoiceState, snowflake
+from bot.payloads import GuildMembersChunk, Member, Presence, User, VoiceState
 
 __all__ = [
     "add_members",
@@ -33,10 +33,6 @@ log = structlog.get_logger(__name__)
 # A presence with this status is not kept: large guilds send only the others, and keeping
 # offline ones would grow without bound (`gateway.mdx`, large_threshold).
 OFFLINE = "offline"
-
-
-def _int(value: Any) -> int:
-    return value if type(value) is int else int(value)
 
 
 def _merge_user(stores: Stores, user_id: int, user: Mapping[str, Any], delta: int) -> None:
@@ -71,7 +67,7 @@ def _unref_user(stores: Stores, user_id: int) -> None:
 
 def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
     """Caches the bot's own user (READY, USER_UPDATE) so that it is never dropped."""
-    user_id = _int(user["id"])
+    user_id = ids.key(user["id"])
     stores.meta.put(0, user_id)
     record = stores.users.get(user_id)
     refs = records.user_refs(record) if record is not None else 0
@@ -84,17 +80,19 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     if not stores.members.enabled:
         return
     get = stores.members.get
-    packed = []
+    packed: dict[int, bytes] = {}
     skipped = 0
     for member in members:
         user = member.get("user")
         if not user or user.get("id") is None:  # seen in a real v6 capture: a user without id
             skipped += 1
             continue
-        user_id = _int(user["id"])
-        _merge_user(stores, user_id, user, 0 if get(guild_id, user_id) is not None else 1)
-        packed.append((user_id, records.pack_member(member)))
-    stores.members.put_many(guild_id, packed)
+        user_id = ids.key(user["id"])
+        # a user listed twice is one membership: referred to once
+        new = user_id not in packed and get(guild_id, user_id) is None
+        _merge_user(stores, user_id, user, 1 if new else 0)
+        packed[user_id] = records.pack_member(member)
+    stores.members.put_many(guild_id, packed.items())
     if skipped:
         log.debug("members_skipped", guild=guild_id, count=skipped, reason="no user id")
 
@@ -106,7 +104,7 @@ def add_presences(stores: Stores, guild_id: int, presences: Iterable[Mapping[str
     stores.presences.put_many(
         guild_id,
         [
-            (_int(p["user"]["id"]), records.pack_presence(p))
+            (ids.key(p["user"]["id"]), records.pack_presence(p))
             for p in presences
             if p.get("status") != OFFLINE and (p.get("user") or {}).get("id") is not None
         ],
@@ -120,7 +118,7 @@ def add_voice_states(stores: Stores, guild_id: int, states: Iterable[Mapping[str
     stores.voice_states.put_many(
         guild_id,
         [
-            (_int(s["user_id"]), VoiceState({**s, "guild_id": guild_id}))
+            (ids.key(s["user_id"]), VoiceState({**s, "guild_id": guild_id}))
             for s in states
             if s.get("channel_id") is not None and s.get("user_id") is not None
         ],
@@ -144,8 +142,8 @@ def _count(stores: Stores, guild_id: int, delta: int) -> None:
 
 def guild_member_add(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Member:
     """GUILD_MEMBER_ADD: the new member (it may already be known: then it is refreshed)."""
-    guild_id = _int(data["guild_id"])
-    known = stores.members.get(guild_id, _int(data["user"]["id"])) is not None
+    guild_id = ids.key(data["guild_id"])
+    known = stores.members.get(guild_id, ids.key(data["user"]["id"])) is not None
     add_members(stores, guild_id, (data,))
     if not known:
         _count(stores, guild_id, 1)
@@ -154,8 +152,8 @@ def guild_member_add(stores: Stores, data: Mapping[str, Any], shard_id: int) -> 
 
 def guild_member_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """GUILD_MEMBER_UPDATE: Update(old member or None, new member); the user is refreshed."""
-    guild_id = _int(data["guild_id"])
-    user_id = _int(data["user"]["id"])
+    guild_id = ids.key(data["guild_id"])
+    user_id = ids.key(data["user"]["id"])
     old = member_view(stores, guild_id, user_id)
     merged = {**old.raw, **data} if old is not None else dict(data)
     merged["guild_id"] = guild_id
@@ -168,8 +166,8 @@ def guild_member_update(stores: Stores, data: Mapping[str, Any], shard_id: int) 
 
 def guild_member_remove(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Member:
     """GUILD_MEMBER_REMOVE: the old member, or a Member of `{guild_id, user}` if not cached."""
-    guild_id = _int(data["guild_id"])
-    user_id = _int(data["user"]["id"])
+    guild_id = ids.key(data["guild_id"])
+    user_id = ids.key(data["user"]["id"])
     old = member_view(stores, guild_id, user_id)
     if stores.members.pop(guild_id, user_id) is not None:
         _unref_user(stores, user_id)
@@ -183,7 +181,7 @@ def guild_members_chunk(
     stores: Stores, data: Mapping[str, Any], shard_id: int
 ) -> GuildMembersChunk:
     """GUILD_MEMBERS_CHUNK: fills members and presences; consumers get the chunk."""
-    guild_id = _int(data["guild_id"])
+    guild_id = ids.key(data["guild_id"])
     add_members(stores, guild_id, data.get("members") or ())
     add_presences(stores, guild_id, data.get("presences") or ())
     return GuildMembersChunk(data)
@@ -193,8 +191,8 @@ def presence_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> U
     """PRESENCE_UPDATE: Update(old presence or None, new). `user` may be partial (only `id`
     is sure): the fields it carries refresh the cached user."""
     user = data.get("user") or {}
-    user_id = snowflake(user.get("id"))
-    guild_id = snowflake(data.get("guild_id"))
+    user_id = ids.optional_key(user.get("id"))
+    guild_id = ids.optional_key(data.get("guild_id"))
     if user_id is None:
         return Update(None, Presence(data))
     _merge_user(stores, user_id, user, 0)
@@ -210,7 +208,7 @@ def presence_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> U
 
 def user_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """USER_UPDATE (the bot's own user): Update(old user or None, new)."""
-    user_id = _int(data["id"])
+    user_id = ids.key(data["id"])
     old = user_view(stores, user_id)
     pin_user(stores, data)
     return Update(old, User(data))
@@ -218,8 +216,8 @@ def user_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Updat
 
 def voice_state_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:
     """VOICE_STATE_UPDATE: Update(old state or None, new); a null channel removes it."""
-    guild_id = snowflake(data.get("guild_id"))
-    user_id = _int(data["user_id"])
+    guild_id = ids.optional_key(data.get("guild_id"))
+    user_id = ids.key(data["user_id"])
     new = VoiceState(data)
     if guild_id is None:  # a DM call
         return Update(None, new)

@@ -68,6 +68,14 @@ class BoundedDictStore(DictStore[V]):
             del data[next(iter(data))]
         data[key] = value
 
+    def snapshot(self) -> dict[int, V]:
+        """A copy of the entries in their order (to undo a failed event exactly)."""
+        return self._data.copy()
+
+    def restore(self, snapshot: dict[int, V]) -> None:
+        """Makes `snapshot` (from `snapshot()`, not used again) the store's entries."""
+        self._data = snapshot
+
 
 class GroupedDictStore(Generic[V]):
     """A `GroupedStore` as a dict of dicts; a group is created on first put, dropped when empty."""
@@ -92,8 +100,10 @@ class GroupedDictStore(Generic[V]):
     def put_many(self, group: int, items: Iterable[tuple[int, V]]) -> None:
         members = self._groups.get(group)
         if members is None:
-            # Built whole, then published in one assignment.
-            self._groups[group] = dict(items)
+            # Built whole, then published in one assignment; an empty group is not made.
+            fresh = dict(items)
+            if fresh:
+                self._groups[group] = fresh
         else:
             members.update(items)
 

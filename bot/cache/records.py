@@ -22,6 +22,8 @@ from typing import Any
 
 import msgspec
 
+from bot.cache import ids
+
 __all__ = [
     "PINNED",
     "member_dict",
@@ -92,10 +94,6 @@ def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | 
     return extras or None
 
 
-def _int(value: Any) -> int:
-    return value if type(value) is int else int(value)
-
-
 # users -----------------------------------------------------------------------------------
 
 
@@ -155,7 +153,7 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
     return _encode(
         [
             pack_time(member.get("joined_at")),
-            [_int(role) for role in member.get("roles") or ()],
+            [ids.key(role) for role in member.get("roles") or ()],
             member.get("nick"),
             bits,
             pack_time(member.get("premium_since")),

@@ -3,7 +3,7 @@ the CacheActor, so a crash of the actor never loses the cache."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.cache.config import CacheConfig
@@ -38,6 +38,8 @@ class Stores:
     voice_states: GroupedStore[VoiceState]
     messages: KeyValueStore[Message]
     meta: KeyValueStore[Any]  # small facts: the bot's own user id under key 0
+    journal: Any = field(default=None, init=False, repr=False, compare=False)
+    """The `bot.cache.journal.Journal` the cache's writer keeps over these stores."""
 
     @classmethod
     def in_memory(cls, config: CacheConfig | None = None) -> Stores:

@@ -54,16 +54,20 @@ class ClusterLimiter:
     def max_ratelimit_wait(self) -> float:
         return self.inner.max_ratelimit_wait
 
-    def acquire(self, route: Route) -> Grant:
-        """Waits for the node's limiter, then for the cluster's global limit and bucket.
+    def acquire(self, route: Route, max_wait: float | None = None) -> Grant:
+        """Waits for the node's limiter, then for the cluster's global limit and bucket, at
+        most `max_wait` seconds in all (None: `max_ratelimit_wait`).
 
         The node's grant comes first: a caller waiting in the node's line has not yet spent the
         cluster's count, so one taken before that wait could not reflect the answers that
         arrive during it.
         """
-        grant = self.inner.acquire(route)
+        cap = self.max_ratelimit_wait
+        if max_wait is not None:
+            cap = min(cap, max_wait)
+        deadline = self.clock() + cap
+        grant = self.inner.acquire(route, cap)
         key = f"{route.key}|{route.major}"
-        deadline = self.clock() + self.max_ratelimit_wait
         while True:
             try:
                 wait = self.limits.take_global() if route.global_limited else 0.0
@@ -76,7 +80,7 @@ class ClusterLimiter:
                 return grant
             if self.clock() + wait > deadline:
                 self.inner.release(grant, Outcome(None))  # not sent: nothing to learn
-                raise RateLimitWaitTooLong(wait, self.max_ratelimit_wait, route=route.key)
+                raise RateLimitWaitTooLong(wait, cap, route=route.key)
             self._pause.wait(wait)
 
     def release(self, grant: Grant, outcome: Outcome) -> None:

@@ -64,11 +64,32 @@ class MemberRequests:
         *,
         window: float = REQUEST_ALL_MEMBERS_WINDOW_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        max_pending: int | None = None,
     ) -> None:
         self.window = window
         self._clock = clock
+        self.max_pending = max_pending if max_pending is not None else MAX_PENDING_REQUESTS
         self._all_requested_at: dict[int, float] = {}
         self._pending: dict[str, GuildMembers] = {}
+        self._dropped: list[str] = []
+
+    def take_dropped(self) -> list[str]:
+        """The nonces of the requests `build` forgot to stay within `max_pending` (oldest
+        first) since the last call: their waiters must be failed."""
+        dropped, self._dropped = self._dropped, []
+        return dropped
+
+    def drop_all(self) -> list[str]:
+        """Forgets every open request (the connection is gone: on a new session their chunks
+        never come); returns their nonces."""
+        nonces = list(self._pending)
+        self._pending.clear()
+        return nonces
+
+    @property
+    def pending(self) -> int:
+        """Requests whose chunks have not all come."""
+        return len(self._pending)
 
     def build(
         self,
@@ -100,8 +121,8 @@ class MemberRequests:
             data["limit"] = limit
             if query == "" and limit == 0:
                 self._check_all_members(guild_id, nonce)
-        if len(self._pending) >= MAX_PENDING_REQUESTS:
-            self._pending.pop(next(iter(self._pending)))
+        while len(self._pending) >= self.max_pending:
+            self._dropped.append(self._pending.pop(next(iter(self._pending))).nonce)
         self._pending[nonce] = GuildMembers(guild_id, nonce)
         return {"op": Opcode.REQUEST_GUILD_MEMBERS.value, "d": data}, nonce
 

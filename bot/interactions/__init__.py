@@ -26,11 +26,10 @@ from bot.interactions.components import (
     Button,
     ChannelSelect,
     MentionableSelect,
-    Modal,
     RoleSelect,
+    Select,
     SelectOption,
     StringSelect,
-    TextInput,
     UserSelect,
     layout,
 )
@@ -68,6 +67,7 @@ from bot.interactions.errors import (
     LimitError,
     OptionConversionError,
 )
+from bot.interactions.modals import Label, Modal, TextInput
 from bot.interactions.options import Choice, Mentionable, Option, Range
 from bot.interactions.registry import Registry
 from bot.interactions.routing import CustomId
@@ -96,6 +96,7 @@ __all__ = [
     "InteractionContextType",
     "InteractionType",
     "InteractionsError",
+    "Label",
     "LimitError",
     "Mentionable",
     "MentionableSelect",
@@ -109,6 +110,7 @@ __all__ = [
     "Range",
     "Registry",
     "RoleSelect",
+    "Select",
     "SelectOption",
     "StringSelect",
     "SubcommandSpec",

@@ -7,13 +7,10 @@
     )                                  # [ActionRow(2 buttons), ActionRow(the select)]
     ctx.respond("Roll again?", components=rows)
 
-    Modal("feedback", "Feedback",
-          [TextInput("text", "What do you think?", style=TextInputStyle.PARAGRAPH)])
-
 The rules (`components/reference.mdx`): at most 5 action rows in a message; a row holds up to 5
-buttons or exactly one select; a text input belongs in a modal, one per row; a modal has a title
-of at most 45 characters and 1 to 5 rows; custom_ids are 1 to 100 characters and unique in a
-message. A breach raises `LimitError` naming the component.
+buttons or exactly one select; custom_ids are 1 to 100 characters and unique in a message. A
+breach raises `LimitError` naming the component. Modals (text inputs, labels) are in
+`bot.interactions.modals`.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.interactions import limits
-from bot.interactions.enums import ButtonStyle, ChannelType, ComponentType, TextInputStyle
+from bot.interactions.enums import ButtonStyle, ChannelType, ComponentType
 from bot.interactions.errors import LimitError
 from bot.interactions.routing import check_custom_id
 
@@ -33,11 +30,10 @@ __all__ = [
     "ChannelSelect",
     "Component",
     "MentionableSelect",
-    "Modal",
     "RoleSelect",
+    "Select",
     "SelectOption",
     "StringSelect",
-    "TextInput",
     "UserSelect",
     "check_message_components",
     "layout",
@@ -59,6 +55,7 @@ class Component:
     """Base of the components that go in a row; `width` is the share of a row it takes."""
 
     width = 1
+    modal_only = False  # a text input or a label: never in a message
 
     def to_payload(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -145,12 +142,15 @@ class SelectOption:
 
 
 @dataclass(frozen=True)
-class _Select(Component):
+class Select(Component):
+    """What every select has (the base of the five kinds of select)."""
+
     custom_id: str
     placeholder: str | None = None
     min_values: int = 1
     max_values: int = 1
     disabled: bool = False
+    required: bool = True  # read in modals only: False lets the user submit without a choice
     type = ComponentType.STRING_SELECT
     width = limits.BUTTONS_PER_ROW_MAX  # a select fills its row
 
@@ -181,17 +181,19 @@ class _Select(Component):
             payload["placeholder"] = self.placeholder
         if self.disabled:
             payload["disabled"] = True
+        if not self.required:
+            payload["required"] = False
         return payload
 
 
 @dataclass(frozen=True)
-class StringSelect(_Select):
+class StringSelect(Select):
     """A select of the bot's own choices; the handler gets `ctx.values` (the chosen values)."""
 
     options: Sequence[SelectOption] = ()
 
     def __post_init__(self) -> None:
-        _Select.__post_init__(self)
+        Select.__post_init__(self)
         where = f"select {self.custom_id!r}"
         if not 1 <= len(self.options) <= limits.SELECT_OPTIONS_MAX:
             raise LimitError(
@@ -206,95 +208,41 @@ class StringSelect(_Select):
             raise LimitError(where, "option values must be unique")
 
     def to_payload(self) -> dict[str, Any]:
-        return {**_Select.to_payload(self), "options": [o.to_payload() for o in self.options]}
+        return {**Select.to_payload(self), "options": [o.to_payload() for o in self.options]}
 
 
 @dataclass(frozen=True)
-class UserSelect(_Select):
+class UserSelect(Select):
     """A select of users; the handler gets their ids in `ctx.values`, objects in `ctx.resolved`."""
 
     type = ComponentType.USER_SELECT
 
 
 @dataclass(frozen=True)
-class RoleSelect(_Select):
+class RoleSelect(Select):
     """A select of roles."""
 
     type = ComponentType.ROLE_SELECT
 
 
 @dataclass(frozen=True)
-class MentionableSelect(_Select):
+class MentionableSelect(Select):
     """A select of users and roles."""
 
     type = ComponentType.MENTIONABLE_SELECT
 
 
 @dataclass(frozen=True)
-class ChannelSelect(_Select):
+class ChannelSelect(Select):
     """A select of channels, of `channel_types` only if given."""
 
     channel_types: Sequence[ChannelType] = ()
     type = ComponentType.CHANNEL_SELECT
 
     def to_payload(self) -> dict[str, Any]:
-        payload = _Select.to_payload(self)
+        payload = Select.to_payload(self)
         if self.channel_types:
             payload["channel_types"] = [int(t) for t in self.channel_types]
-        return payload
-
-
-@dataclass(frozen=True)
-class TextInput(Component):
-    """A text field of a modal; the submit gives its value under `custom_id` in `ctx.fields`."""
-
-    custom_id: str
-    label: str
-    style: TextInputStyle = TextInputStyle.SHORT
-    placeholder: str | None = None
-    value: str | None = None
-    required: bool = True
-    min_length: int | None = None
-    max_length: int | None = None
-    width = limits.BUTTONS_PER_ROW_MAX
-
-    def __post_init__(self) -> None:
-        where = f"text input {self.custom_id!r}"
-        check_custom_id(self.custom_id, where)
-        if not 1 <= len(self.label) <= limits.TEXT_INPUT_LABEL_MAX:
-            raise LimitError(
-                where,
-                f"label must be 1 to {limits.TEXT_INPUT_LABEL_MAX} characters",
-                "TEXT_INPUT_LABEL_MAX",
-            )
-        _max(
-            self.placeholder,
-            limits.TEXT_INPUT_PLACEHOLDER_MAX,
-            where + " placeholder",
-            "TEXT_INPUT_PLACEHOLDER_MAX",
-        )
-        _max(self.value, limits.TEXT_INPUT_VALUE_MAX, where + " value", "TEXT_INPUT_VALUE_MAX")
-        for key, low in (("min_length", 0), ("max_length", 1)):
-            length = getattr(self, key)
-            if length is not None and not low <= length <= limits.TEXT_INPUT_VALUE_MAX:
-                raise LimitError(
-                    where,
-                    f"{key} must be {low} to {limits.TEXT_INPUT_VALUE_MAX}",
-                    "TEXT_INPUT_VALUE_MAX",
-                )
-
-    def to_payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "type": int(ComponentType.TEXT_INPUT),
-            "custom_id": self.custom_id,
-            "label": self.label,
-            "style": int(self.style),
-            "required": self.required,
-        }
-        for key in ("placeholder", "value", "min_length", "max_length"):
-            value = getattr(self, key)
-            if value is not None:
-                payload[key] = value
         return payload
 
 
@@ -363,9 +311,10 @@ def check_message_components(rows: Sequence[ActionRow]) -> None:
     seen: set[str] = set()
     for row in rows:
         for component in row.components:
-            if isinstance(component, TextInput):
+            if component.modal_only:
                 raise LimitError(
-                    f"text input {component.custom_id!r}", "text inputs go in modals only"
+                    f"{type(component).__name__} {getattr(component, 'custom_id', '')!r}",
+                    "goes in modals only",
                 )
             _unique(component, seen)
 
@@ -376,43 +325,6 @@ def _unique(component: Component, seen: set[str]) -> None:
         if custom_id in seen:
             raise LimitError(f"custom_id {custom_id!r}", "used twice in one message")
         seen.add(custom_id)
-
-
-@dataclass(frozen=True)
-class Modal:
-    """A pop-up form; `ctx.send_modal(modal)` shows it, `@modal(custom_id)` gets the submit."""
-
-    custom_id: str
-    title: str
-    inputs: Sequence[TextInput] = ()
-
-    def __post_init__(self) -> None:
-        where = f"modal {self.custom_id!r}"
-        check_custom_id(self.custom_id, where)
-        if not 1 <= len(self.title) <= limits.MODAL_TITLE_MAX:
-            raise LimitError(
-                where, f"title must be 1 to {limits.MODAL_TITLE_MAX} characters", "MODAL_TITLE_MAX"
-            )
-        if not 1 <= len(self.inputs) <= limits.MODAL_COMPONENTS_MAX:
-            raise LimitError(
-                where,
-                f"1 to {limits.MODAL_COMPONENTS_MAX} text inputs, not {len(self.inputs)}",
-                "MODAL_COMPONENTS_MAX",
-            )
-        seen: set[str] = set()
-        for text_input in self.inputs:
-            if not isinstance(text_input, TextInput):
-                raise LimitError(
-                    where, f"a modal holds text inputs, not {type(text_input).__name__}"
-                )
-            _unique(text_input, seen)
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "custom_id": self.custom_id,
-            "title": self.title,
-            "components": [ActionRow((t,)).to_payload() for t in self.inputs],
-        }
 
 
 def components_payload(

@@ -6,30 +6,40 @@
     ctx.send_modal(modal)              ctx.update_message(content="...")   (components)
 
 Discord wants a first answer within `INITIAL_RESPONSE_DEADLINE` (3 s): `defer` is that answer
-when the work takes longer. An answer given late is logged (`interaction.late_response`), and
-the dispatcher logs a handler that returned without answering (`interaction.not_answered`).
+when the work takes longer. A handler still without an answer at the deadline is logged then
+(`interaction.deadline_missed`, see `bot.interactions.deadline`), an answer given late is logged
+(`interaction.late_response`), and so is a handler that returned without answering
+(`interaction.not_answered`).
 Answering twice raises `AlreadyResponded` rather than a 400 from Discord. The interaction's token
 is never in a repr or a log line.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import structlog
 
 from bot.interactions import limits
-from bot.interactions.components import ActionRow, Component, Modal, components_payload
+from bot.interactions.components import ActionRow, Component, components_payload
 from bot.interactions.embeds import Embed, check_embeds
 from bot.interactions.enums import CallbackType, InteractionType, MessageFlags
 from bot.interactions.errors import InteractionsError, LimitError
+from bot.interactions.modals import Modal
 from bot.interactions.options import Choice
 from bot.interactions.views import View, ViewStore
 from bot.payloads import Interaction, Member, Message, User
 
-__all__ = ["AlreadyResponded", "InteractionContext", "PrefixContext", "message_data"]
+__all__ = [
+    "AlreadyResponded",
+    "InteractionContext",
+    "ModalFields",
+    "PrefixContext",
+    "message_data",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -83,7 +93,8 @@ class InteractionContext:
     Read: `interaction` (the payload), `type`, `user`, `member`, `guild_id`, `channel_id`,
     `locale`, `command` (the invoked path, "tag show"), `options` (converted values by name),
     `custom_id`, `params` (from the custom_id pattern), `values` (a select's), `fields` (a
-    modal's), `message` (a component's message), `focused` (autocomplete), `resolved`.
+    modal's text inputs: {custom_id: text}), `selected` (a modal's selects: {custom_id: [values]}),
+    `message` (a component's message), `focused` (autocomplete), `resolved`.
     `api` and `cache` are the consumer's.
     """
 
@@ -104,18 +115,28 @@ class InteractionContext:
         self._clock = clock
         self.received_at = clock() if received_at is None else received_at
         self.response_type: CallbackType | None = None
+        self.answering = False  # the first answer is on its way (read by the deadline watch)
+        self.auto_deferred = False  # the dispatcher deferred for a slow `auto_defer` handler
+        # The first answer is sent under this lock: an automatic defer from the timer's side
+        # and the handler's own answer never both go out.
+        self._answer_lock = threading.Lock()
         self.command = ""
         self.options: dict[str, Any] = {}
         self.params: dict[str, Any] = {}
         self.focused: str | None = None
-        data = interaction.data or {}
+        data = interaction.data
+        if not isinstance(data, Mapping):
+            data = {}
         self._data: Mapping[str, Any] = data
-        self.custom_id: str | None = data.get("custom_id")
-        self.values: list[str] = list(data.get("values") or ())
-        self.resolved: Mapping[str, Any] = data.get("resolved") or {}
-        self.fields: dict[str, str] = (
-            _modal_fields(data) if self.type is InteractionType.MODAL_SUBMIT else {}
-        )
+        custom_id = data.get("custom_id")
+        self.custom_id: str | None = custom_id if isinstance(custom_id, str) else None
+        self.values: list[str] = _strings(data.get("values"))
+        resolved = data.get("resolved")
+        self.resolved: Mapping[str, Any] = resolved if isinstance(resolved, Mapping) else {}
+        self.fields = ModalFields(self.custom_id)
+        self.selected = ModalFields(self.custom_id)
+        if self.type is InteractionType.MODAL_SUBMIT:
+            _read_modal(data.get("components"), self.fields, self.selected)
 
     # -- what it is ------------------------------------------------------------------------------
 
@@ -227,14 +248,30 @@ class InteractionContext:
             raise InteractionsError("a modal cannot answer a modal submit or an autocomplete")
         self._callback(CallbackType.MODAL, modal.to_payload())
 
-    def autocomplete(self, choices: Sequence[Choice | str | int | float]) -> None:
-        """Answers an autocomplete with up to 25 choices (more are cut, with a log line)."""
-        if len(choices) > limits.AUTOCOMPLETE_CHOICES_MAX:
-            log.info("interaction.autocomplete_truncated", command=self.command, given=len(choices))
-            choices = choices[: limits.AUTOCOMPLETE_CHOICES_MAX]
-        payload = [
-            (c if isinstance(c, Choice) else Choice(str(c), c)).to_payload() for c in choices
-        ]
+    def autocomplete(self, choices: Iterable[Choice | str | int | float]) -> None:
+        """Answers an autocomplete with up to 25 choices (more are cut, with a log line).
+
+        A plain value is shown as its text, cut to 100 characters; a choice Discord would refuse
+        (an empty name, a name or a string value over 100 characters, a value that is no string
+        or number) is left out with a log line, so that echoing what the user typed cannot
+        fail the whole answer.
+        """
+        given = list(choices)
+        if len(given) > limits.AUTOCOMPLETE_CHOICES_MAX:
+            log.info("interaction.autocomplete_truncated", command=self.command, given=len(given))
+            given = given[: limits.AUTOCOMPLETE_CHOICES_MAX]
+        payload = []
+        for choice in given:
+            if not isinstance(choice, Choice):
+                choice = Choice(_cut(str(choice), limits.CHOICE_NAME_MAX), choice)
+            if _valid_choice(choice):
+                payload.append(choice.to_payload())
+            else:
+                log.info(
+                    "interaction.autocomplete_choice_dropped",
+                    command=self.command,
+                    name=str(choice.name)[:50],
+                )
         self._callback(CallbackType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT, {"choices": payload})
 
     # -- after the first answer --------------------------------------------------------------------
@@ -280,6 +317,28 @@ class InteractionContext:
     def delete_original(self) -> None:
         self.api.delete_original_response(self.interaction.application_id, self.interaction.token)
 
+    def auto_defer(self) -> bool:
+        """Defers now unless an answer was given or is on its way; True if it deferred. The
+        dispatcher calls it for an `auto_defer=True` handler still silent after
+        `AUTO_DEFER_AFTER`; the handler's `respond`/`update_message` then edit the deferred
+        answer instead (an ephemeral wish can no longer be granted: it is logged)."""
+        with self._answer_lock:
+            if self.response_type is not None:
+                return False
+            kind = (
+                CallbackType.DEFERRED_UPDATE_MESSAGE
+                if self.type is InteractionType.MESSAGE_COMPONENT
+                else CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            )
+            self._send_first(kind, None, None)
+            self.auto_deferred = True
+        log.info(
+            "interaction.auto_deferred",
+            command=self.command or self.custom_id,
+            elapsed=round(self.elapsed, 3),
+        )
+        return True
+
     # -- inside ------------------------------------------------------------------------------------
 
     def _with_view(self, components: Components | None, view: View | None) -> Components | None:
@@ -299,40 +358,138 @@ class InteractionContext:
         *,
         files: Sequence[Any] | None = None,
     ) -> None:
-        if self.response_type is not None:
-            raise AlreadyResponded(
-                f"{self!r} was already answered ({self.response_type.name}): "
-                "use followup() or edit_original()"
+        with self._answer_lock:
+            if self.response_type is not None and self.auto_deferred:
+                self._after_auto_defer(kind, data, files)
+                return
+            if self.response_type is not None:
+                raise AlreadyResponded(
+                    f"{self!r} was already answered ({self.response_type.name}): "
+                    "use followup() or edit_original()"
+                )
+            elapsed = self.elapsed
+            if elapsed > limits.INITIAL_RESPONSE_DEADLINE:
+                log.warning(
+                    "interaction.late_response",
+                    command=self.command or self.custom_id,
+                    elapsed=round(elapsed, 3),
+                    deadline=limits.INITIAL_RESPONSE_DEADLINE,
+                    hint="call ctx.defer() first when the work takes time",
+                )
+            self._send_first(kind, data, files)
+
+    def _send_first(
+        self, kind: CallbackType, data: Mapping[str, Any] | None, files: Sequence[Any] | None
+    ) -> None:
+        self.answering = True
+        try:
+            self.api.create_interaction_response(
+                self.interaction.id, self.interaction.token, int(kind), data, files=files
             )
-        elapsed = self.elapsed
-        if elapsed > limits.INITIAL_RESPONSE_DEADLINE:
-            log.warning(
-                "interaction.late_response",
-                command=self.command or self.custom_id,
-                elapsed=round(elapsed, 3),
-                deadline=limits.INITIAL_RESPONSE_DEADLINE,
-                hint="call ctx.defer() first when the work takes time",
+            self.response_type = kind
+        finally:
+            self.answering = False
+
+    def _after_auto_defer(
+        self, kind: CallbackType, data: Mapping[str, Any] | None, files: Sequence[Any] | None
+    ) -> None:
+        """The handler's own first answer, after the dispatcher deferred for it."""
+        if kind in (
+            CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+            CallbackType.DEFERRED_UPDATE_MESSAGE,
+        ):
+            return  # already done
+        deferred_update = self.response_type is CallbackType.DEFERRED_UPDATE_MESSAGE
+        body = dict(data or {})
+        if kind is CallbackType.CHANNEL_MESSAGE_WITH_SOURCE and deferred_update:
+            # A click deferred without a message: the handler's message is a follow-up.
+            self.api.create_followup(
+                self.interaction.application_id,
+                self.interaction.token,
+                body.pop("content", None),
+                files=files,
+                **body,
             )
-        self.api.create_interaction_response(
-            self.interaction.id, self.interaction.token, int(kind), data, files=files
+            return
+        wanted = (
+            CallbackType.UPDATE_MESSAGE
+            if deferred_update
+            else CallbackType.CHANNEL_MESSAGE_WITH_SOURCE
         )
-        self.response_type = kind
+        if kind is not wanted:
+            raise AlreadyResponded(
+                f"{self!r} was deferred automatically (auto_defer, "
+                f"{self.response_type.name if self.response_type else ''}): a {kind.name} cannot "
+                "follow; answer in time, or do not use auto_defer for this handler"
+            )
+        if int(body.pop("flags", 0)) & MessageFlags.EPHEMERAL:
+            log.info(
+                "interaction.auto_deferred_not_ephemeral",
+                command=self.command or self.custom_id,
+                hint="call ctx.defer(ephemeral=True) first for an ephemeral late answer",
+            )
+        body.pop("tts", None)
+        self.api.edit_original_response(
+            self.interaction.application_id, self.interaction.token, files=files, **body
+        )
 
 
-def _modal_fields(data: Mapping[str, Any]) -> dict[str, str]:
-    """{custom_id: value} of a modal submit's text inputs (rows, or labelled components)."""
-    fields: dict[str, str] = {}
+def _cut(text: str, maximum: int) -> str:
+    return text if len(text) <= maximum else text[: maximum - 1] + "\u2026"
 
-    def walk(components: Any) -> None:
-        for component in components or ():
-            if "custom_id" in component and "value" in component:
-                fields[component["custom_id"]] = component["value"]
-            walk(component.get("components"))
-            if isinstance(component.get("component"), Mapping):
-                walk([component["component"]])
 
-    walk(data.get("components"))
-    return fields
+def _valid_choice(choice: Choice) -> bool:
+    """A choice Discord takes (`application-commands.mdx`, Application Command Option Choice)."""
+    value = choice.value
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return False
+    if isinstance(value, str) and len(value) > limits.CHOICE_STRING_VALUE_MAX:
+        return False
+    return isinstance(choice.name, str) and 1 <= len(choice.name) <= limits.CHOICE_NAME_MAX
+
+
+class ModalFields(dict[str, Any]):
+    """What a modal submit holds by custom_id; a missing one raises a `KeyError` that names the
+    modal and the fields it has (a modal changed since it was sent, or a forged submit)."""
+
+    def __init__(self, modal: str | None) -> None:
+        super().__init__()
+        self.modal = modal
+
+    def __missing__(self, key: str) -> Any:
+        raise KeyError(f"modal {self.modal!r} has no field {key!r} (it has {sorted(self)})")
+
+
+def _strings(value: Any) -> list[str]:
+    """A list of strings from a received field (anything else in it is dropped)."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, str)]
+
+
+def _read_modal(
+    components: Any, fields: ModalFields, selected: ModalFields, depth: int = 0
+) -> None:
+    """Fills `fields` ({custom_id: text} of text inputs) and `selected` ({custom_id: values}
+    of selects) from a modal submit: action rows and labels (type 18), their direct children."""
+    if not isinstance(components, list) or depth > _MODAL_DEPTH:
+        return
+    for component in components:
+        if not isinstance(component, Mapping):
+            continue
+        custom_id = component.get("custom_id")
+        if isinstance(custom_id, str):
+            if isinstance(component.get("value"), str):
+                fields[custom_id] = component["value"]
+            elif "values" in component:
+                selected[custom_id] = _strings(component["values"])
+        _read_modal(component.get("components"), fields, selected, depth + 1)
+        child = component.get("component")
+        if isinstance(child, Mapping):
+            _read_modal([child], fields, selected, depth + 1)
+
+
+_MODAL_DEPTH = 1  # a label or a row holds its inputs directly; deeper is not Discord's shape
 
 
 class PrefixContext:

@@ -82,6 +82,7 @@ class Mark:
     option: str = ""  # autocomplete: the option's name
     pattern: CustomId | None = None
     aliases: tuple[str, ...] = ()
+    auto_defer: bool = False  # defer automatically when no answer came by AUTO_DEFER_AFTER
 
 
 def _mark(func: F, mark: Mark) -> F:
@@ -137,12 +138,14 @@ def slash_command(
     nsfw: bool = False,
     name_localizations: Mapping[str, str] | None = None,
     description_localizations: Mapping[str, str] | None = None,
+    auto_defer: bool = False,
 ) -> Callable[[F], F]:
     """Declares a slash command answered by this method; options come from its parameters.
 
     `name` defaults to the method's name, `description` to its docstring's first line.
     `default_member_permissions` (a `Permissions` value) hides it from members without them;
-    `guild_only` (or `contexts`) says where it may be used.
+    `guild_only` (or `contexts`) says where it may be used. `auto_defer`: when the handler has
+    not answered 2.5 s after the interaction came, defer for it (see `bot.interactions.deadline`).
     """
     settings = _settings(
         default_member_permissions,
@@ -156,7 +159,14 @@ def slash_command(
 
     def decorate(func: F) -> F:
         return _mark(
-            func, Mark("command", name or func.__name__, description=description, settings=settings)
+            func,
+            Mark(
+                "command",
+                name or func.__name__,
+                description=description,
+                settings=settings,
+                auto_defer=auto_defer,
+            ),
         )
 
     return decorate
@@ -172,6 +182,7 @@ def _context_menu(command_type: CommandType) -> Callable[..., Callable[[F], F]]:
         integration_types: Sequence[IntegrationType] | None = None,
         nsfw: bool = False,
         name_localizations: Mapping[str, str] | None = None,
+        auto_defer: bool = False,
     ) -> Callable[[F], F]:
         settings = _settings(
             default_member_permissions,
@@ -184,7 +195,14 @@ def _context_menu(command_type: CommandType) -> Callable[..., Callable[[F], F]]:
         )
 
         def decorate(func: F) -> F:
-            return _mark(func, Mark("command", name, command_type=command_type, settings=settings))
+            mark = Mark(
+                "command",
+                name,
+                command_type=command_type,
+                settings=settings,
+                auto_defer=auto_defer,
+            )
+            return _mark(func, mark)
 
         return decorate
 
@@ -267,6 +285,7 @@ class Group:
         description: str | None = None,
         name_localizations: Mapping[str, str] | None = None,
         description_localizations: Mapping[str, str] | None = None,
+        auto_defer: bool = False,
     ) -> Callable[[F], F]:
         """Declares a subcommand of this group answered by the method."""
         settings = CommandOptions(
@@ -281,6 +300,7 @@ class Group:
                 description=description,
                 group=self,
                 settings=settings,
+                auto_defer=auto_defer,
             )
             return _mark(func, mark)
 
@@ -303,23 +323,23 @@ def autocomplete(command: str, option: str) -> Callable[[F], F]:
     return decorate
 
 
-def component(custom_id: str) -> Callable[[F], F]:
+def component(custom_id: str, *, auto_defer: bool = False) -> Callable[[F], F]:
     """Answers clicks and selections whose custom_id matches (`bot.interactions.routing`);
     the pattern's parameters are passed as keyword arguments."""
     pattern = CustomId(custom_id)
 
     def decorate(func: F) -> F:
-        return _mark(func, Mark("component", custom_id, pattern=pattern))
+        return _mark(func, Mark("component", custom_id, pattern=pattern, auto_defer=auto_defer))
 
     return decorate
 
 
-def modal(custom_id: str) -> Callable[[F], F]:
+def modal(custom_id: str, *, auto_defer: bool = False) -> Callable[[F], F]:
     """Answers submits of modals whose custom_id matches; `ctx.fields` holds the values."""
     pattern = CustomId(custom_id)
 
     def decorate(func: F) -> F:
-        return _mark(func, Mark("modal", custom_id, pattern=pattern))
+        return _mark(func, Mark("modal", custom_id, pattern=pattern, auto_defer=auto_defer))
 
     return decorate
 

@@ -81,6 +81,7 @@ class ComponentType(enum.IntEnum):
     ROLE_SELECT = 6
     MENTIONABLE_SELECT = 7
     CHANNEL_SELECT = 8
+    LABEL = 18  # modals only: a label and a description around one input or select
 
 
 class ButtonStyle(enum.IntEnum):

@@ -76,6 +76,9 @@ SELECT_OPTION_DESCRIPTION_MAX = 100
 TEXT_INPUT_LABEL_MAX = 45
 TEXT_INPUT_PLACEHOLDER_MAX = 100
 TEXT_INPUT_VALUE_MAX = 4000  # also the bound of min_length (0..4000) and max_length (1..4000)
+# Label (type 18, modals only): wraps one text input or select with a label and a description.
+LABEL_TEXT_MAX = 45
+LABEL_DESCRIPTION_MAX = 100
 
 # -- modals: `interactions/receiving-and-responding.mdx`, Modal -------------------------------
 

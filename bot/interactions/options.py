@@ -328,47 +328,107 @@ def _check_option(spec: OptionSpec, where: str) -> None:
 
 
 def convert_option(spec: OptionSpec, value: Any, resolved: Mapping[str, Any]) -> Any:
-    """The value the handler gets for one received option (`resolved`: `data.resolved`)."""
+    """The value the handler gets for one received option (`resolved`: `data.resolved`).
+
+    Discord enforces an option's type, bounds and choices before it sends the interaction; a
+    payload that breaks them anyway (forged, or a command changed since) raises
+    `OptionConversionError` here rather than reaching the handler.
+    """
     kind = spec.kind
+    if spec.choices and not any(_same(value, choice.value) for choice in spec.choices):
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            expected = f"one of {kind.__name__}"
+        else:
+            expected = "one of " + _shown([choice.value for choice in spec.choices])
+        raise OptionConversionError(spec.name, expected, _shown(value))
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         try:
             return kind(value)
         except ValueError:
-            raise OptionConversionError(spec.name, f"one of {kind.__name__}", repr(value)) from None
+            raise OptionConversionError(
+                spec.name, f"one of {kind.__name__}", _shown(value)
+            ) from None
     option_type = spec.type
     if option_type is OptionType.INTEGER:
-        return _number(spec, value, int)
+        if isinstance(value, float) or (
+            isinstance(value, int)
+            and not limits.INTEGER_OPTION_MIN <= value <= limits.INTEGER_OPTION_MAX
+        ):
+            raise OptionConversionError(
+                spec.name, "a whole number within -2^53..2^53", _shown(value)
+            )
+        return _within(spec, _number(spec, value, int))
     if option_type is OptionType.NUMBER:
-        return _number(spec, value, float)
+        return _within(spec, _number(spec, value, float))
     if option_type is OptionType.STRING:
         if not isinstance(value, str):
             raise OptionConversionError(spec.name, "a string", type(value).__name__)
+        low = spec.min_length or 0
+        high = spec.max_length if spec.max_length is not None else limits.STRING_OPTION_LENGTH_MAX
+        if not low <= len(value) <= high:
+            raise OptionConversionError(
+                spec.name, f"{low} to {high} characters", f"{len(value)} characters"
+            )
         return value
     if option_type is OptionType.BOOLEAN:
         if not isinstance(value, bool):
-            raise OptionConversionError(spec.name, "true or false", repr(value))
+            raise OptionConversionError(spec.name, "true or false", _shown(value))
         return value
     if option_type is OptionType.MENTIONABLE:
         return _mentionable(spec, value, resolved)
     return _resolved(spec, value, resolved)
 
 
+def _same(value: Any, choice: ChoiceValue) -> bool:
+    """`value` is the choice (1 == 1.0, but True is not 1 and "1" is not 1)."""
+    if isinstance(value, bool) or isinstance(value, str) != isinstance(choice, str):
+        return False
+    return bool(value == choice)
+
+
 def _number(spec: OptionSpec, value: Any, kind: type) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise OptionConversionError(spec.name, kind.__name__, repr(value))
+        raise OptionConversionError(spec.name, kind.__name__, _shown(value))
     return kind(value)
 
 
+def _within(spec: OptionSpec, number: float) -> Any:
+    """The number, if it keeps to the option's declared `Range`."""
+    low, high = spec.min_value, spec.max_value
+    if (low is not None and number < low) or (high is not None and number > high):
+        bounds = f"{'-inf' if low is None else _plain_number(low)}.."
+        bounds += "inf" if high is None else _plain_number(high)
+        raise OptionConversionError(spec.name, f"a number in {bounds}", _shown(number))
+    return number
+
+
+def _plain_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _shown(value: Any) -> str:
+    """A received value for a message: its repr, cut to 50 characters."""
+    text = repr(value)
+    return text if len(text) <= 50 else text[:47] + "..."
+
+
 def _lookup(resolved: Mapping[str, Any], key: str, value: Any) -> Any:
-    table = resolved.get(key) or {}
-    return table.get(str(value)) or table.get(value)
+    table = resolved.get(key)
+    if (
+        not isinstance(table, Mapping)
+        or not isinstance(value, str | int)
+        or isinstance(value, bool)
+    ):
+        return None
+    found = table.get(str(value))
+    return found if isinstance(found, Mapping) else None
 
 
 def _resolved(spec: OptionSpec, value: Any, resolved: Mapping[str, Any]) -> Any:
     key = _RESOLVED_KEY[spec.type]
     raw = _lookup(resolved, key, value)
     if raw is None:
-        raise OptionConversionError(spec.name, f"an id in resolved {key}", repr(value))
+        raise OptionConversionError(spec.name, f"an id in resolved {key}", _shown(value))
     if spec.type is OptionType.USER:
         member = _lookup(resolved, "members", value)
         if spec.kind is Member:
@@ -389,7 +449,7 @@ def _mentionable(spec: OptionSpec, value: Any, resolved: Mapping[str, Any]) -> M
         return Mentionable(int(value), role=Role(role))
     user = _lookup(resolved, "users", value)
     if user is None:
-        raise OptionConversionError(spec.name, "a user or a role", repr(value))
+        raise OptionConversionError(spec.name, "a user or a role", _shown(value))
     member = _lookup(resolved, "members", value)
     return Mentionable(
         int(value), user=User(user), member=Member({**member, "user": user}) if member else None

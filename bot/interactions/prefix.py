@@ -10,9 +10,14 @@
         def add(self, ctx: PrefixContext, a: int, b: int = 0): ...
 
 Arguments are split at spaces; quotes group words (`!tag "two words"`). Conversions: `str`, `int`,
-`float`, `bool` (yes/no, true/false, on/off, 1/0) and `User` (a mention, `<@id>`, resolved from
-the message's mentions). A keyword-only `str` parameter takes the rest of the line as written.
-A wrong or missing argument answers the author with the command's usage; nothing is raised.
+`float`, `bool` (yes/no, true/false, on/off, 1/0), and mentions or bare ids of:
+`User` (`<@id>`: from the message's mentions, else the cache, else a user with only its id),
+`Member` (`<@id>`: a member of the message's guild, from the cache or the mention's member),
+`Channel` (`<#id>`: from the cache; a channel of another guild is refused) and `Role`
+(`<@&id>`: a role of the message's guild, from the cache). Without a cache (`cache=None`) a
+channel or role is given with only its id. A keyword-only `str` parameter takes the rest of the
+line as written. A wrong or missing argument answers the author with what was expected, what
+was given and the command's usage; nothing is raised.
 It reads message content, so the bot needs the `message_content` intent. Not a port of
 discord.py's `ext.commands`: no cogs, no converters registry, no help command.
 """
@@ -20,13 +25,14 @@ discord.py's `ext.commands`: no cogs, no converters registry, no help command.
 from __future__ import annotations
 
 import inspect
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bot.interactions.errors import CommandDefinitionError, OptionConversionError
-from bot.payloads import Message, User
+from bot.payloads import Channel, Member, Message, Role, User
 
 __all__ = [
     "PrefixCommand",
@@ -38,13 +44,20 @@ __all__ = [
 
 _TRUE = frozenset({"yes", "y", "true", "t", "1", "on"})
 _FALSE = frozenset({"no", "n", "false", "f", "0", "off"})
-_MENTION = re.compile(r"<@!?([0-9]+)>")
+# https://discord.com/developers/docs/reference#message-formatting : <@id>, <@!id>, <#id>, <@&id>.
+_USER_MENTION = re.compile(r"<@!?([0-9]{1,20})>|([0-9]{1,20})")
+_CHANNEL_MENTION = re.compile(r"<#([0-9]{1,20})>|([0-9]{1,20})")
+_ROLE_MENTION = re.compile(r"<@&([0-9]{1,20})>|([0-9]{1,20})")
+_SNOWFLAKE_MAX = 2**64 - 1
 _KINDS: dict[Any, str] = {
     str: "text",
     int: "a whole number",
     float: "a number",
     bool: "yes or no",
-    User: "a @mention",
+    User: "a @user mention or a user id",
+    Member: "a @member mention or the id of a member of this server",
+    Channel: "a #channel mention or the id of a channel of this server",
+    Role: "a @role mention or the id of a role of this server",
 }
 
 
@@ -94,7 +107,8 @@ def prefix_command_of(
         kind = _unoptional(kind)
         if kind not in _KINDS:
             raise CommandDefinitionError(
-                f"{where} argument {parameter.name}: use str, int, float, bool or User"
+                f"{where} argument {parameter.name}: use str, int, float, bool, User, Member, "
+                "Channel or Role"
             )
         rest = parameter.kind is inspect.Parameter.KEYWORD_ONLY
         if rest and (kind is not str or parameter.name != parameters[-1].name):
@@ -135,8 +149,11 @@ def parse_invocation(content: str, prefixes: Sequence[str]) -> tuple[str, str] |
     return None
 
 
-def convert_arguments(command: PrefixCommand, text: str, message: Message | None) -> dict[str, Any]:
-    """The handler's keyword arguments from the text after the command's name.
+def convert_arguments(
+    command: PrefixCommand, text: str, message: Message | None, cache: Any = None
+) -> dict[str, Any]:
+    """The handler's keyword arguments from the text after the command's name; `cache` (the
+    consumer's cache reader, or None) resolves members, channels and roles.
 
     Raises `OptionConversionError` naming the argument when one is missing or wrong.
     """
@@ -155,7 +172,7 @@ def convert_arguments(command: PrefixCommand, text: str, message: Message | None
                 raise OptionConversionError(param.name, _KINDS[param.kind], "nothing")
             values[param.name] = param.default
             continue
-        values[param.name] = _convert(param, word, message)
+        values[param.name] = _convert(param, word, message, cache)
     return values
 
 
@@ -173,27 +190,122 @@ def _next_word(text: str) -> tuple[str | None, str]:
     return word, rest.lstrip()
 
 
-def _convert(param: PrefixParam, word: str, message: Message | None) -> Any:
+def _convert(param: PrefixParam, word: str, message: Message | None, cache: Any) -> Any:
     kind = param.kind
     try:
         if kind is int:
             return int(word)
         if kind is float:
-            return float(word)
+            number = float(word)
+            if not math.isfinite(number):
+                raise ValueError(word)
+            return number
     except ValueError:
-        raise OptionConversionError(param.name, _KINDS[kind], repr(word)) from None
+        raise OptionConversionError(param.name, _KINDS[kind], _shown(word)) from None
     if kind is bool:
         lowered = word.lower()
         if lowered in _TRUE or lowered in _FALSE:
             return lowered in _TRUE
-        raise OptionConversionError(param.name, _KINDS[bool], repr(word))
-    if kind is User:
-        found = _MENTION.fullmatch(word)
-        mentions = message.raw.get("mentions", ()) if message is not None else ()
-        if found is not None:
-            for user in mentions:
-                if str(user.get("id")) == found.group(1):
-                    return User(user)
-            return User({"id": found.group(1)})
-        raise OptionConversionError(param.name, _KINDS[User], repr(word))
+        raise OptionConversionError(param.name, _KINDS[bool], _shown(word))
+    if kind in (User, Member, Channel, Role):
+        found = _mentioned(param, word)
+        guild_id = message.guild_id if message is not None else None
+        if kind is User:
+            return _user(found, message, cache)
+        if kind is Member:
+            member = _member(found, guild_id, message, cache)
+            if member is None:
+                raise OptionConversionError(param.name, _KINDS[Member], _shown(word))
+            return member
+        if kind is Channel:
+            channel = _channel(found, guild_id, cache)
+            if channel is None:
+                raise OptionConversionError(param.name, _KINDS[Channel], _shown(word))
+            return channel
+        role = _role(found, guild_id, cache)
+        if role is None:
+            raise OptionConversionError(param.name, _KINDS[Role], _shown(word))
+        return role
     return word
+
+
+def _shown(word: str) -> str:
+    """A given argument for the answer: quoted, cut to 40 characters, mentions and code
+    marks defused (a zero-width space after "@", no backticks)."""
+    text = word if len(word) <= 40 else word[:37] + "..."
+    return "'" + text.replace("@", "@\u200b").replace("`", "'") + "'"
+
+
+def _mentioned(param: PrefixParam, word: str) -> int:
+    """The id in a mention (or a bare id) of the argument's kind."""
+    pattern = {User: _USER_MENTION, Member: _USER_MENTION, Channel: _CHANNEL_MENTION}.get(
+        param.kind, _ROLE_MENTION
+    )
+    found = pattern.fullmatch(word)
+    if found is None:
+        raise OptionConversionError(param.name, _KINDS[param.kind], _shown(word))
+    snowflake = int(found.group(1) or found.group(2))
+    if not 0 < snowflake <= _SNOWFLAKE_MAX:
+        raise OptionConversionError(param.name, _KINDS[param.kind], _shown(word))
+    return snowflake
+
+
+def _cached(cache: Any, method: str, *ids: int) -> Any:
+    """A cache lookup; None without a cache or when the cache cannot answer."""
+    if cache is None:
+        return None
+    try:
+        return getattr(cache, method)(*ids)
+    except Exception:
+        return None  # a cache that is down is a cache miss, not a failed command
+
+
+def _mention_of(message: Message | None, user_id: int) -> dict[str, Any] | None:
+    for mention in (message.raw.get("mentions") or ()) if message is not None else ():
+        if isinstance(mention, dict) and str(mention.get("id")) == str(user_id):
+            return mention
+    return None
+
+
+def _user(user_id: int, message: Message | None, cache: Any) -> User:
+    mention = _mention_of(message, user_id)
+    if mention is not None:
+        return User(mention)
+    cached = _cached(cache, "get_user", user_id)
+    return cached if isinstance(cached, User) else User({"id": str(user_id)})
+
+
+def _member(
+    user_id: int, guild_id: int | None, message: Message | None, cache: Any
+) -> Member | None:
+    if guild_id is None:
+        return None  # a DM has no members
+    cached = _cached(cache, "get_member", guild_id, user_id)
+    if isinstance(cached, Member):
+        return cached
+    mention = _mention_of(message, user_id)
+    if mention is not None and isinstance(mention.get("member"), dict):
+        # A guild message's mentions carry a partial member (`resources/message.mdx`).
+        user = {k: v for k, v in mention.items() if k != "member"}
+        return Member({**mention["member"], "user": user, "guild_id": str(guild_id)})
+    return None
+
+
+def _channel(channel_id: int, guild_id: int | None, cache: Any) -> Channel | None:
+    if cache is None:
+        return Channel({"id": str(channel_id)})
+    cached = _cached(cache, "get_channel", channel_id)
+    if not isinstance(cached, Channel):
+        return None
+    if guild_id is not None and _cached(cache, "guild_of_channel", channel_id) != guild_id:
+        return None  # another guild's channel: not one this member can name here
+    return cached
+
+
+def _role(role_id: int, guild_id: int | None, cache: Any) -> Role | None:
+    if guild_id is None:
+        return None  # no roles in a DM
+    if cache is None:
+        return Role({"id": str(role_id)})
+    cached = _cached(cache, "get_role", guild_id, role_id)
+    return cached if isinstance(cached, Role) else None

@@ -70,7 +70,10 @@ class CustomId:
         return not self._kinds
 
     def match(self, custom_id: str) -> dict[str, Any] | None:
-        """The parameters of `custom_id` (ints converted), or None if it does not match."""
+        """The parameters of `custom_id` (ints converted), or None if it does not match (a
+        custom_id longer than Discord allows never does)."""
+        if len(custom_id) > limits.CUSTOM_ID_MAX:
+            return None
         found = self._regex.fullmatch(custom_id)
         if found is None:
             return None

@@ -52,6 +52,7 @@ OWNER_TAG_LENGTH = 8
 """Hex digits of the owner tag (`owner_tag`)."""
 
 Callback = Callable[[Any], Any]
+_INDEX_DIGITS_MAX = 3  # a view has at most 25 components: its indexes are short
 
 
 class View:
@@ -130,7 +131,12 @@ class View:
     def callback(self, custom_id: str) -> Callback | None:
         """The callback of one of this view's custom_ids, else None."""
         prefix, _, index = custom_id.rpartition(":")
-        if prefix != self.custom_id(0).rpartition(":")[0] or not index.isdigit():
+        # ASCII digits only, and few: "²" passes isdigit() and int() refuses 5000 digits.
+        if (
+            prefix != self.custom_id(0).rpartition(":")[0]
+            or not (index.isascii() and index.isdigit())
+            or len(index) > _INDEX_DIGITS_MAX
+        ):
             return None
         number = int(index)
         return self._items[number][1] if number < len(self._items) else None

@@ -23,7 +23,7 @@ from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_server import GatewayServer
 from bot.testing.rest import FakeRest, make_token
 from bot.testing.rest_state import State
-from bot.testing.world_state import seed_world
+from bot.testing.world_state import seed_world, store_message
 
 __all__ = ["FakeDiscord"]
 
@@ -63,6 +63,7 @@ class FakeDiscord(GatewayServer):
         rest = FakeRest(token, shards=shards, session_start_limit=limit, port=rest_port, **options)
         if seeded:
             seed_world(rest.state, config.world)
+            rest.state.world = config.world
         super().__init__(token, config, rest=rest, port=gateway_port)
         self.rest: FakeRest = rest
         # What the bot's requests do reaches it through the gateway, as on Discord.
@@ -72,9 +73,37 @@ class FakeDiscord(GatewayServer):
         """Dispatches what a REST request did (the bot's own message, an edit, a reaction) to
         the shard of its guild; dropped when that shard has no session, as Discord would."""
         try:
-            self.dispatch(name, data)
+            super().dispatch(name, data)
         except LookupError:
             log.debug("fake_discord.dispatch_dropped", dispatch=name)
+
+    def dispatch(self, name: str, data: Any, shard_id: int | None = None) -> int:
+        """`GatewayServer.dispatch`, and the world it describes goes into the REST state (one
+        world): a dispatched message can be fetched, replied to and reacted to; a member who
+        joined can be fetched."""
+        if isinstance(data, dict):
+            self._remember(name, data)
+        return super().dispatch(name, data, shard_id)
+
+    def _remember(self, name: str, data: dict[str, Any]) -> None:
+        state = self.rest.state
+        if name == "MESSAGE_CREATE" and "channel_id" in data and "id" in data:
+            store_message(state, data)
+        elif name == "GUILD_MEMBER_ADD" and isinstance(data.get("user"), dict):
+            with state.lock:
+                guild_id, user = str(data.get("guild_id")), data["user"]
+                if guild_id in state.members:
+                    member = {k: v for k, v in data.items() if k != "guild_id"}
+                    state.members[guild_id][str(user["id"])] = member
+                    state.users.setdefault(str(user["id"]), dict(user))
+
+    def stream_messages(self, count: int, shard_id: int = 0, first: int = 0) -> range:
+        """`GatewayServer.stream_messages`; the REST side finds those messages (generated
+        again on first use, not stored one by one)."""
+        seqs = super().stream_messages(count, shard_id, first)
+        with self.rest.state.lock:
+            self.rest.state.streamed = max(self.rest.state.streamed, first + count)
+        return seqs
 
     def __repr__(self) -> str:
         started = self._listener is not None

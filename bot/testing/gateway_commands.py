@@ -15,18 +15,21 @@ from typing import Any
 from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_connection import GatewayConnection
 from bot.testing.gateway_opcodes import OP_MEMBERS
-from bot.testing.gateway_world import MEMBERS_PER_CHUNK
+from bot.testing.gateway_world import MAX_QUERY_RESULTS, MEMBERS_PER_CHUNK
 
 __all__ = ["MAX_NONCE_BYTES", "GatewayCommands"]
 
 # https://discord.com/developers/docs/events/gateway-events#request-guild-members
 MAX_NONCE_BYTES = 32
+# https://discord.com/developers/docs/events/gateway#list-of-intents
+GUILD_MEMBERS = 1 << 1
 
 
 class GatewayCommands:
     """The handlers of client commands; `GatewayRules` provides the fields and the violations."""
 
     config: GatewayConfig
+    rest: Any
     _all_members_at: dict[int, float]
 
     def _violate(self, conn: GatewayConnection, kind: str, code: int, detail: str) -> None:
@@ -83,6 +86,12 @@ class GatewayCommands:
             nonce = None  # Discord ignores an invalid nonce
         limit = data.get("limit") or 0
         if query == "" and limit == 0:
+            if not session.intents & GUILD_MEMBERS:
+                # https://discord.com/developers/docs/events/gateway-events#request-guild-members :
+                # the whole member list needs GUILD_MEMBERS; nothing comes back without it.
+                detail = f"guild {guild_id}: all members without GUILD_MEMBERS"
+                self._record_violation(conn, "members_intent_required", detail)
+                return None
             last = self._all_members_at.get(guild_id)
             window = self.config.request_all_members_window
             if last is not None and now - last < window:
@@ -96,10 +105,12 @@ class GatewayCommands:
                 conn.wake()
                 return None
             self._all_members_at[guild_id] = now
+        if not self.config.answer_member_requests:
+            return None
         try:
             members, not_found = self.config.world.members_matching(guild_id, query, ids, limit)
-        except KeyError:
-            members, not_found = [], list(ids or [])
+        except KeyError:  # a guild made at run time (a scenario): its members are REST's
+            members, not_found = self._state_members(guild_id, query, ids, limit)
         count = max(1, -(-len(members) // MEMBERS_PER_CHUNK))
         for index in range(count):
             chunk: dict[str, Any] = {
@@ -117,6 +128,22 @@ class GatewayCommands:
             session.log.append("GUILD_MEMBERS_CHUNK", chunk)
         conn.wake()
         return None
+
+    def _state_members(
+        self, guild_id: int, query: str | None, ids: list[int] | None, limit: int
+    ) -> tuple[list[dict[str, Any]], list[int]]:
+        state = getattr(self.rest, "state", None)
+        if state is None:
+            return [], list(ids or [])
+        with state.lock:
+            members = [dict(m) for m in state.members.get(str(guild_id), {}).values()]
+        if ids is not None:
+            found = [m for m in members if int(m["user"]["id"]) in ids][:MAX_QUERY_RESULTS]
+            found_ids = {int(m["user"]["id"]) for m in found}
+            return found, [uid for uid in ids if uid not in found_ids]
+        prefix = query or ""
+        cap = len(members) if (prefix == "" and limit == 0) else min(limit, MAX_QUERY_RESULTS)
+        return [m for m in members if m["user"]["username"].startswith(prefix)][:cap], []
 
     def _soundboard(self, conn: GatewayConnection, data: Any, now: float) -> None:
         assert conn.session is not None

@@ -38,10 +38,16 @@ class GatewayConfig:
     # https://discord.com/developers/docs/events/gateway-events#request-guild-members :
     # one request for all members per guild per 30 s, else a RATE_LIMITED dispatch.
     request_all_members_window: float = 30.0
+    # False: member requests get no chunks (a Discord that has not answered yet).
+    answer_member_requests: bool = True
     # A shard count below this closes IDENTIFY with 4011 (sharding required).
     required_shards: int = 1
     # Intents the bot may use; privileged ones outside this close IDENTIFY with 4014.
     allowed_privileged_intents: int = PRIVILEGED_INTENTS
+    # A client silent for this many heartbeat intervals (plus the grace) since its last
+    # heartbeat (or HELLO) is a zombie: the gateway closes it with 4000; its session stays, to be
+    # resumed, as the docs say. None: never.
+    zombie_after_intervals: float | None = 2.0
     # Whether HEARTBEATs are answered; tests turn it off to make a zombie connection.
     ack_heartbeats: bool = True
     # A server-initiated close waits this long for the client's close frame, then drops TCP.

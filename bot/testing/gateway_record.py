@@ -74,7 +74,8 @@ class Violation:
     `kind` is one of: rate_limited (4008), payload_too_large (4002), decode_error (4002),
     unknown_opcode (4001), invalid_payload (4001), not_authenticated (4003),
     already_authenticated (4005), identify_concurrency (INVALID_SESSION), session_start_limit,
-    heartbeat_late, invalid_resume_seq (4007), authentication_failed (4004),
+    heartbeat_late, zombie (4000: silent for `zombie_after_intervals`),
+    invalid_resume_seq (4007), authentication_failed (4004),
     invalid_intents (4013), disallowed_intents (4014), invalid_shard (4010),
     sharding_required (4011), invalid_api_version (4012),
     request_members_rate_limited (RATE_LIMITED dispatch).

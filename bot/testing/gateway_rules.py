@@ -48,6 +48,9 @@ log = structlog.get_logger(__name__)
 # https://discord.com/developers/docs/events/gateway-events#identify : large_threshold is 50 to
 # 250, default 50; GUILD_PRESENCES is 1 << 8.
 LARGE_THRESHOLD_DEFAULT = 50
+# https://discord.com/developers/docs/events/gateway#sending-heartbeats : a connection that
+# fails to heartbeat is closed and the client must resume; 4000 is "unknown error, reconnect".
+ZOMBIE_CLOSE_CODE = 4000
 GUILD_PRESENCES = 1 << 8
 # https://discord.com/developers/docs/reference#api-versioning : 10 and 9 are available.
 SUPPORTED_VERSIONS = ("9", "10")
@@ -65,6 +68,8 @@ class SimSession:
     connection: GatewayConnection | None = None
     invalidated: bool = False
     presence: Any = None
+    # The sequence of each RESUMED -> the connection it was for (replays skip the others).
+    resumed_for: dict[int, int] = field(default_factory=dict)
     # IDENTIFY's large_threshold: GUILD_CREATE lists no offline members past it.
     large_threshold: int = LARGE_THRESHOLD_DEFAULT
     # The last sequence of the READY burst (READY and the GUILD_CREATEs of the shard's guilds):
@@ -141,9 +146,12 @@ class GatewayRules(GatewayCommands):
             session = conn.session
             if not conn.streaming or session is None or session.connection is not conn:
                 return None
-            if conn.sent_seq >= session.log.last_seq:
-                return None
-            conn.sent_seq += 1
+            while True:
+                if conn.sent_seq >= session.log.last_seq:
+                    return None
+                conn.sent_seq += 1
+                if session.resumed_for.get(conn.sent_seq, conn.id) == conn.id:
+                    break
             seq = conn.sent_seq
             make, index = session.log.maker(seq)
             self.changed.notify_all()
@@ -157,16 +165,30 @@ class GatewayRules(GatewayCommands):
     def on_heartbeat_late(self, conn: GatewayConnection) -> None:
         with self.lock:
             deadline = self._heartbeat_deadline(conn)
-            if deadline is not None and time.monotonic() >= deadline:
+            if deadline is None or time.monotonic() < deadline:
+                return
+            if not conn.late_reported:
                 conn.late_reported = True
                 self._record_violation(conn, "heartbeat_late", "no heartbeat within the interval")
+                return
+            # Silent past the zombie deadline: Discord closes a connection that fails to
+            # heartbeat, and the client must RESUME (the session stays). The docs name no code;
+            # 4000 (unknown error, reconnect) is the documented one that implies no cause and
+            # no new session (docs/simulator.md, "As Discord does it").
+            self._violate(conn, "zombie", ZOMBIE_CLOSE_CODE, "no heartbeat in time")
 
     def _heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
         info = _info(conn)
-        if conn.late_reported or conn.hello_at is None or info.closed_by is not None:
+        if conn.hello_at is None or info.closed_by is not None:
             return None
         last = conn.last_heartbeat_at or conn.hello_at
-        return last + self.config.heartbeat_interval_ms / 1000 + self.config.heartbeat_grace
+        interval = self.config.heartbeat_interval_ms / 1000
+        if not conn.late_reported:
+            return last + interval + self.config.heartbeat_grace
+        zombie = self.config.zombie_after_intervals
+        if zombie is None:
+            return None
+        return last + interval * zombie + self.config.heartbeat_grace
 
     # -- client payloads ---------------------------------------------------------------------
 
@@ -318,7 +340,9 @@ class GatewayRules(GatewayCommands):
             previous.send(ServerClose(4000, "session resumed elsewhere"))
         self._attach(conn, session, seq)
         _info(conn).resumed = True
-        session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
+        resumed = session.log.append("RESUMED", {"_trace": ['["fake-gateway",{"micros":0}]']})
+        # A later RESUME replays the session's dispatches, not this connection's RESUMED.
+        session.resumed_for[resumed] = conn.id
         conn.wake()
         return None
 

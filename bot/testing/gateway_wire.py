@@ -3,17 +3,20 @@
 Speaks the encoding (`json` or `etf`) and transport compression (`zlib-stream`, `zstd-stream` or
 none) that the client asked for in its URL, through the same codecs and compressors as the
 client (`bot.gateway.codecs`, `bot.gateway.compression`). ETF goes out the way Discord sends it:
-atom keys, integer snowflakes. One `ServerWire` per connection: a stream compressor keeps its
-context for the whole connection, as Discord's does.
+atom keys, the event name `t` an atom, integer snowflakes. One `ServerWire` per connection: a
+stream compressor keeps its context for the whole connection, as Discord's does.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from erlpack import Atom
 
 from bot.gateway.codecs import EtfCodec, codec_for
 from bot.gateway.compression import Compression, make_compressor
-from bot.gateway.errors import GatewayError
+from bot.gateway.errors import EncodeError, GatewayError
 
 __all__ = ["ServerWire", "WireError"]
 
@@ -42,9 +45,18 @@ class ServerWire:
     def encode(self, payload: Any) -> tuple[bytes, bool]:
         """Returns the message for `payload` and whether it goes as a text frame."""
         if isinstance(self._codec, EtfCodec):
+            event = payload.get("t") if isinstance(payload, dict) else None
+            if isinstance(event, str):
+                # Discord's ETF sends the event name as an atom (and null as the atom nil).
+                payload = {**payload, "t": Atom(event)}
             data = self._codec.encode_as_discord(payload)
         else:
-            data = self._codec.encode(payload, limit=None)
+            try:
+                data = self._codec.encode(payload, limit=None)
+            except EncodeError:
+                # What orjson refuses but JSON text can carry (numbers past 64 bits, and the
+                # `Infinity`/`NaN` a broken server might send): bad input for the client's tests.
+                data = json.dumps(payload, separators=(",", ":")).encode()
         if self.compression is None:
             return data, self._codec.text_frames
         return self._compressor.compress(data), False

@@ -82,7 +82,7 @@ class World:
     def bot_user(self) -> dict[str, Any]:
         """The bot's user, as READY and `GET /users/@me` both give it."""
         user = user_object(self.bot_user_id, self.bot_username, bot=True)
-        user.update(verified=True, mfa_enabled=False, email=None)
+        user.update(flags=0, verified=True, mfa_enabled=False, email=None)
         return user
 
     def user(self, guild_index: int, member_index: int) -> dict[str, Any]:
@@ -154,6 +154,38 @@ class World:
         message["member"] = {k: v for k, v in member.items() if k != "user"}
         message["nonce"] = str(number)
         return message
+
+    def message_at(self, channel_id: int, message_id: int, below: int) -> dict[str, Any] | None:
+        """The generated message `message_id` in `channel_id` (as `stream_messages` sent it:
+        number N goes to the first channel of a guild), if its number is below `below`."""
+        offset = (message_id >> 22) - (WORLD_EPOCH_MS - DISCORD_EPOCH_MS) - 100_000_000
+        number = offset * 4096 + (message_id & 0xFFF)
+        place = self._channel_place(channel_id)
+        if not 0 <= number < below or place is None or place[1] != 0:
+            return None
+        message = self.message_create(number, self.guild_id(place[0]))
+        return message if message["id"] == str(message_id) else None
+
+    def member_at(self, guild_id: int, user_id: int) -> dict[str, Any] | None:
+        """The generated member `user_id` of `guild_id`, or None if it is none of them."""
+        index = self.guild_index(guild_id)
+        offset = (user_id >> 22) - (WORLD_EPOCH_MS - DISCORD_EPOCH_MS) - 10_000_000
+        member_index = offset - (index or 0) * 100_000
+        if index is None or not 0 <= member_index < self.members_per_guild:
+            return None
+        return (
+            self.member(index, member_index)
+            if self.user_id(index, member_index) == user_id
+            else None
+        )
+
+    def _channel_place(self, channel_id: int) -> tuple[int, int] | None:
+        offset = (channel_id >> 22) - (WORLD_EPOCH_MS - DISCORD_EPOCH_MS) - 5_000_000
+        guild_index, channel_index = divmod(offset, 100)
+        ok = 0 <= guild_index < self.guild_count and channel_index < self.channels_per_guild
+        if not ok or self.channel_id(guild_index, channel_index) != channel_id:
+            return None
+        return guild_index, channel_index
 
     def members_matching(
         self, guild_id: int, query: str | None, user_ids: list[int] | None, limit: int

@@ -29,6 +29,9 @@ TIMESTAMP = "2024-01-01T00:00:00.000000+00:00"
 # https://discord.com/developers/docs/topics/permissions#permissions-bitwise-permission-flags :
 # the default @everyone permissions of a new guild.
 EVERYONE_PERMISSIONS = "1071698660929"
+# https://discord.com/developers/docs/resources/channel#channel-object-channel-types :
+# ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD.
+THREAD_TYPES = frozenset({10, 11, 12})
 
 
 def user_object(
@@ -38,7 +41,9 @@ def user_object(
     bot: bool = False,
     global_name: str | None = None,
 ) -> Json:
-    """https://discord.com/developers/docs/resources/user#user-object"""
+    """https://discord.com/developers/docs/resources/user#user-object (the required fields and
+    `public_flags`, as message authors carry them; the optional rest is left out: the
+    benches stream millions of these)."""
     user: Json = {
         "id": str(user_id),
         "username": username,
@@ -46,10 +51,6 @@ def user_object(
         "global_name": global_name,
         "avatar": None,
         "public_flags": 0,
-        "flags": 0,
-        "banner": None,
-        "accent_color": None,
-        "avatar_decoration_data": None,
     }
     if bot:
         user["bot"] = True
@@ -64,7 +65,6 @@ def member_object(
         "user": dict(user),
         "nick": None,
         "avatar": None,
-        "banner": None,
         "roles": list(roles or []),
         "joined_at": joined_at,
         "premium_since": None,
@@ -107,9 +107,11 @@ def channel_object(
     guild_id: str | None = None,
     position: int = 0,
     parent_id: str | None = None,
+    owner_id: str | None = None,
 ) -> Json:
     """https://discord.com/developers/docs/resources/channel#channel-object (a guild channel
-    carries the guild's fields; a DM only id, type, last_message_id, recipients, flags)."""
+    carries the guild's fields; a DM only id, type, last_message_id, recipients, flags; a
+    thread its owner, counts and https://discord.com/developers/docs/resources/channel#thread-metadata-object)."""
     channel: Json = {"id": channel_id, "type": channel_type, "last_message_id": None, "flags": 0}
     if channel_type in (1, 3):  # DM, GROUP_DM
         channel["recipients"] = []
@@ -125,6 +127,21 @@ def channel_object(
     )
     if channel_type in (2, 13):  # voice, stage
         channel.update(bitrate=64000, user_limit=0, rtc_region=None)
+    if channel_type in THREAD_TYPES:
+        channel.update(
+            owner_id=owner_id,
+            member_count=1,
+            message_count=0,
+            total_message_sent=0,
+            thread_metadata={
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+                "create_timestamp": TIMESTAMP,
+                **({"invitable": True} if channel_type == 12 else {}),
+            },
+        )
     if guild_id is not None:
         channel["guild_id"] = guild_id
     return channel
@@ -236,7 +253,6 @@ def message_object(
         "attachments": [],
         "embeds": [],
         "components": [],
-        "reactions": [],
         "pinned": False,
         "type": 0,
         "flags": 0,

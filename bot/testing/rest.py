@@ -30,6 +30,7 @@ import structlog
 from bot.testing import (  # noqa: F401  (importing them registers the routes)
     rest_handlers,
     rest_handlers_apps,
+    rest_handlers_channels,
     rest_handlers_guilds,
 )
 from bot.testing.rest_limits import Limits, RecordedRequest
@@ -44,6 +45,8 @@ log = structlog.get_logger(__name__)
 API_VERSION = 10
 # Bodies past this are refused (413): the fake is for tests, not for uploads of any size.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+# Routes Discord answers without a token.
+PUBLIC_ROUTES = frozenset({"/gateway"})
 
 
 def make_token(user_id: int = 1_000_000_000_000_000_001) -> str:
@@ -181,7 +184,9 @@ class FakeRest:
         if not path.startswith(prefix + "/"):
             return _error(404, 0, "404: Not Found")
         path, _, query = path[len(prefix) :].partition("?")
-        if headers.get("authorization") != f"Bot {self.token}":
+        # https://discord.com/developers/docs/events/gateway#get-gateway : no authentication.
+        public = method == "GET" and path in PUBLIC_ROUTES
+        if not public and headers.get("authorization") != f"Bot {self.token}":
             return _error(401, 0, "401: Unauthorized")
         match = ROUTES.match(method, path)
         if match is None:

@@ -13,11 +13,13 @@ if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
 
 __all__ = [
+    "EPHEMERAL",
     "apply_message_edit",
     "channel_of",
     "check_message_body",
     "emit_message",
     "message_of",
+    "reactor",
     "store_files",
 ]
 
@@ -36,7 +38,7 @@ def channel_of(state: State, channel_id: str) -> dict[str, Any]:
 
 def message_of(state: State, channel_id: str, message_id: str) -> dict[str, Any]:
     channel_of(state, channel_id)
-    message = state.messages[channel_id].get(message_id)
+    message = state.find_message(channel_id, message_id)
     if message is None:
         raise RouteError(404, 10008, "Unknown Message")
     return message
@@ -186,6 +188,11 @@ def bulk_delete(fake: FakeRest, request: Request) -> Reply:
         )
     for message_id in ids:
         fake.state.messages[channel_id].pop(str(message_id), None)
+    event: dict[str, Any] = {"ids": [str(i) for i in ids], "channel_id": channel_id}
+    guild_id = fake.state.channels[channel_id].get("guild_id")
+    if guild_id:
+        event["guild_id"] = guild_id
+    request.emit("MESSAGE_DELETE_BULK", event)
     return Reply(204)
 
 
@@ -250,7 +257,8 @@ def _reaction_target(fake: FakeRest, request: Request) -> tuple[dict[str, Any], 
     return message, p["emoji"]
 
 
-def _reactor(fake: FakeRest, request: Request) -> str:
+def reactor(fake: FakeRest, request: Request) -> str:
+    """The user a `{user}` route parameter names (`@me`: the bot)."""
     user = request.params["user"]
     return fake.state.bot_user["id"] if user == "@me" else user
 
@@ -259,7 +267,7 @@ def _reactor(fake: FakeRest, request: Request) -> str:
 def add_reaction(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
     users = fake.state.reactions.setdefault(message["id"], {}).setdefault(emoji, set())
-    user_id = _reactor(fake, request)
+    user_id = reactor(fake, request)
     if user_id not in users:
         users.add(user_id)
         request.emit("MESSAGE_REACTION_ADD", _reaction_event(fake, message, emoji, user_id))
@@ -271,7 +279,7 @@ def add_reaction(fake: FakeRest, request: Request) -> Reply:
 def delete_reaction(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
     users = fake.state.reactions.get(message["id"], {}).get(emoji, set())
-    user_id = _reactor(fake, request)
+    user_id = reactor(fake, request)
     if user_id in users:
         users.discard(user_id)
         event = _reaction_event(fake, message, emoji, user_id)
@@ -294,6 +302,9 @@ def delete_emoji_reactions(fake: FakeRest, request: Request) -> Reply:
     message, emoji = _reaction_target(fake, request)
     fake.state.reactions.get(message["id"], {}).pop(emoji, None)
     _reactions_view(fake, message)
+    event = {**_message_ids(message), "message_id": message["id"], "emoji": _emoji_object(emoji)}
+    del event["id"]
+    request.emit("MESSAGE_REACTION_REMOVE_EMOJI", event)
     return Reply(204)
 
 
@@ -303,110 +314,7 @@ def delete_all_reactions(fake: FakeRest, request: Request) -> Reply:
     message = message_of(fake.state, p["channel_id"], p["message_id"])
     fake.state.reactions.pop(message["id"], None)
     _reactions_view(fake, message)
+    event = {**_message_ids(message), "message_id": message["id"]}
+    del event["id"]
+    request.emit("MESSAGE_REACTION_REMOVE_ALL", event)
     return Reply(204)
-
-
-# -- channels and threads --------------------------------------------------------------------
-
-
-@ROUTES.add("GET", "/channels/{channel_id}")
-def get_channel(fake: FakeRest, request: Request) -> Reply:
-    return Reply(200, dict(channel_of(fake.state, request.params["channel_id"])))
-
-
-@ROUTES.add("PATCH", "/channels/{channel_id}")
-def modify_channel(fake: FakeRest, request: Request) -> Reply:
-    channel = channel_of(fake.state, request.params["channel_id"])
-    payload, _ = request.payload()
-    name = (payload or {}).get("name")
-    if name is not None and not 1 <= len(name) <= 100:
-        raise RouteError(
-            400,
-            50035,
-            "Invalid Form Body",
-            {"name": {"_errors": [{"code": "BASE_TYPE_BAD_LENGTH", "message": "1 to 100"}]}},
-        )
-    channel.update({k: v for k, v in (payload or {}).items() if k not in ("id", "type")})
-    return Reply(200, dict(channel))
-
-
-@ROUTES.add("DELETE", "/channels/{channel_id}")
-def delete_channel(fake: FakeRest, request: Request) -> Reply:
-    channel_id = request.params["channel_id"]
-    channel = channel_of(fake.state, channel_id)
-    del fake.state.channels[channel_id]
-    fake.state.messages.pop(channel_id, None)
-    return Reply(200, dict(channel))
-
-
-@ROUTES.add("POST", "/channels/{channel_id}/typing")
-def trigger_typing(fake: FakeRest, request: Request) -> Reply:
-    channel_of(fake.state, request.params["channel_id"])
-    return Reply(204)
-
-
-def _new_thread(fake: FakeRest, parent: dict[str, Any], body: Any, thread_type: int) -> Reply:
-    name = (body or {}).get("name")
-    if not name:
-        raise RouteError(
-            400,
-            50035,
-            "Invalid Form Body",
-            {"name": {"_errors": [{"code": "BASE_TYPE_REQUIRED", "message": "Required"}]}},
-        )
-    thread = fake.state.add_channel(parent.get("guild_id"), name, thread_type)
-    stored = fake.state.channels[thread["id"]]
-    stored.update(
-        parent_id=parent["id"],
-        owner_id=fake.state.bot_user["id"],
-        thread_metadata={
-            "archived": False,
-            "auto_archive_duration": (body or {}).get("auto_archive_duration", 1440),
-            "archive_timestamp": now_iso(),
-            "locked": False,
-        },
-    )
-    fake.state.thread_members[thread["id"]] = {fake.state.bot_user["id"]}
-    return Reply(201, dict(stored))
-
-
-@ROUTES.add("POST", "/channels/{channel_id}/messages/{message_id}/threads")
-def start_thread_from_message(fake: FakeRest, request: Request) -> Reply:
-    p = request.params
-    message_of(fake.state, p["channel_id"], p["message_id"])
-    payload, _ = request.payload()
-    return _new_thread(fake, channel_of(fake.state, p["channel_id"]), payload, 11)
-
-
-@ROUTES.add("POST", "/channels/{channel_id}/threads")
-def start_thread(fake: FakeRest, request: Request) -> Reply:
-    payload, _ = request.payload()
-    parent = channel_of(fake.state, request.params["channel_id"])
-    return _new_thread(fake, parent, payload, int((payload or {}).get("type", 11)))
-
-
-@ROUTES.add("PUT", "/channels/{channel_id}/thread-members/{user}")
-def add_thread_member(fake: FakeRest, request: Request) -> Reply:
-    channel_id = request.params["channel_id"]
-    channel_of(fake.state, channel_id)
-    fake.state.thread_members.setdefault(channel_id, set()).add(_reactor(fake, request))
-    return Reply(204)
-
-
-@ROUTES.add("DELETE", "/channels/{channel_id}/thread-members/{user}")
-def remove_thread_member(fake: FakeRest, request: Request) -> Reply:
-    channel_id = request.params["channel_id"]
-    channel_of(fake.state, channel_id)
-    fake.state.thread_members.get(channel_id, set()).discard(_reactor(fake, request))
-    return Reply(204)
-
-
-@ROUTES.add("GET", "/guilds/{guild_id}/threads/active")
-def active_threads(fake: FakeRest, request: Request) -> Reply:
-    guild_id = request.params["guild_id"]
-    threads = [
-        dict(c)
-        for c in fake.state.channels.values()
-        if c.get("guild_id") == guild_id and c.get("type") in (10, 11, 12)
-    ]
-    return Reply(200, {"threads": threads, "members": []})

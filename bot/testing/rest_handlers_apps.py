@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.testing.payloads import user_object
 from bot.testing.rest_handlers import (
+    EPHEMERAL,
     apply_message_edit,
     check_message_body,
     emit_message,
@@ -13,7 +15,8 @@ from bot.testing.rest_handlers import (
 )
 from bot.testing.rest_routes import ROUTES, Reply, Request, RouteError
 from bot.testing.rest_state import State
-from bot.testing.rest_validation import Errors, check_choices, check_command, check_modal, error
+from bot.testing.rest_validation import Errors, check_choices, check_modal, error
+from bot.testing.rest_validation_commands import check_command
 
 if TYPE_CHECKING:
     from bot.testing.rest import FakeRest
@@ -51,6 +54,40 @@ def get_gateway_bot(fake: FakeRest, request: Request) -> Reply:
             "session_start_limit": dict(fake.session_start_limit),
         },
     )
+
+
+@ROUTES.add("GET", "/oauth2/applications/@me")
+@ROUTES.add("GET", "/applications/@me")
+def get_current_application(fake: FakeRest, request: Request) -> Reply:
+    """https://discord.com/developers/docs/resources/application#get-current-application
+    (discord.py asks for it at login)."""
+    return Reply(200, application_object(fake.state))
+
+
+def application_object(state: State) -> dict[str, Any]:
+    """The bot's application, owned by a user of the simulated Discord."""
+    bot = state.bot_user
+    owner = user_object("1000000000000000002", "shardline-owner")
+    return {
+        "id": state.application_id,
+        "name": bot["username"],
+        "icon": None,
+        "description": "",
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "bot": dict(bot),
+        "owner": owner,
+        "team": None,
+        "verify_key": "0" * 64,
+        "flags": 0,
+        "approximate_guild_count": len(state.guilds),
+        "approximate_user_install_count": 0,
+        "integration_types_config": {"0": {}},
+        "redirect_uris": [],
+        "interactions_endpoint_url": None,
+        "tags": [],
+    }
 
 
 # -- interactions ----------------------------------------------------------------------------
@@ -128,7 +165,11 @@ def _original(fake: FakeRest, token: str, application_id: str) -> dict[str, Any]
         # A deferred answer: the original message appears on its first edit.
         if interaction["response_type"] is None:
             raise RouteError(404, 10008, "Unknown Message")
-        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, {})
+        # It keeps the deferral's flags (an ephemeral defer makes an ephemeral answer).
+        deferred = interaction.get("response") or {}
+        flags = {"flags": int(deferred.get("flags") or 0)}
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, flags)
+        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
         interaction["original"] = message["id"]
     return message_of(fake.state, interaction["channel_id"], interaction["original"])
 
@@ -142,8 +183,11 @@ def get_original(fake: FakeRest, request: Request) -> Reply:
 @ROUTES.add("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
 def edit_original(fake: FakeRest, request: Request) -> Reply:
     p = request.params
+    interaction = _interaction(fake.state, p["webhook_token"])
+    # A deferred answer's message is made by this first edit: the bot gets its MESSAGE_CREATE.
+    event = "MESSAGE_CREATE" if interaction["original"] is None else "MESSAGE_UPDATE"
     message = _original(fake, p["webhook_token"], p["webhook_id"])
-    return Reply(200, dict(_edit_webhook_message(fake, message, request)))
+    return Reply(200, dict(_edit_webhook_message(fake, message, request, event)))
 
 
 @ROUTES.add("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
@@ -152,17 +196,27 @@ def delete_original(fake: FakeRest, request: Request) -> Reply:
     message = _original(fake, p["webhook_token"], p["webhook_id"])
     del fake.state.messages[message["channel_id"]][message["id"]]
     fake.state.interactions[p["webhook_token"]]["original"] = None
+    _emit_delete(fake, request, message)
     return Reply(204)
 
 
+def _emit_delete(fake: FakeRest, request: Request, message: dict[str, Any]) -> None:
+    if int(message.get("flags") or 0) & EPHEMERAL:
+        return
+    event = {"id": message["id"], "channel_id": message["channel_id"]}
+    if message.get("guild_id"):
+        event["guild_id"] = message["guild_id"]
+    request.emit("MESSAGE_DELETE", event)
+
+
 def _edit_webhook_message(
-    fake: FakeRest, message: dict[str, Any], request: Request
+    fake: FakeRest, message: dict[str, Any], request: Request, event: str = "MESSAGE_UPDATE"
 ) -> dict[str, Any]:
     payload, files = request.payload()
     body = check_message_body(payload, files, creating=False)
     store_files(fake, body, files)
     apply_message_edit(message, body)
-    emit_message(fake, request, "MESSAGE_UPDATE", message)
+    emit_message(fake, request, event, message)
     return message
 
 
@@ -222,6 +276,7 @@ def edit_webhook_message(fake: FakeRest, request: Request) -> Reply:
 def delete_webhook_message(fake: FakeRest, request: Request) -> Reply:
     message = _webhook_message(fake, request)
     del fake.state.messages[message["channel_id"]][message["id"]]
+    _emit_delete(fake, request, message)
     return Reply(204)
 
 

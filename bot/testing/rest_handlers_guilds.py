@@ -22,7 +22,7 @@ def _guild(state: State, guild_id: str) -> dict[str, Any]:
 
 def _member(state: State, guild_id: str, user_id: str) -> dict[str, Any]:
     _guild(state, guild_id)
-    member = state.members[guild_id].get(user_id)
+    member = state.find_member(guild_id, user_id)
     if member is None:
         raise RouteError(404, 10007, "Unknown Member")
     return member
@@ -71,6 +71,7 @@ def create_guild_channel(fake: FakeRest, request: Request) -> Reply:
     channel = fake.state.add_channel(guild_id, body.get("name", "channel"), body.get("type", 0))
     stored = fake.state.channels[channel["id"]]
     stored.update({k: v for k, v in body.items() if k not in ("id", "guild_id")})
+    request.emit("CHANNEL_CREATE", stored)
     return Reply(201, dict(stored))
 
 
@@ -103,6 +104,7 @@ def modify_member(fake: FakeRest, request: Request) -> Reply:
     member.update({k: v for k, v in body.items() if k in ("nick", "roles", "mute", "deaf")})
     if "communication_disabled_until" in body:
         member["communication_disabled_until"] = body["communication_disabled_until"]
+    request.emit("GUILD_MEMBER_UPDATE", {**member, "guild_id": p["guild_id"]})
     return Reply(200, dict(member))
 
 
@@ -113,6 +115,7 @@ def add_member_role(fake: FakeRest, request: Request) -> Reply:
     _role(fake.state, p["guild_id"], p["role_id"])
     if p["role_id"] not in member["roles"]:
         member["roles"] = [*member["roles"], p["role_id"]]
+        request.emit("GUILD_MEMBER_UPDATE", {**member, "guild_id": p["guild_id"]})
     return Reply(204)
 
 
@@ -120,15 +123,18 @@ def add_member_role(fake: FakeRest, request: Request) -> Reply:
 def remove_member_role(fake: FakeRest, request: Request) -> Reply:
     p = request.params
     member = _member(fake.state, p["guild_id"], p["user_id"])
-    member["roles"] = [r for r in member["roles"] if r != p["role_id"]]
+    if p["role_id"] in member["roles"]:
+        member["roles"] = [r for r in member["roles"] if r != p["role_id"]]
+        request.emit("GUILD_MEMBER_UPDATE", {**member, "guild_id": p["guild_id"]})
     return Reply(204)
 
 
 @ROUTES.add("DELETE", "/guilds/{guild_id}/members/{user_id}")
 def kick_member(fake: FakeRest, request: Request) -> Reply:
     p = request.params
-    _member(fake.state, p["guild_id"], p["user_id"])
+    member = _member(fake.state, p["guild_id"], p["user_id"])
     del fake.state.members[p["guild_id"]][p["user_id"]]
+    request.emit("GUILD_MEMBER_REMOVE", {"guild_id": p["guild_id"], "user": member["user"]})
     return Reply(204)
 
 
@@ -160,7 +166,9 @@ def ban_member(fake: FakeRest, request: Request) -> Reply:
         raise RouteError(404, 10013, "Unknown User")
     reason = request.headers.get("x-audit-log-reason")
     fake.state.bans[p["guild_id"]][p["user_id"]] = {"reason": reason, "user": dict(user)}
-    fake.state.members[p["guild_id"]].pop(p["user_id"], None)
+    request.emit("GUILD_BAN_ADD", {"guild_id": p["guild_id"], "user": user})
+    if fake.state.members[p["guild_id"]].pop(p["user_id"], None) is not None:
+        request.emit("GUILD_MEMBER_REMOVE", {"guild_id": p["guild_id"], "user": user})
     return Reply(204)
 
 
@@ -168,8 +176,10 @@ def ban_member(fake: FakeRest, request: Request) -> Reply:
 def unban_member(fake: FakeRest, request: Request) -> Reply:
     p = request.params
     _guild(fake.state, p["guild_id"])
-    if fake.state.bans[p["guild_id"]].pop(p["user_id"], None) is None:
+    ban = fake.state.bans[p["guild_id"]].pop(p["user_id"], None)
+    if ban is None:
         raise RouteError(404, 10026, "Unknown Ban")
+    request.emit("GUILD_BAN_REMOVE", {"guild_id": p["guild_id"], "user": ban["user"]})
     return Reply(204)
 
 
@@ -186,18 +196,17 @@ def get_roles(fake: FakeRest, request: Request) -> Reply:
 def create_role(fake: FakeRest, request: Request) -> Reply:
     guild_id = _guild(fake.state, request.params["guild_id"])["id"]
     body = _body(request)
-    role = {
-        "id": fake.state.snowflake(),
-        "name": body.get("name", "new role"),
-        "color": body.get("color", 0),
-        "hoist": bool(body.get("hoist", False)),
-        "position": len(fake.state.roles[guild_id]),
-        "permissions": str(body.get("permissions", "0")),
-        "managed": False,
-        "mentionable": bool(body.get("mentionable", False)),
-    }
-    fake.state.roles[guild_id][role["id"]] = role
-    return Reply(200, dict(role))
+    role = fake.state.add_role(
+        guild_id, body.get("name", "new role"), permissions=str(body.get("permissions", "0"))
+    )
+    stored = fake.state.roles[guild_id][role["id"]]
+    stored.update(
+        color=body.get("color", 0),
+        hoist=bool(body.get("hoist", False)),
+        mentionable=bool(body.get("mentionable", False)),
+    )
+    request.emit("GUILD_ROLE_CREATE", {"guild_id": guild_id, "role": dict(stored)})
+    return Reply(200, dict(stored))
 
 
 @ROUTES.add("PATCH", "/guilds/{guild_id}/roles/{role_id}")
@@ -205,6 +214,7 @@ def modify_role(fake: FakeRest, request: Request) -> Reply:
     p = request.params
     role = _role(fake.state, p["guild_id"], p["role_id"])
     role.update({k: v for k, v in _body(request).items() if k not in ("id", "managed")})
+    request.emit("GUILD_ROLE_UPDATE", {"guild_id": p["guild_id"], "role": dict(role)})
     return Reply(200, dict(role))
 
 
@@ -215,6 +225,7 @@ def delete_role(fake: FakeRest, request: Request) -> Reply:
     del fake.state.roles[p["guild_id"]][p["role_id"]]
     for member in fake.state.members[p["guild_id"]].values():
         member["roles"] = [r for r in member["roles"] if r != p["role_id"]]
+    request.emit("GUILD_ROLE_DELETE", {"guild_id": p["guild_id"], "role_id": p["role_id"]})
     return Reply(204)
 
 

@@ -256,6 +256,9 @@ class Limits:
         extra = dict(headers)
         extra["Retry-After"] = str(math.ceil(retry_after))
         extra["X-RateLimit-Scope"] = scope
+        # Discord's own 429s pass through Google's front end and say so; a 429 without `Via`
+        # is Cloudflare's (a ban), and clients such as discord.py read it that way.
+        extra["Via"] = "1.1 google"
         if scope == "global":
             extra["X-RateLimit-Global"] = "true"
             for name in list(extra):

@@ -58,6 +58,31 @@ class State:
         self.webhooks: dict[str, Json] = {}  # id -> webhook (with its token)
         self.interactions: dict[str, Json] = {}  # interaction token -> {"id", "channel_id", ...}
         self.files: dict[str, bytes] = {}  # attachment id -> the uploaded bytes
+        # The gateway's generated world (FakeDiscord sets it): its streamed messages and its
+        # members are found here without being stored one by one (benches stream millions).
+        self.world: World | None = None
+        self.streamed = 0  # generated message numbers below this were sent
+
+    def find_message(self, channel_id: str, message_id: str) -> Json | None:
+        """A stored message, or one of the world's generated messages the gateway streamed
+        (stored on first use, so edits and reactions stick); None if there is none."""
+        message = self.messages.get(channel_id, {}).get(message_id)
+        if message is None and self.world is not None and channel_id in self.messages:
+            found = self.world.message_at(int(channel_id), int(message_id), self.streamed)
+            if found is not None:
+                message = {k: v for k, v in found.items() if k != "member"}
+                self.messages[channel_id][message_id] = message
+        return message
+
+    def find_member(self, guild_id: str, user_id: str) -> Json | None:
+        """A guild member, or one of the world's generated members (stored on first use)."""
+        member = self.members.get(guild_id, {}).get(user_id)
+        if member is None and self.world is not None and guild_id in self.members:
+            member = self.world.member_at(int(guild_id), int(user_id))
+            if member is not None:
+                self.members[guild_id][user_id] = member
+                self.users.setdefault(user_id, member["user"])
+        return member
 
     def snowflake(self) -> str:
         """A fresh snowflake for a created object, ordered by creation time."""
@@ -90,7 +115,12 @@ class State:
         with self.lock:
             position = sum(1 for c in self.channels.values() if c.get("guild_id") == guild_id)
             channel = channel_object(
-                self.snowflake(), type, name=name, guild_id=guild_id, position=position
+                self.snowflake(),
+                type,
+                name=name,
+                guild_id=guild_id,
+                position=position,
+                owner_id=self.bot_user["id"],
             )
             self.channels[channel["id"]] = channel
             self.messages[channel["id"]] = {}

@@ -16,6 +16,8 @@ import structlog
 
 from bot.testing.fake_discord import FakeDiscord
 from bot.testing.gateway_config import GatewayConfig
+from bot.testing.gateway_connection import Payload
+from bot.testing.gateway_opcodes import OP_RECONNECT, frame
 from bot.testing.gateway_world import World
 from bot.testing.records_route import expose_records
 
@@ -113,7 +115,25 @@ def _feed_sessions(
                 seqs = discord.stream_messages(messages, session.shard_id) if messages else None
                 if reconnect:
                     last = seqs[-1] if seqs else session.log.last_seq
-                    discord.wait_for_sent(last, session.shard_id, timeout=60)
-                    discord.reconnect(session.shard_id)
+                    _reconnect_once_sent(discord, session, last, stop)
             except (LookupError, TimeoutError) as exc:
                 log.info("fake_discord.feed_skipped", shard=session.shard_id, reason=str(exc))
+
+
+def _reconnect_once_sent(
+    discord: FakeDiscord, session: Any, last: int, stop: threading.Event
+) -> None:
+    """Sends RECONNECT to `session`'s own connection once it has written dispatch `last`
+    (READY first); not to another client's, and not if the session ended meanwhile."""
+
+    def sent() -> bool:
+        conn = session.connection
+        return stop.is_set() or session.invalidated or (conn is not None and conn.sent_seq >= last)
+
+    if not discord.wait_until(sent, timeout=60):
+        raise TimeoutError(f"dispatch {last} of session {session.session_id} not sent in 60 s")
+    with discord.lock:
+        conn = session.connection
+        if stop.is_set() or session.invalidated or conn is None:
+            return
+        conn.send(Payload(frame(OP_RECONNECT, None)))

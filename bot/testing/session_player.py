@@ -226,15 +226,24 @@ class SessionPlayer:
         self.discord.dispatch("MESSAGE_CREATE", message, self._shard_of(guild_id))
 
     def _await_resume(self, action: Any, deadline: float) -> None:
+        """Runs `action` (RECONNECT, a drop), then waits until the bot resumed on a new
+        connection and was sent its RESUMED (a RESUMED is only ever sent to its connection)."""
         discord = self.discord
-        before = len(discord.received(OP_RESUME))
+        known = {info.id for info in discord.connections}
         action()
-        self._wait(
-            discord.wait_until,
-            lambda: len(discord.received(OP_RESUME)) > before,
-            deadline,
-            "RESUME",
-        )
+
+        def resumed() -> bool:
+            # Package-internal: the connections and their sessions' RESUMED sequences.
+            for conn in discord._connections:
+                info, session = conn.info, conn.session
+                if info is None or session is None or info.id in known or not info.resumed:
+                    continue
+                mine = [seq for seq, cid in session.resumed_for.items() if cid == conn.id]
+                if mine and conn.sent_seq >= max(mine):
+                    return True
+            return False
+
+        self._wait(discord.wait_until, resumed, deadline, "RESUME")
 
     # -- helpers ---------------------------------------------------------------------------
 

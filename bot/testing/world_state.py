@@ -51,7 +51,16 @@ def seed_world(state: State, world: World, *, members: bool | None = None) -> No
 
 
 def store_message(state: State, message: dict[str, Any]) -> None:
-    """Records a message the gateway dispatched, so REST can find it (replies refer to it)."""
+    """Records a message the gateway dispatched, so REST can find it (replies refer to it);
+    its author becomes a known user. The gateway's `member` field is not part of a stored
+    message (`GET` answers without it)."""
     with state.lock:
         channel_id = str(message["channel_id"])
-        state.messages.setdefault(channel_id, {})[str(message["id"])] = dict(message)
+        stored = {k: v for k, v in message.items() if k != "member"}
+        state.messages.setdefault(channel_id, {})[str(message["id"])] = stored
+        author = message.get("author")
+        if isinstance(author, dict) and "id" in author:
+            state.users.setdefault(str(author["id"]), dict(author))
+        channel = state.channels.get(channel_id)
+        if channel is not None:
+            channel["last_message_id"] = str(message["id"])

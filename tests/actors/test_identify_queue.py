@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import pytest
 
-from actors.identify_queue import IdentifyQueue
+from actors.identify_queue import IdentifyQueue, pacer_for
 from actors.messages import IdentifyGranted, IdentifyRefused, RequestIdentify
 from bot.gateway.identify import SessionStartLimitError
 from bot.testing import FakeDiscord, GatewayConfig, World
-from supervisors import Actor, Scheduler
+from supervisors import Actor, ChildSpec, Names, Scheduler, Supervisor
 from supervisors.timer import TimerHandle
 from tests.actors.shard_helpers import Recorder, running_shard
+from tests.integration.helpers import crash
 
 
 class Inbox(Actor):
@@ -42,24 +43,64 @@ def test_grants_by_bucket_then_refuses_past_the_limit():
     got: list[object] = []
     changed = threading.Condition()
     inbox = Inbox.start(got, changed)
-    queue = IdentifyQueue.start(gateway_bot(remaining=3, max_concurrency=2), window=0.3)
+    scheduler = RecordingScheduler()
+    queue = IdentifyQueue.start(
+        gateway_bot(remaining=3, max_concurrency=2), window=0.3, scheduler=scheduler
+    )
     try:
         for shard_id in range(4):
             queue.tell(RequestIdentify(shard_id, inbox, 7))
+        # buckets 0 and 1 at once; shard 3 refused at once (3 starts: 0, 1 and 2 took them)
+        with changed:
+            assert changed.wait_for(lambda: len(got) == 3, 10)
+        assert got[:2] == [IdentifyGranted(0, 7), IdentifyGranted(1, 7)]
+        (refused,) = got[2:]
+        assert isinstance(refused, IdentifyRefused) and refused.shard_id == 3
+        assert isinstance(refused.error, SessionStartLimitError)
+        # shard 2 shares bucket 0 with shard 0: its grant waits one window, on the scheduler
+        ((delay, slot),) = scheduler.handles
+        assert delay == pytest.approx(0.3, abs=0.05)
+        slot.callback()
         with changed:
             assert changed.wait_for(lambda: len(got) == 4, 10)
-        granted = [m for m in got if isinstance(m, IdentifyGranted)]
-        refused = [m for m in got if isinstance(m, IdentifyRefused)]
-        assert sorted(m.shard_id for m in granted) == [0, 1, 2]
-        assert [m.shard_id for m in refused] == [3]
-        assert isinstance(refused[0].error, SessionStartLimitError)
-        assert got.index(granted[-1]) == 3 or granted[-1].shard_id == 2  # shard 2 waited
+        assert got[3] == IdentifyGranted(2, 7)
         assert queue.proxy().remaining().get() == 0
         with pytest.raises(SessionStartLimitError, match="only 0 left"):
             queue.proxy().check_start(1).get()
         assert queue.is_alive()  # a refused check does not crash the queue
     finally:
         queue.stop()
+        inbox.stop()
+
+
+def test_a_restarted_queue_keeps_the_pacing_and_the_starts_used():
+    got: list[object] = []
+    changed = threading.Condition()
+    inbox = Inbox.start(got, changed)
+    scheduler = RecordingScheduler()
+    pacer = pacer_for(gateway_bot(remaining=10), window=5.0)  # kept by the tree, outside
+    names = Names()
+    spec = ChildSpec(
+        "identify_queue", lambda: IdentifyQueue.start(pacer=pacer, scheduler=scheduler)
+    )
+    supervisor = Supervisor.start([spec], names=names)
+    try:
+        first = names.get("identify_queue", timeout=10)
+        first.tell(RequestIdentify(0, inbox, 1))
+        with changed:
+            assert changed.wait_for(lambda: len(got) == 1, 10)
+        crash(first)  # a bug in the queue: its supervisor restarts it
+        assert first.lifeline.wait(10)
+        second = names.get("identify_queue", timeout=10)
+        assert second is not first
+        second.tell(RequestIdentify(1, inbox, 1))
+        assert second.proxy().remaining().get(timeout=10) == 8  # both starts counted
+        # shard 1 is in shard 0's bucket: it waits the window out, restart or not
+        ((delay, _slot),) = scheduler.handles
+        assert delay == pytest.approx(5.0, abs=0.5)
+        assert len(got) == 1
+    finally:
+        supervisor.stop(timeout=10)
         inbox.stop()
 
 

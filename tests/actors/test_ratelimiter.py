@@ -129,3 +129,22 @@ def test_a_stopped_limiter_refuses_new_requests_clearly(rest: FakeRest) -> None:
         with pytest.raises(RatelimiterUnavailable):
             client.create_message(channel, "no limiter")
     assert [r.status for r in rest.requests] == [200]
+
+
+def test_one_call_through_the_actor_waits_at_most_max_ratelimit_wait_in_all(
+    rest: FakeRest, tree: tuple[pykka.ActorRef[Any], supervisors.Names, WatchedRateLimits]
+) -> None:
+    from bot.api import RateLimited
+
+    _supervisor, names, _state = tree
+    # the actor keeps its own state (a 30 s cap); the limiter the client uses caps at 1.5 s
+    state = RateLimits(RateLimitConfig(global_limit=10_000, max_ratelimit_wait=1.5))
+    (channel,) = channels(rest, 1)
+    rest.limits.rate_limit_next(6, scope="user", retry_after=1.0, route=POST)
+    with client_for(rest, names, state) as client:
+        started = time.monotonic()
+        with pytest.raises(RateLimited):
+            client.create_message(channel, "m")
+        elapsed = time.monotonic() - started
+    assert [r.status for r in rest.requests] == [429, 429]
+    assert elapsed < 1.5 + 0.25, elapsed

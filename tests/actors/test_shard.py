@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
 
+from actors.errors import MembersRequestLost
 from actors.shard import ReaderFailed, ShardActor, ShardState, request_guild_members
 from actors.shard_socket import check_gateway_url
+from bot.gateway import members as members_module
 from bot.gateway.errors import FatalCloseError
 from bot.gateway.members import MembersRateLimited
 from bot.gateway.opcodes import Opcode
@@ -227,6 +230,39 @@ def test_request_guild_members_collects_chunks_by_nonce(discord):
         )
         assert some.not_found == [5]
         assert len(some.members) == 1
+
+
+def test_member_requests_fail_when_the_connection_is_lost():
+    config = GatewayConfig(heartbeat_interval_ms=300, identify_window=0.0, world=World(2))
+    silent = dataclasses.replace(config, answer_member_requests=False)
+    with FakeDiscord(config=silent) as discord, running_shard(discord) as (shard, recorder, _):
+        guild = recorder.wait_for_event("GUILD_CREATE").data
+        waiting = [
+            shard.proxy().request_guild_members(guild["id"], query=q).get(timeout=10)
+            for q in ("a", "b")
+        ]
+        discord.reconnect()  # op 7: the shard resumes on a new connection
+        for future in waiting:
+            with pytest.raises(MembersRequestLost) as lost:
+                future.get(timeout=10)
+            assert lost.value.reason == "connection lost" and lost.value.shard_id == 0
+        assert shard.proxy().pending_member_requests().get(timeout=10) == 0
+
+
+def test_member_requests_are_bounded_and_the_oldest_fails(monkeypatch):
+    monkeypatch.setattr(members_module, "MAX_PENDING_REQUESTS", 2)
+    config = GatewayConfig(heartbeat_interval_ms=300, identify_window=0.0, world=World(2))
+    silent = dataclasses.replace(config, answer_member_requests=False)
+    with FakeDiscord(config=silent) as discord, running_shard(discord) as (shard, recorder, _):
+        guild = recorder.wait_for_event("GUILD_CREATE").data
+        futures = [
+            shard.proxy().request_guild_members(guild["id"], query=str(n)).get(timeout=10)
+            for n in range(3)
+        ]
+        with pytest.raises(MembersRequestLost) as lost:
+            futures[0].get(timeout=10)  # pushed out by the third
+        assert lost.value.reason == "too many pending"
+        assert shard.proxy().pending_member_requests().get(timeout=10) == 2
 
 
 def test_presence_and_voice_state_commands(discord):

@@ -29,9 +29,11 @@ class Taker:
         self.taken: list[Any] = []
         self.closed = False
         self.took = threading.Event()
+        self.refused = threading.Event()
 
     def deliver(self, event: Any) -> bool:
         if self.closed:
+            self.refused.set()
             return False
         self.taken.append(event)
         self.took.set()
@@ -77,10 +79,13 @@ def test_an_event_the_dying_consumer_refused_goes_to_its_successor(groups: Local
     subscription.attach(dying.deliver)
     producer = threading.Thread(target=groups.dispatch, args=(GROUP, "handed over"))
     producer.start()
+    # the dying consumer refused it first: only then does the successor attach (the handover)
+    assert dying.refused.wait(WAIT)
+    assert not successor.took.is_set() and producer.is_alive()  # the event waits, not lost
     subscription.attach(successor.deliver)
     assert successor.took.wait(WAIT)
     producer.join(WAIT)
-    assert successor.taken == ["handed over"]
+    assert successor.taken == ["handed over"] and dying.taken == []
 
 
 def test_with_no_restart_an_event_is_dropped_after_the_wait(groups: LocalGroups) -> None:

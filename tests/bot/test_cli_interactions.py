@@ -51,6 +51,18 @@ def test_new_writes_a_project_and_never_overwrites(
     assert (target / "my_bot.py").read_text() == "# mine\n"
 
 
+def test_new_refuses_a_file_an_empty_name_and_an_unwritable_place_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    assert cli.main(["new", str(tmp_path / "afile")]) == 2
+    assert "is not a directory" in capsys.readouterr().err
+    assert cli.main(["new", " "]) == 2
+    assert "name the directory" in capsys.readouterr().err
+    assert cli.main(["new", str(tmp_path / "afile" / "below")]) == 2
+    assert "cannot write in" in capsys.readouterr().err
+
+
 def test_a_bot_py_in_the_current_directory_is_named_and_explained(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

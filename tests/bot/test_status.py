@@ -11,7 +11,15 @@ from bot.api.limiter import LocalLimiter
 from bot.api.ratelimits import Outcome
 from bot.api.routes import Route
 from bot.app import ShardStatus
-from bot.app.stats import EventTally, RestCounter, RestCounts, Snapshot
+from bot.app.stats import (
+    RATE_WINDOW,
+    EventTally,
+    RateMeter,
+    RestCounter,
+    RestCounts,
+    Snapshot,
+    StatsCollector,
+)
 from bot.app.status import StatusLog, StatusScreen, open_status, render, status_fields
 
 WAIT = 10.0
@@ -117,3 +125,38 @@ def test_event_tally_counts_by_name_from_many_threads() -> None:
     tally.count("RESUMED")
     assert tally.total == 4001 and tally.get("MESSAGE_CREATE") == 4000
     assert tally.by_name() == {"MESSAGE_CREATE": 4000, "RESUMED": 1}
+
+
+class _IdleBot:
+    """What StatsCollector reads of a bot, with nothing running."""
+
+    shards: list[ShardStatus] = []
+    supervisor = None
+
+    class names:
+        @staticmethod
+        def whereis(_name: object) -> None:
+            return None
+
+
+def test_the_events_rate_shows_a_burst_for_the_moments_after_it() -> None:
+    now = [100.0]
+    tally = EventTally()
+    stats = StatsCollector(_IdleBot(), tally, RestCounter(), clock=lambda: now[0])
+    assert stats.snapshot().events_per_second == 0
+    for _ in range(1000):  # a burst just after a frame
+        tally.count("MESSAGE_CREATE")
+    rates = []
+    for _ in range(8):  # frames four times a second
+        now[0] += 0.25
+        rates.append(stats.snapshot().events_per_second)
+    assert rates[0] == 4000  # 1,000 in the first quarter second
+    assert all(rate > 0 for rate in rates[:7]), rates  # shown for the window's 2 s
+    now[0] += RATE_WINDOW
+    assert stats.snapshot().events_per_second == 0  # and gone once it is past
+
+
+def test_rate_meter_over_a_steady_stream() -> None:
+    meter = RateMeter(window=1.0)
+    rates = [meter.update(step * 0.1, step * 50) for step in range(40)]  # 500 events/s
+    assert rates[0] == 0 and all(abs(rate - 500) < 1e-6 for rate in rates[1:])

@@ -105,7 +105,9 @@ def test_the_feedback_modal_opens_and_its_submit_is_answered(world: Any) -> None
     opened = scenario.slash(alice, "feedback", channel=channel)
     assert opened.response_type == CallbackType.MODAL
     assert opened.modal["custom_id"] == "dice:feedback"
-    inputs = [c for row in opened.modal["components"] for c in row["components"]]
+    labels = opened.modal["components"]
+    assert [label["type"] for label in labels] == [ComponentType.LABEL, ComponentType.LABEL]
+    inputs = [label["component"] for label in labels]
     assert [i["type"] for i in inputs] == [ComponentType.TEXT_INPUT, ComponentType.TEXT_INPUT]
     submitted = scenario.submit_modal(alice, "dice:feedback", {"rating": "5"})
     assert submitted.ephemeral and submitted.message["content"] == "thanks for the 5/5"

@@ -38,6 +38,8 @@ def message_number(event: Event) -> int | None:
     if event.name != "MESSAGE_CREATE":
         return None
     content = getattr(event.data, "content", "") or ""
+    if not isinstance(content, str):  # a fuzzed payload
+        return None
     head, _, tail = content.partition(" ")
     return int(tail) if head == "message" and tail.isdigit() else None
 

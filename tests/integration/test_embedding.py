@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from actors.errors import ShardStoppedForGood
 from bot.app import Bot
 from bot.app.tree import BOT_INTENSITY
 from supervisors import ExitKind, Names, RestartIntensityExceeded, Strategy, Supervisor, stop_tree
@@ -142,3 +143,22 @@ def test_the_users_supervisor_escalates_when_its_own_intensity_is_zero(
     assert app.journal.events("stop") == ["sibling"]
     with pytest.raises(RuntimeError, match="not been started"):
         bot.api  # noqa: B018  (the ended tree's REST client was closed with it)
+
+
+def test_a_fatal_close_ends_the_embedded_bot_and_it_is_not_restarted(
+    tmp_path: Path, make_app: Any
+) -> None:
+    bot = Bot.from_config(write_config(tmp_path, [RECORDER]))
+    app = make_app(bot, Strategy.ONE_FOR_ONE, 3)
+    sibling = app.names.get("sibling", WAIT)
+    root = app.names.get("bot", WAIT)
+    wait_ready(bot, 2)
+    bot.simulator.close(4004, shard_id=0)
+    # the bot's tree ends with the reason; reconnecting cannot help, so no restart
+    assert root.lifeline.wait(WAIT)
+    reason = root.lifeline.reason
+    assert reason.kind is ExitKind.SHUTDOWN
+    assert isinstance(reason.exception, ShardStoppedForGood) and reason.exception.code == 4004
+    assert app.ref.proxy().restart_count.get(timeout=WAIT) == 0
+    assert app.names.whereis("bot") is None
+    assert sibling.is_alive()  # the application goes on

@@ -111,8 +111,10 @@ def wait_for(stats: StatsCollector, check: Any) -> Any:
     raise AssertionError(f"not reached in {WAIT} s: {stats.snapshot()}")
 
 
-def cli(tmp_path: Path, *args: str, token: str) -> subprocess.Popen[str]:
-    path = write_config(tmp_path, [PING], simulator=SESSION, log={"level": "info"})
+def cli(
+    tmp_path: Path, *args: str, token: str, session: dict[str, Any] = SESSION
+) -> subprocess.Popen[str]:
+    path = write_config(tmp_path, [PING], simulator=session, log={"level": "info"})
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHARDLINE_")}
     env["DISCORD_TOKEN"] = token
     return subprocess.Popen(
@@ -152,6 +154,25 @@ def test_forever_keeps_running_until_sigint_then_exits_0(tmp_path: Path) -> None
     assert process.returncode == 0, "".join(seen)[-2000:] + rest[-2000:]
     summary = summary_of(json_lines(rest))
     assert summary["exit_status"] == 0 and summary["replies"] == 8
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_forever_stopped_during_the_script_exits_0(tmp_path: Path, signum: int) -> None:
+    # 5 s between the phases: the signal comes while the script is still playing
+    session = {**SESSION, "pace": 5.0}
+    process = cli(tmp_path, "--forever", token=make_token(), session=session)
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if '"bot.started"' in line:
+            process.send_signal(signum)
+            break
+    rest = process.communicate(timeout=60)[1]
+    assert process.returncode == 0, "".join(seen)[-2000:] + rest[-2000:]
+    summary = summary_of(json_lines(rest))
+    assert summary["exit_status"] == 0 and "reason" not in summary
+    assert summary["replies"] < 8  # it was cut short, on purpose
 
 
 def test_a_bot_whose_token_is_refused_exits_1_with_the_reason() -> None:

@@ -1,8 +1,9 @@
-"""The README's "Testing your bot with the simulator" example, kept working."""
+"""The README's "Testing your bot with the simulator" examples, kept working."""
 
 from __future__ import annotations
 
 from bot import Bot, Consumer, Event
+from bot.testing import Scenario
 
 
 class Ping(Consumer):
@@ -32,3 +33,14 @@ def test_ping_answers() -> None:
         )
         assert discord.violations == []
         assert discord.rest.violations == []
+
+
+def test_a_user_says_ping() -> None:
+    config = {"gateway": {"url": "local"}, "simulator": {"heartbeat_interval_ms": 500}}
+    with Bot.from_config(config, consumers=[Ping]) as bot:
+        scenario = Scenario(bot.simulator, timeout=10)
+        guild = scenario.guild(name="Shop")
+        channel = scenario.channel(guild, name="general")
+        alice = scenario.user(name="alice")
+        scenario.join(alice, guild)
+        assert scenario.say(alice, channel, "!ping").reply["content"] == "pong"

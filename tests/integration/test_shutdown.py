@@ -16,7 +16,7 @@ from typing import Any
 import pykka
 import pytest
 
-from bot.app import Bot
+from bot.app import Bot, BotFailed
 from tests.integration.consumers import WAIT, SlowRecorder, journal_of
 from tests.integration.helpers import wait_ready, write_config
 
@@ -147,17 +147,28 @@ def test_bot_run_returns_when_its_tree_ends_by_itself(tmp_path: Path) -> None:
 
     bot = Bot.from_config(write_config(tmp_path, ["tests.integration.consumers:Recorder"]))
     stop = threading.Event()
-    runner = threading.Thread(target=bot.run, args=(stop,), name="test-run")
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            bot.run(stop)
+        except BotFailed as failure:
+            raised.append(failure)
+
+    runner = threading.Thread(target=run, name="test-run")
     runner.start()
     try:
         journal_of(bot.cache).wait_until(lambda j: j.count("GUILD_AVAILABLE") == 2)
-        # Past its restart intensity the bot's supervisor fails: run() sees its Down and ends.
+        # Past its restart intensity the bot's supervisor fails: run() sees its Down, stops,
+        # and raises BotFailed with the reason (a script's exit status is then non-zero).
         for _ in range(BOT_INTENSITY):
             crash_and_wait_restart(bot, "identify_queue")
         crash(bot.names.get("identify_queue", 10))
         runner.join(30)
         assert not runner.is_alive()
-        assert bot.state.value == "stopped"
+        assert bot.state.value == "failed"
+        (failure,) = raised
+        assert "restart intensity exceeded" in str(failure) and "identify_queue" in str(failure)
     finally:
         stop.set()
         runner.join(30)

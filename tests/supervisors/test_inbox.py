@@ -7,11 +7,10 @@ from typing import Any
 
 import pykka
 import pytest
-from pykka._envelope import Envelope
-from pykka.messages import _ActorStop
 
 from supervisors import NORMAL, Inbox, Shutdown
 from supervisors.future import LatchFuture
+from supervisors.pykka_compat import ActorStop, Envelope
 from tests.supervisors.helpers import WAIT
 
 
@@ -21,7 +20,7 @@ def take(inbox: Inbox, count: int) -> list[Any]:
 
 def test_urgent_first_then_order_kept() -> None:
     inbox = Inbox()
-    stop = _ActorStop()
+    stop = ActorStop()
     shutdown = Shutdown(NORMAL)
     for message in (1, stop, 2):
         inbox.put(Envelope(message))
@@ -56,7 +55,7 @@ def test_full_lane_blocks_senders_until_taken() -> None:
     inbox = Inbox(maxsize=2)
     inbox.put(Envelope("a"))
     inbox.put(Envelope("b"))
-    inbox.put(Envelope(_ActorStop()))  # control never blocks
+    inbox.put(Envelope(ActorStop()))  # control never blocks
     entered, sent = threading.Event(), threading.Event()
 
     def send() -> None:
@@ -67,9 +66,12 @@ def test_full_lane_blocks_senders_until_taken() -> None:
     sender = threading.Thread(target=send)
     sender.start()
     assert entered.wait(WAIT)
+    assert inbox.wait_blocked(1, WAIT)  # the sender is inside put, waiting for room
     assert not sent.is_set()
+    assert inbox.qsize() == 2
     assert inbox.get().message == "a"
     assert sent.wait(WAIT)
+    assert inbox.blocked_senders() == 0
     sender.join(WAIT)
     assert [m if isinstance(m, str) else "stop" for m in take(inbox, 3)] == ["b", "stop", "c"]
 
@@ -90,6 +92,7 @@ def test_close_wakes_blocked_senders_and_refuses_puts() -> None:
     sender = threading.Thread(target=send)
     sender.start()
     assert entered.wait(WAIT)
+    assert inbox.wait_blocked(1, WAIT)  # blocked on the full lane: close must wake it
     left = inbox.close()
     sender.join(WAIT)
     assert [e.message for e in left] == ["a"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -118,20 +119,51 @@ def test_shutdown_signal_and_proxy(journal: Journal) -> None:
     assert ref.exit_reason == supervisors.SHUTDOWN
 
 
+class _OverlapCounter:
+    """Counts handler runs, and runs that began while another was inside: the guard is taken
+    without blocking, and the GIL is given away inside, so an overlap would show."""
+
+    def __init__(self, hold: threading.Event | None = None) -> None:
+        self.guard = threading.Lock()
+        self.count = 0
+        self.overlaps = 0
+        self.inside = threading.Event()
+        self.hold = hold
+
+    def run(self) -> tuple[int, int]:
+        if not self.guard.acquire(blocking=False):
+            self.overlaps += 1
+            return (self.count, self.overlaps)
+        try:
+            self.count += 1
+            self.inside.set()
+            if self.hold is not None:
+                self.hold.wait(WAIT)
+            time.sleep(0)  # not a wait for a thread: it lets another one run here
+            return (self.count, self.overlaps)
+        finally:
+            self.guard.release()
+
+
+def test_the_overlap_detector_sees_an_overlap() -> None:
+    hold = threading.Event()
+    detector = _OverlapCounter(hold)
+    first = threading.Thread(target=detector.run)
+    first.start()
+    assert detector.inside.wait(WAIT)
+    detector.run()  # while the first is inside
+    hold.set()
+    first.join(WAIT)
+    assert detector.overlaps == 1
+
+
 def test_one_message_at_a_time_under_many_senders() -> None:
     class Counter(PooledActor):
         def __init__(self) -> None:
-            self.inside = False
-            self.count = 0
-            self.overlaps = 0
+            self.detector = _OverlapCounter()
 
         def on_receive(self, message: Any) -> Any:
-            if self.inside:
-                self.overlaps += 1
-            self.inside = True
-            self.count += 1
-            self.inside = False
-            return (self.count, self.overlaps)
+            return self.detector.run()
 
     ref = Counter.start()
     senders = [threading.Thread(target=lambda: [ref.tell(n) for n in range(500)]) for _ in range(4)]
@@ -141,6 +173,29 @@ def test_one_message_at_a_time_under_many_senders() -> None:
         thread.join(WAIT)
     assert ref.ask("last", timeout=WAIT) == (2001, 0)
     ref.stop(timeout=WAIT)
+
+
+def test_a_held_message_holds_the_next_one_back() -> None:
+    hold, second = threading.Event(), threading.Event()
+
+    class Holder(PooledActor):
+        def on_receive(self, message: Any) -> Any:
+            if message == "first":
+                hold.wait(WAIT)
+            else:
+                second.set()
+
+    ref = Holder.start()
+    try:
+        ref.tell("first")
+        ref.tell("second")
+        # free pool threads exist, yet the second waits for the first: one at a time
+        assert not second.wait(0.3)
+        hold.set()
+        assert second.wait(WAIT)
+    finally:
+        hold.set()
+        ref.stop(timeout=WAIT)
 
 
 def test_many_short_lived_actors(journal: Journal) -> None:

@@ -213,6 +213,23 @@ def test_wait_past_max_ratelimit_wait_is_a_clear_error(fast_rest: FakeRest) -> N
     assert fast_rest.violations == []
 
 
+def test_the_waits_of_one_call_add_up_to_at_most_max_ratelimit_wait(fast_rest: FakeRest) -> None:
+    # The case (retry_after 15 s, max_ratelimit_wait 20 s: five retries, 75.7 s) scaled
+    # down: whole seconds, since the fake's Retry-After header is rounded up to one.
+    (channel,) = channels(fast_rest, 1)
+    fast_rest.limits.rate_limit_next(6, scope="user", retry_after=1.0, route=POST)
+    with make_client(fast_rest, max_ratelimit_wait=1.5) as client:
+        started = time.monotonic()
+        with pytest.raises(RateLimited) as limited:
+            client.create_message(channel, "429 after 429")
+        elapsed = time.monotonic() - started
+    # one wait of 1 s fits in 1.5 s; the second would not: raised at once, not waited
+    assert [r.status for r in fast_rest.requests] == [429, 429]
+    assert limited.value.retry_after == 1.0
+    assert 1.0 <= elapsed < 1.5 + 0.25, elapsed  # the waits, plus two local round trips
+    assert fast_rest.violations == []
+
+
 def test_wait_cap_also_ends_a_wait_of_unknown_length(fast_rest: FakeRest) -> None:
     # A probe whose answer never comes back in time: the others give up at the cap.
     fast_rest.limits.set_bucket(POST, limit=1, window=30.0)

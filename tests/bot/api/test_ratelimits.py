@@ -46,10 +46,26 @@ def test_route_path_key_and_major() -> None:
     )
     assert route.path == "/webhooks/5/t%2Fk"
     assert route.key == "POST /webhooks/{webhook_id}/{webhook_token}"
-    assert route.major == "5:t/k"
+    assert route.major.startswith("5:sha256:") and "t/k" not in route.major
+    other = Route("POST", route.template, webhook_id=5, webhook_token="x")
+    assert other.major != route.major  # one bucket per token, still
     assert "t/k" not in repr(route)
     with pytest.raises(ValueError):
         Route("GET", "/channels/{channel_id}")
+
+
+def test_no_webhook_token_in_a_grant_a_ticket_or_the_limiter_state() -> None:
+    token = "webhook-token-that-is-a-secret"
+    state = RateLimits(RateLimitConfig())
+    template = "/webhooks/{webhook_id}/{webhook_token}"
+    route = Route("POST", template, webhook_id=5, webhook_token=token)
+    ticket = acquire(state, route)
+    grant = ticket.grant
+    assert grant is not None
+    state.release(grant, Outcome(204))
+    assert grant.major.startswith("5:sha256:")
+    for text in (repr(grant), repr(ticket), repr(route), repr(state.buckets), repr(state)):
+        assert token not in text
 
 
 def test_headers_parse_in_any_case() -> None:

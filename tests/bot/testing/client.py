@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 import websocket
 
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
 
-# GUILDS, GUILD_MESSAGES, GUILD_PRESENCES (full member lists) and MESSAGE_CONTENT.
-DEFAULT_INTENTS = (1 << 0) | (1 << 9) | (1 << 8) | (1 << 15)
+# GUILDS, GUILD_MEMBERS (all-member requests), GUILD_MESSAGES, GUILD_PRESENCES (full member
+# lists) and MESSAGE_CONTENT.
+DEFAULT_INTENTS = (1 << 0) | (1 << 1) | (1 << 9) | (1 << 8) | (1 << 15)
 
 
 class RawClient:
     """One connection: `send(payload)`, `recv()` -> decoded payload, `close_code()`."""
 
-    def __init__(self, url: str, encoding: str = "json", compress: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        encoding: str = "json",
+        compress: str | None = None,
+        *,
+        plain: bool = False,
+    ) -> None:
         query = f"?v=10&encoding={encoding}" + (f"&compress={compress}" if compress else "")
         self.ws = websocket.create_connection(url + "/" + query, timeout=10)
         self.codec = codec_for(encoding)
+        # plain: JSON decoded as it is sent (snowflakes stay strings), as other libraries get it.
+        self.plain = plain
         self.inflater = make_inflater(compress or "none")
         self.close_frame_code: int | None = None
 
@@ -46,6 +57,9 @@ class RawClient:
                 continue
             payload = self.inflater.feed(frame.data)
             if payload is not None:
+                if self.plain:
+                    plain: dict[str, Any] = orjson.loads(payload)
+                    return plain
                 result: dict[str, Any] = self.codec.decode(payload)
                 return result
 

@@ -47,6 +47,7 @@ COMMANDS: list[dict[str, Any]] = [
     {"name": "panel", "description": "buttons and a select"},
     {"name": "form", "description": "a modal"},
     {"name": "secret", "description": "ephemeral"},
+    {"name": "hush", "description": "ephemeral, deferred"},
     {"name": "Inspect", "type": 2},
     {"name": "Quote", "type": 3},
 ]
@@ -126,6 +127,9 @@ class Answers(Consumer):
             reply(4, {"content": "panel", "components": PANEL})
         elif data["name"] == "form":
             reply(9, FORM)
+        elif data["name"] == "hush":
+            reply(5, {"flags": EPHEMERAL})
+            self.api.edit_original_response(app, token, content="later")
         elif data["name"] == "secret":
             reply(4, {"content": "psst", "flags": EPHEMERAL})
         elif data["name"] == "Inspect":
@@ -202,6 +206,9 @@ def test_deferred_answers_followups_and_ephemeral(
     assert deferred.interaction["context"] == 1 and "user" in deferred.interaction
     secret = scenario.slash(alice, "secret")
     assert secret.ephemeral and secret.message["content"] == "psst"
+    hush = scenario.slash(alice, "hush")
+    assert hush.wait_message(lambda m: m["content"] == "later")["flags"] & EPHEMERAL
+    assert hush.ephemeral  # an ephemeral deferral makes an ephemeral answer
 
 
 def test_buttons_selects_and_update_message(world: tuple[Bot, FakeDiscord, Scenario]) -> None:
