@@ -75,6 +75,8 @@ class ShardOptions:
     scheduler: Scheduler | None = None
     """The timer of the shards' supervisors (restart delays): the bot's own; None: the
     process-wide `default_scheduler()`."""
+    # Asked before each connection of a shard (cluster leases: is the lease still ours?).
+    connect_gate: Callable[[int], bool] | None = None
 
     def session_config(self, shard_id: int) -> SessionConfig:
         return SessionConfig(
@@ -103,6 +105,7 @@ def shard_tree_spec(shard_id: int, options: ShardOptions, state: ShardState) -> 
             lambda: names.whereis(producer_id),
             options.identify_queue,
             send_limiter=options.send_limiter,
+            connect_gate=options.connect_gate,
         )
 
     children = [
