@@ -101,6 +101,15 @@ def _wait(condition: Any, timeout: float) -> bool:
     return bool(condition())
 
 
+def _stopped(pid: int) -> bool:
+    """True once process `pid` is stopped (state T in /proc); True where there is no /proc."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] in ("T", "t")
+
+
 class ClusterHarness:
     """A simulator process and `nodes` bot processes sharing one Redis (module docstring)."""
 
@@ -371,8 +380,12 @@ class ClusterHarness:
         return round(time.monotonic() - killed_at, 3)
 
     def pause(self, name: str) -> None:
-        """SIGSTOP: the node keeps its sockets and its leases run out."""
-        os.kill(self.nodes[name].pid, signal.SIGSTOP)
+        """SIGSTOP: the node keeps its sockets and its leases run out. Returns once the process
+        is stopped (signals arrive asynchronously: a log line may still be written meanwhile),
+        so its log's length read afterwards marks the pause."""
+        pid = self.nodes[name].pid
+        os.kill(pid, signal.SIGSTOP)
+        _wait(lambda: _stopped(pid), 5.0)
 
     def resume(self, name: str) -> None:
         """SIGCONT."""
