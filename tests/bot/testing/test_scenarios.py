@@ -73,7 +73,12 @@ FORM = {
         {
             "type": 1,
             "components": [{"type": 4, "custom_id": "text", "style": 1, "label": "Text"}],
-        }
+        },
+        {
+            "type": 18,
+            "label": "Who helped?",
+            "component": {"type": 5, "custom_id": "who", "required": False},
+        },
     ],
 }
 
@@ -248,8 +253,21 @@ def test_modal_autocomplete_and_context_menus(world: tuple[Bot, FakeDiscord, Sce
     assert form.modal is not None and form.modal["custom_id"] == "feedback"
     submitted = scenario.submit_modal(alice, "feedback", {"text": "great"})
     assert submitted.message["content"] == "thanks: great"
+    text, who = submitted.interaction["data"]["components"]
+    assert text["components"][0] == {"type": 4, "id": 2, "custom_id": "text", "value": "great"}
+    assert who["component"] == {"type": 5, "id": 4, "custom_id": "who", "values": []}
+    assert "resolved" not in submitted.interaction["data"]
     with pytest.raises(ValueError, match="no inputs"):
         scenario.submit_modal(alice, "feedback", {"text": "x", "other": "y"})
+    # A select in a modal answers with `values` and, for users, `resolved` as Discord sends
+    # it (components/reference#user-select-user-select-interaction-response-structure).
+    bob = scenario.user(name="bob")
+    scenario.join(bob, guild)
+    helped = scenario.submit_modal(alice, "feedback", {"text": "ok", "who": [bob]})
+    data = helped.interaction["data"]
+    assert data["components"][1]["component"]["values"] == [bob["id"]]
+    assert data["resolved"]["users"][bob["id"]]["username"] == "bob"
+    assert helped.message["content"] == "thanks: ok"
     choices = scenario.autocomplete(alice, "fruit", {"kind": "ap"}, focused="kind", guild=guild)
     assert [c["name"] for c in choices] == ["apple", "apricot"]
     inspect = scenario.user_command(alice, "Inspect", alice, guild=guild)
