@@ -38,7 +38,13 @@ from bot.testing.gateway_opcodes import (
     OP_VOICE,
     frame,
 )
-from bot.testing.gateway_record import ConnectionInfo, EventLog, Received, Violation
+from bot.testing.gateway_record import (
+    ConnectionInfo,
+    EventLog,
+    Received,
+    RefusedSend,
+    Violation,
+)
 from bot.testing.gateway_wire import WireError
 
 __all__ = ["GatewayRules", "SimSession"]
@@ -70,6 +76,8 @@ class SimSession:
     presence: Any = None
     # The sequence of each RESUMED -> the connection it was for (replays skip the others).
     resumed_for: dict[int, int] = field(default_factory=dict)
+    # Dispatches no connection could encode: refused once, never replayed.
+    refused: set[int] = field(default_factory=set)
     # IDENTIFY's large_threshold: GUILD_CREATE lists no offline members past it.
     large_threshold: int = LARGE_THRESHOLD_DEFAULT
     # The last sequence of the READY burst (READY and the GUILD_CREATEs of the shard's guilds):
@@ -91,6 +99,7 @@ class GatewayRules(GatewayCommands):
     sessions: dict[str, SimSession]
     _received: deque[Received]
     _violations: list[Violation]
+    _refused: list[RefusedSend]
     _connections: list[GatewayConnection]
     _identify_times: dict[int, float]
     _all_members_at: dict[int, float]
@@ -150,6 +159,8 @@ class GatewayRules(GatewayCommands):
                 if conn.sent_seq >= session.log.last_seq:
                     return None
                 conn.sent_seq += 1
+                if conn.sent_seq in session.refused:
+                    continue
                 if session.resumed_for.get(conn.sent_seq, conn.id) == conn.id:
                     break
             seq = conn.sent_seq
@@ -157,6 +168,26 @@ class GatewayRules(GatewayCommands):
             self.changed.notify_all()
         name, data = make(index)
         return {"op": OP_DISPATCH, "t": name, "s": seq, "d": data}
+
+    def on_unencodable(self, conn: GatewayConnection, payload: dict[str, Any], error: str) -> None:
+        """Records a dispatch the connection's encoding cannot carry; the session skips it."""
+        with self.lock:
+            session = conn.session
+            seq, event = int(payload.get("s") or 0), str(payload.get("t"))
+            if session is not None:
+                session.refused.add(seq)
+            shard_id = session.shard_id if session is not None else None
+            encoding = _info(conn).encoding
+            refused = RefusedSend(conn.id, shard_id, time.monotonic(), seq, event, encoding, error)
+            self._refused.append(refused)
+            self.changed.notify_all()
+        log.warning(
+            "fake_gateway.dispatch_refused",
+            connection=conn.id,
+            seq=seq,
+            dispatch=event,
+            error=error,
+        )
 
     def heartbeat_deadline(self, conn: GatewayConnection) -> float | None:
         with self.lock:

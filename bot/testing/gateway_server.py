@@ -38,7 +38,7 @@ from bot.testing.gateway_opcodes import (
     OP_INVALID_SESSION,
     OP_RECONNECT,
 )
-from bot.testing.gateway_record import MakeEvent, Received, Violation
+from bot.testing.gateway_record import MakeEvent, Received, RefusedSend, Violation
 from bot.testing.gateway_rules import GatewayRules, SimSession
 from bot.testing.gateway_waits import GatewayRecord
 
@@ -71,6 +71,7 @@ class GatewayServer(GatewayRecord, GatewayRules):
         self.sessions: dict[str, SimSession] = {}
         self._received: deque[Received] = deque(maxlen=RECORD_LIMIT)
         self._violations: list[Violation] = []
+        self._refused: list[RefusedSend] = []
         self._connections: list[GatewayConnection] = []
         self._identify_times: dict[int, float] = {}
         self._all_members_at: dict[int, float] = {}
