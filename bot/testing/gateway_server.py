@@ -39,7 +39,8 @@ from bot.testing.gateway_opcodes import (
     OP_RECONNECT,
 )
 from bot.testing.gateway_record import MakeEvent, Received, RefusedSend, Violation
-from bot.testing.gateway_rules import GatewayRules, SimSession
+from bot.testing.gateway_rules import GatewayRules
+from bot.testing.gateway_sessions import SimSession
 from bot.testing.gateway_waits import GatewayRecord
 
 __all__ = ["GatewayServer"]

@@ -14,7 +14,7 @@ from typing import Any
 from bot.testing.gateway_connection import GatewayConnection
 from bot.testing.gateway_opcodes import OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME
 from bot.testing.gateway_record import ConnectionInfo, Received, RefusedSend, Violation
-from bot.testing.gateway_rules import SimSession
+from bot.testing.gateway_sessions import SimSession
 
 __all__ = ["DEFAULT_TIMEOUT", "GatewayRecord"]
 
