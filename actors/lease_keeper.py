@@ -20,140 +20,26 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 
 from actors.cluster_groups import RedisGroups
-from actors.groups import Deliver, GroupMonitor, MemberRef
+from actors.fenced_publisher import LeaseTable
 from actors.shard_state import ShardState
-from bot.cluster.errors import ClusterUnavailable, FencedOut, translated
+from bot.cluster.errors import ClusterUnavailable, translated
 from bot.cluster.leases import RENEW_FRACTION, Lease, ShardLeases
-from bot.events import Event
 from supervisors import Actor, Scheduler, default_scheduler
 from supervisors.timer import TimerHandle
 
-__all__ = ["FencedGroups", "LeaseKeeper", "LeaseTable", "ShardFenced"]
+__all__ = ["LeaseKeeper", "LeaseTable", "ShardFenced"]
 
 log = structlog.get_logger(__name__)
 
 STARTUP_RETRY = 0.1
 """Seconds before the next round while the shards' supervisor has not started yet."""
-PUBLISH_RETRY_MIN, PUBLISH_RETRY_MAX = 0.05, 0.5
-"""Seconds between tries of a publish while Redis cannot be reached (doubling)."""
-
-
-class LeaseTable:
-    """The leases this node holds now, by shard: written by the keeper, read by producers."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._leases: dict[int, Lease] = {}
-
-    def get(self, shard: int) -> Lease | None:
-        return self._leases.get(shard)
-
-    def put(self, lease: Lease) -> None:
-        with self._lock:
-            self._leases[lease.shard] = lease
-
-    def pop(self, shard: int) -> Lease | None:
-        with self._lock:
-            return self._leases.pop(shard, None)
-
-    def all(self) -> list[Lease]:
-        with self._lock:
-            return list(self._leases.values())
-
-
-class FencedGroups:
-    """The groups a leased shard's producer dispatches to: each event goes out through the
-    shard's lease (`ShardLeases.publish`: the event, its seq and the fencing check in one
-    script); READY also checkpoints the session id and resume URL. Everything else is the
-    node's `RedisGroups`."""
-
-    def __init__(
-        self,
-        groups: RedisGroups,
-        leases: ShardLeases,
-        table: LeaseTable,
-        shard: int,
-        on_fenced: Callable[[int], None],
-    ) -> None:
-        self.groups = groups
-        self.leases = leases
-        self.table = table
-        self.shard = shard
-        self.on_fenced = on_fenced
-        self._pause = threading.Event()  # never set: waits between retries
-
-    def dispatch_seq(self, group: Hashable, message: Event, seq: int | None) -> int:
-        """Publishes `message` with its seq under the shard's lease; 0 if it was refused.
-
-        While Redis cannot be reached it tries again (the producer waits, so the shard stops
-        reading: the socket is the buffer) until the lease must stop; then the shard is given
-        up, and the next owner resumes from the checkpoint, before this event. Skipping the
-        event and going on would let a later seq's checkpoint pass over it: a lost event.
-        """
-        backoff = 0.0
-        while True:
-            lease = self.table.get(self.shard)
-            if lease is None:
-                log.warning("cluster.unleased_dispatch", shard=self.shard, seq=seq)
-                return 0
-            try:
-                self._publish(lease, group, message, seq)
-                return 1
-            except FencedOut:
-                log.error("cluster.fenced_out", shard=self.shard, epoch=lease.epoch, seq=seq)
-                self.on_fenced(self.shard)
-                return 0
-            except ClusterUnavailable as exc:
-                if lease.must_stop(time.monotonic()):
-                    log.error(
-                        "cluster.publish_failed", shard=self.shard, seq=seq, reason=exc.reason
-                    )
-                    self.on_fenced(self.shard)
-                    return 0
-                backoff = min(max(backoff * 2, PUBLISH_RETRY_MIN), PUBLISH_RETRY_MAX)
-                log.warning("cluster.publish_retry", shard=self.shard, seq=seq, reason=exc.reason)
-                self._pause.wait(backoff)
-
-    def _publish(self, lease: Lease, group: Hashable, message: Event, seq: int | None) -> None:
-        if message.name == "READY":
-            raw = getattr(message.data, "raw", message.data)
-            self.leases.checkpoint(
-                lease,
-                session_id=str(raw.get("session_id") or ""),
-                seq=0,  # a new session: its seqs start again
-                resume_gateway_url=str(raw.get("resume_gateway_url") or ""),
-            )
-        if self.leases.publish(lease, group, message.name, message.data, seq) == "duplicate":
-            log.info("cluster.publish_duplicate", shard=self.shard, seq=seq)
-
-    def dispatch(self, group: Hashable, message: Any) -> int:
-        return self.dispatch_seq(group, message, None) if isinstance(message, Event) else 0
-
-    def join(self, group: Hashable, ref: MemberRef, deliver: Deliver | None = None) -> None:
-        self.groups.join(group, ref, deliver)
-
-    def leave(self, group: Hashable, ref: MemberRef) -> bool:
-        return self.groups.leave(group, ref)
-
-    def members(self, group: Hashable) -> tuple[MemberRef, ...]:
-        return self.groups.members(group)
-
-    def which_groups(self) -> tuple[Hashable, ...]:
-        return self.groups.which_groups()
-
-    def monitor(self, group: Hashable, watcher: MemberRef) -> tuple[GroupMonitor, tuple[Any, ...]]:
-        return self.groups.monitor(group, watcher)
-
-    def demonitor(self, monitor: GroupMonitor) -> bool:
-        return self.groups.demonitor(monitor)
 
 
 class _Tick:
@@ -179,10 +65,12 @@ class LeaseKeeper(Actor):
         shards: Callable[[], Any],
         *,
         groups: RedisGroups | None = None,
+        flush: Callable[[int | None], bool] | None = None,
         take_leases: bool = True,
         scheduler: Scheduler | None = None,
     ) -> None:
-        """`shards()` finds the running ShardSupervisor's ref; `groups` is closed at stop."""
+        """`shards()` finds the running ShardSupervisor's ref; `groups` is closed at stop;
+        `flush(shard or None)` sends a shard's queued events before its lease is given up."""
         super().__init__()
         self.leases = leases
         self.table = table
@@ -190,6 +78,7 @@ class LeaseKeeper(Actor):
         self.states = states
         self.shards = shards
         self.groups = groups
+        self.flush = flush
         self.take_leases = take_leases
         self.client = leases.client
         self.keys = leases.keys
@@ -205,7 +94,10 @@ class LeaseKeeper(Actor):
     def on_stop(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        # The shards stopped before this actor (the tree stops in reverse): hand them over.
+        # The shards stopped before this actor (the tree stops in reverse): hand them over,
+        # their last events published first (the next owner then replays less).
+        if self.flush is not None:
+            self.flush(None)
         for lease in self.table.all():
             self.table.pop(lease.shard)
             try:
@@ -358,6 +250,8 @@ class LeaseKeeper(Actor):
         if lease is None:
             return
         self._drop(shard, "rebalance")
+        if self.flush is not None:
+            self.flush(shard)
         try:
             self.leases.release(lease)
         except ClusterUnavailable as exc:

@@ -65,6 +65,7 @@ PRODUCER_POLL_SECONDS = 0.25
 # Ours: connection attempts that fail before a HELLO back off 1, 2, 4 ... 60 s (x0.5-1 jitter).
 CONNECT_BACKOFF_BASE, CONNECT_BACKOFF_CAP = 1.0, 60.0
 THREAD_JOIN_SECONDS = 5.0
+GATE_RETRY = 1.0  # seconds before a refused connection (see `connect_gate`) is asked again
 
 
 class _Stopping(Exception):
@@ -85,16 +86,20 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         *,
         send_limiter: Callable[[], SendLimiter] = SendLimiter,
         max_queued_sends: int = MAX_QUEUED_SENDS,
+        connect_gate: Callable[[int], bool] | None = None,
     ) -> None:
         """`producer` and `identify_queue` are ActorRefs or zero-argument callables returning
         the current one (found again at each use, so a restarted peer is found); no identify
-        queue means IDENTIFY at once."""
+        queue means IDENTIFY at once. `connect_gate(shard_id)`, asked before each connection
+        (so before any IDENTIFY or RESUME), False means do not connect (a cluster node whose
+        lease of this shard ran out: its keeper stops the shard)."""
         super().__init__()
         self.config = config
         self.state = state
         self.shard_id = config.shard_id
         self._producer_source = producer
         self._identify_source = identify_queue
+        self._connect_gate = connect_gate
         self._send_limiter = send_limiter
         self._max_queued = max_queued_sends
         self._codec = codec_for(config.encoding)
@@ -247,6 +252,11 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _connect_loop(self) -> None:
         failures = 0
         while not self._stopping.is_set():
+            if self._connect_gate is not None and not self._connect_gate(self.shard_id):
+                self._log.warning("shard.connect_refused")
+                if self._stopping.wait(GATE_RETRY):
+                    return
+                continue
             with self._lock:
                 url = self._gateway.connect_url()
             try:

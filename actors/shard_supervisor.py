@@ -71,6 +71,8 @@ class ShardOptions:
     identify_queue: Any = None  # ActorRef, or a callable returning the current one
     names: Names = field(default_factory=Names)
     send_limiter: Callable[[], SendLimiter] = SendLimiter
+    # Asked before each connection of a shard (cluster leases: is the lease still ours?).
+    connect_gate: Callable[[int], bool] | None = None
 
     def session_config(self, shard_id: int) -> SessionConfig:
         return SessionConfig(
@@ -99,6 +101,7 @@ def shard_tree_spec(shard_id: int, options: ShardOptions, state: ShardState) -> 
             lambda: names.whereis(producer_id),
             options.identify_queue,
             send_limiter=options.send_limiter,
+            connect_gate=options.connect_gate,
         )
 
     children = [

@@ -6,6 +6,9 @@
 - cross_node: one node's `RedisGroups.dispatch` (XADD) to a shared consumer on another node
   (XREADGROUP, handed to a member that acknowledges at once): events/s from the first publish
   to the last acknowledgement, in one process (two RedisGroups, two node names).
+- fenced_publish: a leased shard's events through the fenced script, one call per event
+  (`ShardLeases.publish`, as before batching) vs queued to the node's `FencedPublisher` (one
+  call per batch of what queued up): events/s until the last is in the stream.
 - nodes_1 / nodes_2: the whole bot, as processes (`bot.testing.cluster_harness`): S shards of
   M simulator messages each, every node running `examples.cluster_tally:Tally` (one Redis
   round trip per message); MESSAGE_CREATE/s from the first tallied message to the last. Does a
@@ -27,8 +30,9 @@ from typing import Any
 import redis
 
 from actors.cluster_groups import Durable, RedisGroups, StreamSettings
+from actors.fenced_publisher import FencedPublisher, LeaseTable
 from actors.registry import start_local_groups
-from bot.cluster import Keys
+from bot.cluster import Keys, ShardLeases
 from bot.events import Event, ShardInfo
 from bot.payloads import Message
 from bot.testing.cluster_harness import ClusterHarness
@@ -104,6 +108,36 @@ def cross_node(url: str, events: int) -> None:
         client.close()
 
 
+def fenced_publish(url: str, events: int) -> None:
+    client = redis.Redis.from_url(url)
+    payload = Message({"id": 1, "content": "x" * 200})
+    try:
+        for mode in ("one_by_one", "batched"):
+            prefix = f"bench-{uuid.uuid4().hex[:8]}"
+            leases = ShardLeases(client, Keys(prefix), "a", 30.0, maxlen=events * 2)
+            table = LeaseTable()
+            lease = leases.acquire(0)
+            assert lease is not None
+            table.put(lease)
+            started = time.perf_counter()
+            if mode == "one_by_one":
+                for seq in range(1, events + 1):
+                    leases.publish(lease, "consumers", "MESSAGE_CREATE", payload, seq)
+            else:
+                publisher = FencedPublisher(leases, table, lambda shard: None)
+                event = Event("MESSAGE_CREATE", payload, ShardInfo(0))
+                for seq in range(1, events + 1):
+                    publisher.put(0, "consumers", event, seq)
+                publisher.close(timeout=120)
+            elapsed = time.perf_counter() - started
+            assert client.xlen(Keys(prefix).stream("consumers")) == events
+            print(f"fenced_publish  {mode:10}  {events / elapsed:,.0f} events/s  ({elapsed:.2f} s)")
+            for key in client.scan_iter(match=f"{prefix}:*"):
+                client.delete(key)
+    finally:
+        client.close()
+
+
 def nodes_throughput(url: str, nodes: int, shards: int, messages: int) -> float:
     prefix = f"bench-{uuid.uuid4().hex[:8]}"
     expected = shards * messages
@@ -131,6 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     with redis_url(args.redis) as url:
         cross_node(url, args.events)
+        fenced_publish(url, args.events)
         one = nodes_throughput(url, 1, args.shards, args.messages)
         two = nodes_throughput(url, 2, args.shards, args.messages)
         print(f"2 nodes / 1 node: {two / one:.2f}x")

@@ -7,6 +7,7 @@ import structlog
 from actors.consumer import Consumer
 from actors.shard_supervisor import ShardOptions
 from bot import log as bot_log
+from bot.app.cluster import cluster_connect_gate
 from bot.app.tree import IDENTIFY_QUEUE, TreeState, start_producer
 from bot.cache.config import CacheConfig as StoreSwitches
 from bot.config import Config
@@ -69,4 +70,5 @@ def shard_options(
         presence=gateway.presence.to_payload(),
         identify_queue=lambda: names.whereis(IDENTIFY_QUEUE),
         names=names,
+        connect_gate=cluster_connect_gate(state.cluster),
     )

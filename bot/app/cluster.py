@@ -15,19 +15,23 @@ See docs/cluster.md.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import redis
+import structlog
 
 from actors.cluster_groups import Durable, RedisGroups, StreamSettings
 from actors.cluster_identify_queue import ClusterIdentifyQueue
+from actors.fenced_publisher import FencedGroups, FencedPublisher, LeaseTable
 from actors.groups import CONSUMERS
-from actors.lease_keeper import FencedGroups, LeaseKeeper, LeaseTable, ShardFenced
+from actors.lease_keeper import LeaseKeeper, ShardFenced
 from actors.registry import LocalGroups
 from actors.shard_state import ShardState
 from bot.api.limiter import Limiter
+from bot.cluster.errors import ClusterUnavailable
 from bot.cluster.keys import Keys
 from bot.cluster.leases import ShardLeases
 from bot.cluster.limiter import ClusterLimiter
@@ -40,12 +44,15 @@ from supervisors import ChildSpec
 __all__ = [
     "ClusterRuntime",
     "close_cluster",
+    "cluster_connect_gate",
     "cluster_limiter",
     "cluster_runtime",
     "durable_members",
 ]
 
 LEASE_KEEPER = "lease_keeper"
+
+log = structlog.get_logger(__name__)
 
 
 def durable_members(
@@ -77,6 +84,7 @@ class ClusterRuntime:
     table: LeaseTable = field(default_factory=LeaseTable)
     groups: RedisGroups | None = None
     keeper: Any = None
+    publisher: FencedPublisher | None = None
 
     @classmethod
     def from_config(cls, config: Config, durable: dict[str, Durable]) -> ClusterRuntime:
@@ -113,7 +121,15 @@ class ClusterRuntime:
         assert self.groups is not None
         if not self.leased:
             return self.groups
-        return FencedGroups(self.groups, self.leases, self.table, shard_id, self._fenced)
+        return FencedGroups(self.groups, self._publisher(), self.table, shard_id)
+
+    def _publisher(self) -> FencedPublisher:
+        if self.publisher is None:
+            self.publisher = FencedPublisher(self.leases, self.table, self._fenced)
+        return self.publisher
+
+    def _flush(self, shard: int | None) -> bool:
+        return self.publisher.flush(shard) if self.publisher is not None else True
 
     def identify_queue_spec(self, id: str, gateway_bot: Any) -> ChildSpec:
         identify = ClusterIdentify(self.client, self.keys, self.node)
@@ -130,6 +146,7 @@ class ClusterRuntime:
                 states,
                 shards,
                 groups=self.groups,
+                flush=self._flush,
                 take_leases=self.leased,
             )
             return self.keeper
@@ -141,12 +158,33 @@ class ClusterRuntime:
         limits = ClusterRestLimits(self.client, self.keys, self.config.rest.global_limit)
         return ClusterLimiter(inner, limits)
 
+    def may_connect(self, shard: int) -> bool:
+        """The shards' connect gate (`ShardOptions.connect_gate`): True while this node's lease
+        of `shard` holds. A node paused past its lease (SIGSTOP, a long stall) finds it gone when
+        it wakes and must not RESUME the session its successor owns now: refused, and the
+        keeper told, which stops the shard."""
+        if not self.leased:
+            return True
+        lease = self.table.get(shard)
+        if lease is not None and not lease.must_stop(time.monotonic()):
+            try:
+                if self.leases.holds(lease):
+                    return True
+            except ClusterUnavailable:
+                return True  # Redis away: the local check stands (the lease cannot have ended)
+        log.warning("cluster.connect_refused", shard=shard, epoch=getattr(lease, "epoch", None))
+        self._fenced(shard)
+        return False
+
     def _fenced(self, shard: int) -> None:
         keeper = self.keeper
         if keeper is not None:
             keeper.tell(ShardFenced(shard))
 
     def close(self) -> None:
+        if self.publisher is not None:
+            self.publisher.close()
+            self.publisher = None
         self.client.close()
 
 
@@ -164,6 +202,11 @@ def cluster_runtime(config: Config, consumers: Sequence[type]) -> ClusterRuntime
 def cluster_limiter(cluster: ClusterRuntime | None, inner: Limiter) -> Limiter:
     """`inner`, with the cluster's shared REST limits in front when there is a cluster."""
     return inner if cluster is None else cluster.rest_limiter(inner)
+
+
+def cluster_connect_gate(cluster: ClusterRuntime | None) -> Callable[[int], bool] | None:
+    """The shards' connect gate: the lease check with shard leases, else None (no gate)."""
+    return cluster.may_connect if cluster is not None and cluster.leased else None
 
 
 def close_cluster(cluster: ClusterRuntime | None) -> None:

@@ -65,6 +65,10 @@ class Keys:
         """A REST bucket's state (hash: remaining, reset_at)."""
         return f"{self.prefix}:rest:bucket:{bucket}"
 
+    def rest_probe(self, bucket: str) -> str:
+        """Held (briefly) by the node whose request learns an unknown REST bucket."""
+        return f"{self.prefix}:rest:probe:{bucket}"
+
     def rest_global(self) -> str:
         """The global REST limit: requests in the current second, and a pause after a 429."""
         return f"{self.prefix}:rest:global"

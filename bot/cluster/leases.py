@@ -20,7 +20,7 @@ owner resumes).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -99,6 +99,7 @@ class ShardLeases:
         self._renew = client.register_script(scripts.RENEW_LEASE)
         self._release = client.register_script(scripts.RELEASE_LEASE)
         self._publish = client.register_script(scripts.PUBLISH_FENCED)
+        self._publish_many = client.register_script(scripts.PUBLISH_FENCED_MANY)
         self._checkpoint = client.register_script(scripts.CHECKPOINT)
 
     @property
@@ -133,6 +134,12 @@ class ShardLeases:
         with translated("release_lease"):
             return bool(self._release(keys=[self.keys.lease(lease.shard)], args=[lease.owner]))
 
+    def holds(self, lease: Lease) -> bool:
+        """True while `lease` is still the shard's current lease in Redis (its `NODE EPOCH`)."""
+        with translated("lease_holds"):
+            value = self.client.get(self.keys.lease(lease.shard))
+        return isinstance(value, bytes) and value.decode() == lease.owner
+
     def owner_of(self, shard: int) -> tuple[str, int, float] | None:
         """(node, epoch, seconds left) of `shard`'s lease, or None when it is free."""
         with translated("lease_owner"):
@@ -163,6 +170,30 @@ class ShardLeases:
         except redis.ResponseError as exc:
             raise self._fenced(exc, lease) from exc
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+
+    def publish_many(
+        self, lease: Lease, group: Hashable, events: Sequence[tuple[str, Any, int | None]]
+    ) -> tuple[int, int]:
+        """Adds a batch of the leased shard's events `(name, data, seq)`, in order, to `group`'s
+        stream in one script (one round trip), checkpointing the last seq; raises `FencedOut`
+        when the lease is not ours any more (then none is added). Returns (added, duplicates):
+        an event whose seq is at or below the checkpoint's is in already (see `publish`)."""
+        args: list[Any] = [lease.owner, self.maxlen]
+        for name, data, seq in events:
+            fields = entry_fields(name, data, lease.shard, seq, self.node)
+            args += [-1 if seq is None else seq, 2 * len(fields)]
+            args += [item for pair in fields.items() for item in pair]
+        keys = [
+            self.keys.lease(lease.shard),
+            self.keys.stream(group),
+            self.keys.checkpoint(lease.shard),
+        ]
+        try:
+            with translated("publish_fenced"):
+                added, duplicates = self._publish_many(keys=keys, args=args)
+        except redis.ResponseError as exc:
+            raise self._fenced(exc, lease) from exc
+        return int(added), int(duplicates)
 
     def checkpoint(
         self,

@@ -4,8 +4,8 @@ It wraps the node's own limiter (`bot.api.limiter.Limiter`; in a bot the `Rateli
 `ActorLimiter`): once the node's limiter grants a request, the cluster's bucket for the route
 (`route key | major`) and the global limit are taken in Redis (`ClusterRestLimits`, one script
 each), waiting in the caller's thread when they say so (never past `max_ratelimit_wait`).
-Before any node has an answer for a bucket each node may send its first request (its own
-limiter lets one through to learn the bucket): at most one request per node goes unpaced. Each
+Before any node has an answer for a bucket one request of the cluster goes to learn it (a
+probe, held at most `PROBE_TTL_MS`); the others wait for its answer. Each
 answer's headers are written back; a global 429 pauses every node. If Redis cannot be reached
 the node's own limiter still paces it (logged, `cluster.rest_limits_unavailable`).
 

@@ -1,6 +1,7 @@
 """REST rate limits across nodes: bucket state and the global limit kept in Redis.
 
-Each node's rate limiter asks `take(bucket)` before a request and reports the response headers
+Each node's rate limiter asks `take(bucket)` before a request (for an unknown bucket: one request
+of the whole cluster goes first, to learn it) and reports the response headers
 with `update(bucket, remaining, reset_after)`; both are one Lua script each, so two nodes on one
 bucket share its `remaining` and never both spend the last request (no 429). `take_global()`
 counts the bot's requests per second across nodes, and `pause_global(retry_after)` after a
@@ -19,6 +20,19 @@ from bot.cluster.errors import translated
 from bot.cluster.keys import Keys
 
 __all__ = ["ClusterRestLimits"]
+
+
+SELF_STARTED_MARGIN_MS = 250
+"""Added to a bucket window the cluster starts on its own (scripts.REST_TAKE): the request's
+way to Discord and the time Reset-After leaves out, so the next window is not started before
+Discord's current one ended."""
+
+
+PROBE_TTL_MS = 2000
+"""How long the first request of an unknown bucket holds the others back at most (if its
+answer never comes, another node's request learns the bucket after it)."""
+PROBE_POLL_MS = 25
+"""How soon a request held back by a probe asks again."""
 
 
 def _now_ms() -> int:
@@ -47,7 +61,10 @@ class ClusterRestLimits:
     def take(self, bucket: str) -> float:
         """Takes one request of `bucket`: 0, or seconds until its reset (ask again then)."""
         with translated("rest_take"):
-            wait = self._take(keys=[self.keys.rest_bucket(bucket)], args=[self.clock_ms()])
+            wait = self._take(
+                keys=[self.keys.rest_bucket(bucket), self.keys.rest_probe(bucket)],
+                args=[self.clock_ms(), SELF_STARTED_MARGIN_MS, PROBE_TTL_MS, PROBE_POLL_MS],
+            )
         return int(wait) / 1000
 
     def update(

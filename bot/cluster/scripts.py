@@ -15,6 +15,7 @@ __all__ = [
     "HOLD_SOLE_READER",
     "IDENTIFY_TAKE",
     "PUBLISH_FENCED",
+    "PUBLISH_FENCED_MANY",
     "RELEASE_LEASE",
     "RENEW_LEASE",
     "REST_TAKE",
@@ -89,6 +90,31 @@ if ARGV[3] ~= '-1' then redis.call('HSET', KEYS[3], 'seq', ARGV[3], 'owner', ARG
 return id
 """
 
+# KEYS: lease, stream, checkpoint. ARGV: owner, maxlen, then for each event in order: its seq,
+# its field count n, its n fields (field, value, ...). -> {added, duplicates}, or an error reply
+# FENCED (then nothing is added). PUBLISH_FENCED for a batch of one shard's events: one round
+# trip, one lease check, the checkpoint's seq set once to the batch's last.
+PUBLISH_FENCED_MANY = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return redis.error_reply('FENCED') end
+local last = tonumber(redis.call('HGET', KEYS[3], 'seq') or '-1')
+local top = nil
+local added, duplicates = 0, 0
+local i = 3
+while i <= #ARGV do
+  local seq, n = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  if seq ~= -1 and seq <= last then
+    duplicates = duplicates + 1
+  else
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, i + 2, i + 1 + n))
+    added = added + 1
+    if seq ~= -1 then last = seq; top = seq end
+  end
+  i = i + 2 + n
+end
+if top then redis.call('HSET', KEYS[3], 'seq', top, 'owner', ARGV[1]) end
+return {added, duplicates}
+"""
+
 # KEYS: stream, dead-letter stream. ARGV: group, id, deliveries, reason, maxlen.
 # -> 1 moved, 0 the entry was gone (trimmed). Acked in the same step: never in both places.
 DEAD_LETTER = """
@@ -117,22 +143,33 @@ if remaining then return {1, redis.call('DECR', KEYS[2])} end
 return {1, -1}
 """
 
-# KEYS: bucket hash. ARGV: now ms. -> 0 go, or ms to wait until the bucket resets.
+# KEYS: bucket hash, probe key. ARGV: now ms, margin ms, probe ttl ms, probe poll ms.
+# -> 0 go, or ms to wait (until the bucket resets, or to ask again).
+# An unknown bucket lets one request of the cluster go, to learn it (the probe); the others ask
+# again shortly, until its answer's headers are in: an answer does not count requests that
+# arrived after it, so two first requests of two nodes would let both nodes spend its count.
 # A request takes one of `remaining`; none left before `reset_at` means wait. Past `reset_at` a
 # bucket whose limit and window are known starts its next window at once (every node would
-# otherwise see "unknown" and all go together: 429s).
+# otherwise see "unknown" and all go together: 429s). Discord's window starts when this request
+# arrives, later than now, and the window known is a Reset-After (a little shorter than the
+# window): the guessed window gets `margin` more, until an answer's headers correct it.
 REST_TAKE = """
 local state = redis.call('HMGET', KEYS[1], 'remaining', 'reset_at', 'limit', 'window')
-if not state[1] then return 0 end
+if not state[1] then
+  if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+  return math.max(1, math.min(tonumber(ARGV[4]), redis.call('PTTL', KEYS[2])))
+end
 local remaining, reset_at = tonumber(state[1]), tonumber(state[2])
 local now = tonumber(ARGV[1])
 if reset_at <= now then
   if state[3] and state[4] then
     local window = tonumber(state[4])
-    redis.call('HSET', KEYS[1], 'remaining', tonumber(state[3]) - 1, 'reset_at', now + window)
+    local ends = now + window + tonumber(ARGV[2])
+    redis.call('HSET', KEYS[1], 'remaining', tonumber(state[3]) - 1, 'reset_at', ends)
     redis.call('PEXPIRE', KEYS[1], window + 60000)
   else
     redis.call('DEL', KEYS[1])
+    redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])  -- this request learns it again
   end
   return 0
 end

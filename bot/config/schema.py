@@ -247,6 +247,8 @@ class SimulatorConfig:
     heartbeat_interval_ms: int = setting(SIMULATOR_HEARTBEAT_INTERVAL_MS, minimum=100)
     reconnect: bool = True
     shards: int = setting(2, minimum=1, maximum=1_000)
+    # IDENTIFYs allowed per 5 s window (shards share a window by shard_id % it); 0: `shards`.
+    max_concurrency: int = setting(0, minimum=0, maximum=1_000)
     pace: float = setting(1.0, minimum=0)
     gateway_port: int = setting(0, minimum=0, maximum=65535)
     rest_port: int = setting(0, minimum=0, maximum=65535)

@@ -29,7 +29,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import httpx
 import redis
+
+from bot.testing.records_route import RECORDS_PATH
 
 __all__ = ["ClusterHarness", "Report"]
 
@@ -78,6 +81,8 @@ def _toml(tables: dict[str, dict[str, Any]]) -> str:
                 text = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
             elif isinstance(value, list):
                 text = "[" + ", ".join(f'"{item}"' for item in value) + "]"
+            elif isinstance(value, dict):  # an inline table of numbers (bot.shards)
+                text = "{" + ", ".join(f"{k} = {v!r}" for k, v in value.items()) + "}"
             else:
                 text = repr(value)
             lines.append(f"{key} = {text}")
@@ -111,7 +116,14 @@ class ClusterHarness:
         handler_timeout: float = 2.0,
         max_concurrency: int | None = None,
         consumers: tuple[str, ...] = ("examples.cluster_tally:Tally",),
+        static_shards: list[tuple[int, int]] | None = None,
+        backend: str = "redis",
+        broadcast: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
     ) -> None:
+        """`static_shards[i]` = (first, last): node i runs those shards (`shards = "static"`)
+        instead of taking leases; `backend = "local"` runs the nodes without the cluster (tests
+        show what it would break); `env` is added to each node's environment."""
         self.redis_url = redis_url
         self.prefix = prefix
         self.node_count = nodes
@@ -121,6 +133,10 @@ class ClusterHarness:
         self.handler_timeout = handler_timeout
         self.max_concurrency = max_concurrency
         self.consumers = consumers
+        self.static_shards = static_shards
+        self.backend = backend
+        self.broadcast = broadcast
+        self.node_env = dict(env or {})
         self.tally_key = f"{prefix}:tally"
         # Typed loosely: redis-py's stubs answer `bytes | str` (or an Awaitable) for everything.
         self.client: Any = redis.Redis.from_url(redis_url)
@@ -193,6 +209,8 @@ class ClusterHarness:
             "reconnect": False,
             "heartbeat_interval_ms": 1000,
         }
+        if self.max_concurrency is not None:
+            simulator["max_concurrency"] = self.max_concurrency
         config.write_text(_toml({"simulator": simulator, "log": {"level": "warning"}}))
         self.simulator = subprocess.Popen(
             [sys.executable, "-m", "bot", "simulate", "--config", str(config)],
@@ -219,16 +237,24 @@ class ClusterHarness:
     def start_node(self, name: str) -> None:
         """Starts (or starts again) node `name` as a `python -m bot run` process."""
         config = self.dir / f"{name}.toml"
-        cluster = {
+        cluster: dict[str, Any] = {
             "backend": "redis",
             "redis_url": self.redis_url,
             "shards": "leases",
             "key_prefix": self.prefix,
             "lease_ttl": self.lease_ttl,
             "handler_timeout": self.handler_timeout,
+            "broadcast": list(self.broadcast),
         }
-        tables: dict[str, dict[str, Any]] = {
-            "bot": {"consumers": list(self.consumers), "shards": "auto"},
+        shards: Any = "auto"
+        if self.static_shards is not None:
+            first, last = self.static_shards[int(name.rpartition("-")[2])]
+            shards = {"first": first, "last": last, "total": self.shards}
+            cluster["shards"] = "static"
+        if self.backend != "redis":
+            cluster = {"backend": self.backend}
+        tables: dict[str, Any] = {
+            "bot": {"consumers": list(self.consumers), "shards": shards},
             "gateway": {"url": self.gateway_url, "encoding": "json"},
             "rest": {"base_url": self.rest_url},
             "log": {"level": "info", "format": "json"},
@@ -240,6 +266,7 @@ class ClusterHarness:
             SHARDLINE_CLUSTER__NODE=name,
             SHARDLINE_TALLY_REDIS=self.redis_url,
             SHARDLINE_TALLY_KEY=self.tally_key,
+            **self.node_env,
         )
         self.nodes[name] = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--forever", "--config", str(config)],
@@ -266,6 +293,18 @@ class ClusterHarness:
     def log_of(self, name: str) -> str:
         path = self.dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+    def records(self) -> dict[str, Any]:
+        """The simulator's record (`bot.testing.records_route`): IDENTIFYs, RESUMEs, gateway
+        violations, REST requests, 429s and REST violations."""
+        reply = httpx.get(
+            f"{self.rest_url}{RECORDS_PATH}",
+            headers={"Authorization": f"Bot {self.token}"},
+            timeout=10,
+        )
+        reply.raise_for_status()
+        found: dict[str, Any] = reply.json()
+        return found
 
     # -- what Redis says -------------------------------------------------------------------------
 
@@ -301,6 +340,10 @@ class ClusterHarness:
 
         _wait(spread, timeout)
         return self.owners()
+
+    def wait_until(self, condition: Any, timeout: float = START_TIMEOUT) -> bool:
+        """Waits until `condition()` (state in Redis or the other processes) holds."""
+        return _wait(condition, timeout)
 
     def wait_for_handled(self, count: int, timeout: float = START_TIMEOUT) -> bool:
         return _wait(lambda: self.handled() >= count, timeout)

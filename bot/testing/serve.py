@@ -19,6 +19,7 @@ from bot.testing.gateway_config import GatewayConfig
 from bot.testing.gateway_connection import Payload
 from bot.testing.gateway_opcodes import OP_RECONNECT, frame
 from bot.testing.gateway_world import World
+from bot.testing.records_route import expose_records
 
 __all__ = ["serve_forever", "simulator_from_config"]
 
@@ -37,7 +38,8 @@ def simulator_from_config(config: Any = None) -> FakeDiscord:
     gateway = GatewayConfig(
         heartbeat_interval_ms=getattr(simulator, "heartbeat_interval_ms", 41_250),
         world=world,
-        max_concurrency=shards,  # every recommended shard may IDENTIFY at once
+        # 0: every recommended shard may IDENTIFY at once.
+        max_concurrency=getattr(simulator, "max_concurrency", 0) or shards,
     )
     return FakeDiscord(
         token.reveal() if token is not None else None,
@@ -66,6 +68,7 @@ def serve_forever(
     stop = stop if stop is not None else threading.Event()
     generated_token = getattr(config, "token", None) is None
     with simulator_from_config(config) as discord:
+        expose_records(discord)  # GET /_shardline/records, for multi-process tests
         print(f"gateway: {discord.gateway_url}", file=out)
         print(f"rest:    {discord.rest_url}", file=out)
         if generated_token:

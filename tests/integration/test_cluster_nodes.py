@@ -32,6 +32,24 @@ def connected_via(cluster: ClusterHarness, names: list[str], how: str) -> int:
     return count
 
 
+def connected_without_lease(tail: str) -> list[str]:
+    """The `gateway.connected` lines of `tail` (a node's log written after a pause) for a
+    shard the node had not dropped (and taken again) first: a connection on a lease that ran
+    out while the node was paused."""
+    dropped: set[int] = set()
+    wrong = []
+    for line in tail.splitlines():
+        if not line.startswith("{"):
+            continue
+        entry = json.loads(line)
+        shard = entry.get("shard")
+        if entry.get("event") == "cluster.lease_dropped":
+            dropped.add(shard)
+        elif entry.get("event") == "gateway.connected" and shard not in dropped:
+            wrong.append(line[:200])
+    return wrong
+
+
 def assert_nothing_lost(report: Report, cluster: ClusterHarness | None = None) -> None:
     if report.lost and cluster is not None:
         tally = cluster.tally()
@@ -72,6 +90,7 @@ def test_a_node_paused_past_its_lease_is_fenced_and_the_new_owner_keeps_the_sess
         paused = cluster.busiest_node()
         other = next(name for name in cluster.nodes if name != paused)
         cluster.pause(paused)
+        before = len(cluster.log_of(paused))  # a stopped process writes nothing
         try:
             moved = cluster.wait_for_owners(among={other})
             assert set(moved.values()) == {other}  # the leases ran out; the other took them
@@ -81,6 +100,9 @@ def test_a_node_paused_past_its_lease_is_fenced_and_the_new_owner_keeps_the_sess
         assert_nothing_lost(report, cluster)
         log = cluster.log_of(paused)
         assert '"cluster.lease_dropped"' in log or '"cluster.fenced_out"' in log
+        # On waking it neither RESUMEd nor IDENTIFYed a shard whose lease ran out meanwhile:
+        # its shards checked the lease first and the keeper dropped them.
+        assert connected_without_lease(log[before:]) == []
         # Every session was started once (READY) and only ever resumed afterwards.
         assert connected_via(cluster, [paused, other], "READY") == 4
 

@@ -123,3 +123,27 @@ def test_a_publish_tried_again_is_not_added_twice_and_a_new_session_counts_again
     a.checkpoint(lease, session_id="new", seq=0)  # READY of a new session
     assert a.publish(lease, "consumers", "READY", {}, 1) != "duplicate"
     assert a.load_checkpoint(0)[:2] == ("new", 1)
+
+
+def test_a_batch_is_published_whole_under_the_lease_and_its_retry_adds_nothing(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    keys = Keys(redis_prefix)
+    a, b = leases(redis_client, redis_prefix, "a"), leases(redis_client, redis_prefix, "b")
+    lease = a.acquire(1)
+    assert lease is not None
+    batch = [("MESSAGE_CREATE", {"id": n}, n) for n in range(5, 9)]
+    assert a.publish_many(lease, "consumers", batch) == (4, 0)
+    assert a.load_checkpoint(1).seq == 8  # the batch's last
+    # The reply was lost and the batch sent again, with one new event: only that one is added.
+    assert a.publish_many(lease, "consumers", [*batch, ("MESSAGE_CREATE", {"id": 9}, 9)]) == (
+        1,
+        4,
+    )
+    entries = redis_client.xrange(keys.stream("consumers"))
+    assert [parse_entry(f).seq for _, f in entries] == [5, 6, 7, 8, 9]
+    redis_client.delete(keys.lease(1))
+    assert b.acquire(1) is not None
+    with pytest.raises(FencedOut):
+        a.publish_many(lease, "consumers", [("MESSAGE_CREATE", {"id": 10}, 10)])
+    assert redis_client.xlen(keys.stream("consumers")) == 5  # nothing of a fenced batch

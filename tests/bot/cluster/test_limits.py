@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 
 from bot.cluster import ClusterIdentify, ClusterRestLimits, Keys
+from bot.cluster.rest_limits import PROBE_POLL_MS, SELF_STARTED_MARGIN_MS
 
 
 def test_one_identify_per_bucket_per_window_across_nodes(
@@ -32,7 +33,8 @@ def test_two_nodes_share_a_rest_bucket_and_the_global_pause(
     keys = Keys(redis_prefix)
     a = ClusterRestLimits(redis_client, keys, 50, clock_ms=lambda: now[0])
     b = ClusterRestLimits(redis_client, keys, 50, clock_ms=lambda: now[0])
-    assert a.take("channel:1") == 0  # unknown bucket: go
+    assert a.take("channel:1") == 0  # unknown bucket: one request goes to learn it
+    assert 0 < b.take("channel:1") <= PROBE_POLL_MS / 1000  # the others wait for its answer
     a.update("channel:1", remaining=2, reset_after=1.5)
     b.update("channel:1", remaining=4, reset_after=1.5)  # an older answer: remaining stays 2
     assert a.take("channel:1") == 0 and b.take("channel:1") == 0
@@ -53,3 +55,19 @@ def test_the_global_limit_counts_every_node(redis_client: redis.Redis, redis_pre
     assert answers[:3] == [0, 0, 0] and answers[3] == 1.0
     now[0] += 1000
     assert nodes[1].take_global() == 0
+
+
+def test_a_window_the_cluster_starts_itself_lasts_a_margin_longer(
+    redis_client: redis.Redis, redis_prefix: str
+) -> None:
+    now = [2_000_000]
+    limits = ClusterRestLimits(redis_client, Keys(redis_prefix), 50, clock_ms=lambda: now[0])
+    limits.update("channel:2", remaining=0, reset_after=1.0, limit=2)
+    now[0] += 1000  # Discord's window ended: the cluster starts the next one on its own
+    assert limits.take("channel:2") == 0 and limits.take("channel:2") == 0
+    # Discord's next window began when that request arrived, a little later: no third request
+    # at `now + window` already, only once the margin has passed too.
+    now[0] += 1000
+    assert limits.take("channel:2") == SELF_STARTED_MARGIN_MS / 1000
+    now[0] += SELF_STARTED_MARGIN_MS
+    assert limits.take("channel:2") == 0
