@@ -49,6 +49,8 @@ from actors.waiting import Expectation, expect
 from actors.workers import start_worker
 from bot.event_names import check_event_names
 from bot.events import Event
+from bot.interactions.deadline import Schedule
+from bot.interactions.deadline import schedule as process_schedule
 from bot.interactions.dispatch import Dispatcher
 from bot.interactions.registry import Registry
 from bot.interactions.views import ViewStore, owner_tag
@@ -125,9 +127,12 @@ class Consumer(supervisors.Actor):
         max_workers: int | None = None,
         stop_grace: float | None = None,
         subscription: Subscription | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         """`subscription`: the place in the group that the tree keeps across this consumer's
-        crashes (see actors/subscription.py); without one it joins the group itself."""
+        crashes (see actors/subscription.py); without one it joins the group itself.
+        `schedule`: the timer of the 3 s interaction deadline (the bot's own; None: the
+        process-wide one)."""
         super().__init__()
         self.subscription = subscription
         if max_workers is not None:
@@ -153,7 +158,11 @@ class Consumer(supervisors.Actor):
         cls = type(self)
         registry = cls.interactions
         self._dispatcher = (
-            Dispatcher(registry, ViewStore(owner_tag(f"{cls.__module__}.{cls.__qualname__}")))
+            Dispatcher(
+                registry,
+                ViewStore(owner_tag(f"{cls.__module__}.{cls.__qualname__}")),
+                schedule=schedule if schedule is not None else process_schedule,
+            )
             if registry.handles_interactions or registry.prefix_commands
             else None
         )

@@ -42,6 +42,7 @@ from supervisors import (
     ChildType,
     Names,
     Restart,
+    Scheduler,
     Strategy,
     Supervisor,
 )
@@ -71,6 +72,9 @@ class ShardOptions:
     identify_queue: Any = None  # ActorRef, or a callable returning the current one
     names: Names = field(default_factory=Names)
     send_limiter: Callable[[], SendLimiter] = SendLimiter
+    scheduler: Scheduler | None = None
+    """The timer of the shards' supervisors (restart delays): the bot's own; None: the
+    process-wide `default_scheduler()`."""
     # Asked before each connection of a shard (cluster leases: is the lease still ours?).
     connect_gate: Callable[[int], bool] | None = None
 
@@ -117,6 +121,7 @@ def shard_tree_spec(shard_id: int, options: ShardOptions, state: ShardState) -> 
         intensity=TREE_INTENSITY,
         period=TREE_PERIOD,
         names=names,
+        scheduler=options.scheduler,
     )
 
 
@@ -156,6 +161,7 @@ class ShardSupervisor(Supervisor):
             tuple(shards.ids if isinstance(shards, ShardSet) else shards),
             states=states,
             names=options.names,
+            scheduler=options.scheduler,
         )
         return ChildSpec(id, start, type=ChildType.SUPERVISOR, shutdown=float("inf"))
 

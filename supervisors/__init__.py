@@ -52,7 +52,7 @@ from supervisors.spec import (
     Strategy,
 )
 from supervisors.supervisor import Supervisor
-from supervisors.timer import Scheduler, default_scheduler
+from supervisors.timer import Scheduler, SchedulerStopped, default_scheduler
 
 __all__ = [
     "DEFAULT_INTENSITY",
@@ -94,6 +94,7 @@ __all__ = [
     "Restart",
     "RestartIntensityExceeded",
     "Scheduler",
+    "SchedulerStopped",
     "Shutdown",
     "StartFailed",
     "Strategy",

@@ -115,6 +115,11 @@ class Supervisor(Actor):
         self.restart_count = 0
         """Children this supervisor has restarted since it started (for status and summaries)."""
 
+    @property
+    def scheduler(self) -> Scheduler:
+        """The timer of this supervisor's restart delays (given, else the process-wide one)."""
+        return self._scheduler or default_scheduler()
+
     @classmethod
     def child_spec(
         cls,
@@ -314,8 +319,7 @@ class Supervisor(Actor):
         if delay is None:
             self.actor_ref.tell(message)
             return
-        scheduler = self._scheduler or default_scheduler()
-        child.restart_timer = scheduler.call_later(
+        child.restart_timer = self.scheduler.call_later(
             delay, functools.partial(_tell, self.actor_ref, message)
         )
 

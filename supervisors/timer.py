@@ -1,7 +1,12 @@
-"""`Scheduler`: one shared daemon thread that runs callbacks later (restart delays, backoff).
+"""`Scheduler`: a daemon thread that runs callbacks later (restart delays, backoff, pacing).
 
 Supervisors never sleep in their own thread: a delayed restart is a callback here that tells the
-supervisor a message. The thread is named `supervisors-timer` and started on first use.
+supervisor a message. A scheduler's thread is started on first use and ended by `stop()`.
+
+`default_scheduler()` is the process-wide one (thread `supervisors-timer`, never stopped) for
+code that uses `supervisors` alone. An owner that wants its timers to itself (each `Bot` does)
+makes its own `Scheduler(name=...)`, hands it to its supervisors (`scheduler=`) and stops it
+when it ends: a slow callback or a crash loop on one owner's timer then delays no other owner's.
 """
 
 from __future__ import annotations
@@ -14,11 +19,24 @@ from collections.abc import Callable
 
 import structlog
 
-__all__ = ["Scheduler", "TimerHandle", "default_scheduler"]
+from supervisors.errors import SupervisorsError
+
+__all__ = ["Scheduler", "SchedulerStopped", "TimerHandle", "default_scheduler"]
 
 log = structlog.get_logger(__name__)
 
 THREAD_NAME = "supervisors-timer"
+"""The thread name of `default_scheduler()` (and of a `Scheduler` not given a name)."""
+DEFAULT_STOP_TIMEOUT = 5.0
+"""Seconds `Scheduler.stop()` waits for a callback that is running to return."""
+
+
+class SchedulerStopped(SupervisorsError, RuntimeError):
+    """`call_later` on a scheduler that was stopped: its owner has ended."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"scheduler {name!r} is stopped: no callback can be scheduled on it")
+        self.name = name
 
 
 class TimerHandle:
@@ -44,23 +62,67 @@ class TimerHandle:
 class Scheduler:
     """Runs callbacks after a delay on one daemon thread; callbacks must be quick."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, *, name: str = THREAD_NAME
+    ) -> None:
+        """`name`: the thread's name, saying whose timer it is (`bot-1-timer`, say)."""
         self._clock = clock
+        self.name = name
         self._wakeup = threading.Condition()
         self._heap: list[tuple[float, int, TimerHandle]] = []
         self._seq = itertools.count()
         self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    def __repr__(self) -> str:
+        state = "stopped" if self._stopped else "running" if self._thread else "idle"
+        return f"<Scheduler {self.name} {state}>"
+
+    @property
+    def stopped(self) -> bool:
+        """True once `stop()` was called (no callback can be scheduled any more)."""
+        return self._stopped
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The scheduler's thread, once the first callback started it."""
+        return self._thread
 
     def call_later(self, delay: float, callback: Callable[[], object]) -> TimerHandle:
-        """Run `callback` in the scheduler thread after `delay` seconds."""
+        """Run `callback` in the scheduler thread after `delay` seconds.
+
+        Raises `SchedulerStopped` after `stop()`: the owner has ended, nothing is run for it."""
         handle = TimerHandle(self._clock() + max(delay, 0.0), callback)
         with self._wakeup:
+            if self._stopped:
+                raise SchedulerStopped(self.name)
             heapq.heappush(self._heap, (handle.when, next(self._seq), handle))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
             self._wakeup.notify()
         return handle
+
+    def stop(self, timeout: float = DEFAULT_STOP_TIMEOUT) -> bool:
+        """Ends the thread: the callbacks still pending are dropped (logged at debug), a running
+        one gets `timeout` seconds to return. True if the thread has ended (or never started).
+
+        Idempotent; safe from a callback (it does not wait for its own thread)."""
+        with self._wakeup:
+            self._stopped = True
+            dropped = sum(1 for _, _, handle in self._heap if not handle.cancelled)
+            self._heap.clear()
+            self._wakeup.notify()
+            thread = self._thread
+        if dropped:
+            log.debug("timer.pending_dropped", scheduler=self.name, dropped=dropped)
+        if thread is None or thread is threading.current_thread():
+            return thread is None
+        thread.join(timeout)
+        if thread.is_alive():
+            log.warning("timer.stop_timed_out", scheduler=self.name, timeout=timeout)
+            return False
+        return True
 
     def pending(self) -> int:
         """Callbacks waiting to run (cancelled ones included until their time)."""
@@ -70,9 +132,11 @@ class Scheduler:
     def _run(self) -> None:
         while True:
             with self._wakeup:
-                while not self._heap or self._heap[0][0] > self._clock():
+                while not self._stopped and (not self._heap or self._heap[0][0] > self._clock()):
                     timeout = self._heap[0][0] - self._clock() if self._heap else None
                     self._wakeup.wait(timeout)
+                if self._stopped:
+                    return
                 _, _, handle = heapq.heappop(self._heap)
             if handle.cancelled:
                 continue

@@ -22,7 +22,8 @@ import structlog
 from bot import log as bot_log
 from bot.testing.redis_server import RedisServer
 
-# Shared, process-lived threads: supervisors.pool and supervisors.timer.
+# Shared, process-lived threads: supervisors.pool and supervisors.timer. A bot's own timer
+# (`bot-<n>-timer`) is not among them: it must end with `bot.stop()`.
 ALLOWED_THREAD_PREFIXES = ("supervisors-",)
 # How long a test's threads get to finish after it (they are joined, not slept on).
 LEAK_WAIT = 5.0

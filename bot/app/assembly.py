@@ -70,5 +70,6 @@ def shard_options(
         presence=gateway.presence.to_payload(),
         identify_queue=lambda: names.whereis(IDENTIFY_QUEUE),
         names=names,
+        scheduler=state.scheduler,
         connect_gate=cluster_connect_gate(state.cluster),
     )

@@ -39,7 +39,7 @@ from bot.cluster.pacing import ClusterIdentify
 from bot.cluster.rest_limits import ClusterRestLimits
 from bot.cluster.streams import CLAIM_MARGIN
 from bot.config import Config
-from supervisors import ChildSpec
+from supervisors import ChildSpec, Scheduler
 
 __all__ = [
     "ClusterRuntime",
@@ -131,12 +131,20 @@ class ClusterRuntime:
     def _flush(self, shard: int | None) -> bool:
         return self.publisher.flush(shard) if self.publisher is not None else True
 
-    def identify_queue_spec(self, id: str, gateway_bot: Any) -> ChildSpec:
+    def identify_queue_spec(
+        self, id: str, gateway_bot: Any, scheduler: Scheduler | None = None
+    ) -> ChildSpec:
         identify = ClusterIdentify(self.client, self.keys, self.node)
-        return ChildSpec(id, lambda: ClusterIdentifyQueue.start(identify, gateway_bot))
+        return ChildSpec(
+            id, lambda: ClusterIdentifyQueue.start(identify, gateway_bot, scheduler=scheduler)
+        )
 
     def keeper_spec(
-        self, shard_count: int, states: dict[int, ShardState], shards: Callable[[], Any]
+        self,
+        shard_count: int,
+        states: dict[int, ShardState],
+        shards: Callable[[], Any],
+        scheduler: Scheduler | None = None,
     ) -> ChildSpec:
         def start() -> Any:
             self.keeper = LeaseKeeper.start(
@@ -148,6 +156,7 @@ class ClusterRuntime:
                 groups=self.groups,
                 flush=self._flush,
                 take_leases=self.leased,
+                scheduler=scheduler,
             )
             return self.keeper
 

@@ -8,16 +8,18 @@
 
     Supervisor.start([bot.child_spec(), ...])  # embedded in an application's own tree
 
-Each bot has its own names, cache, groups, rate limits and shard sessions: two bots in one process
-share nothing. The state that must outlive crashes (`bot.app.tree.TreeState`) is made once per bot,
-so even a restart of the whole bot by an application's supervisor keeps the cache and resumes
-the Discord sessions.
+Each bot has its own names, cache, groups, rate limits, shard sessions and timer thread (restart
+delays, identify pacing, the 3 s interaction deadline): two bots in one process share nothing.
+The state that must outlive crashes (`bot.app.tree.TreeState`) is made once per bot, so even
+a restart of the whole bot by an application's supervisor keeps the cache and resumes the
+Discord sessions.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from os import PathLike
@@ -51,7 +53,7 @@ from bot.cache import Cache, Stores
 from bot.config import Config, load_config
 from bot.events import Event
 from bot.gateway.shards import shard_for_guild
-from supervisors import ChildSpec, ChildType, Names, Restart, monitor, stop_tree
+from supervisors import ChildSpec, ChildType, Names, Restart, Scheduler, monitor, stop_tree
 
 __all__ = ["Bot", "BotFailed", "BotState", "ShardStatus"]
 
@@ -59,6 +61,11 @@ log = structlog.get_logger(__name__)
 
 DEFAULT_STOP_TIMEOUT = 30.0
 """Seconds `stop()` gives the whole tree (consumers' in-flight events included)."""
+TIMER_STOP_TIMEOUT = 5.0
+"""Seconds `stop()` waits for the bot's timer thread once the tree has ended (its callbacks
+only tell actors, so it ends at once)."""
+
+_bot_numbers = itertools.count(1)
 
 
 class BotState(enum.Enum):
@@ -81,6 +88,7 @@ class Bot:
         # Two consumers answering one command would both answer each use: refused here, named.
         declared_commands(self._consumer_classes)
         self._names = Names()
+        self._number = next(_bot_numbers)
         self._tree_state = TreeState(
             names=self._names,
             stores=Stores.in_memory(store_switches(config)),
@@ -164,6 +172,13 @@ class Bot:
         return self._ref
 
     @property
+    def scheduler(self) -> Scheduler | None:
+        """The bot's own timer (thread `bot-<n>-timer`): its supervisors' restart delays, the
+        identify pacing, the lease heartbeat, the consumers' interaction deadline. Made at start,
+        stopped once the tree has ended; None before the first start."""
+        return self._tree_state.scheduler
+
+    @property
     def simulator(self) -> Any:
         """The built-in local Discord (`url = "local"`) while the bot runs, else None."""
         return self._simulator
@@ -218,12 +233,15 @@ class Bot:
             if not running:
                 self._ref = None
                 self._release()  # embedded: the simulator kept for the tree's restarts
+                self._stop_timer()  # embedded: called once the application's tree has stopped
                 if self._state is BotState.FAILED:  # its tree has ended: so has its cluster use
                     close_cluster(self._tree_state.cluster)
                 return True
             ended = stop_tree(self._ref, timeout)
             self._ref = None
             self._release()
+            if ended:  # a tree that did not end in time may still ask for its restart delays
+                self._stop_timer()
             close_cluster(self._tree_state.cluster)  # a later start() connects again
             with self._end_lock:
                 if self._state is BotState.RUNNING:  # a failure just before stays FAILED
@@ -276,6 +294,9 @@ class Bot:
         """Everything `start()` and an embedding supervisor's (re)start do: returns the root."""
         self._release_these(self._api, None)
         self._tree_state.begin()
+        state = self._tree_state
+        if state.scheduler is None or state.scheduler.stopped:
+            state.scheduler = Scheduler(name=f"bot-{self._number}-timer")
         try:
             token, rest_url, gateway_url = self._endpoints()
             bootstrap = Client(token, base_url=rest_url, timeout=self.config.rest.timeout)
@@ -290,7 +311,6 @@ class Bot:
             if gateway_url is None:
                 gateway_url = gateway_bot.url
             self._shard_count = total
-            state = self._tree_state
             for shard_id in shard_ids:
                 state.shard_state(shard_id, total)
             limiter = cluster_limiter(
@@ -314,6 +334,7 @@ class Bot:
             state.attach(ref)
         except BaseException:
             self._release()
+            self._stop_timer()  # no tree runs on it; the next start makes a new one
             raise
         # Embedded, no stop() runs: whenever this start's tree ends, its REST client is closed
         # with it, and a restart makes a new one.
@@ -365,6 +386,12 @@ class Bot:
             )
         return starts
 
+    def _stop_timer(self) -> None:
+        """Ends the bot's timer thread (its tree has ended); a later start makes a new one."""
+        scheduler = self._tree_state.scheduler
+        if scheduler is not None:
+            scheduler.stop(TIMER_STOP_TIMEOUT)
+
     def _release(self) -> None:
         """Closes what a start made outside the tree: the REST client and the simulator."""
         self._release_these(self._api, self._simulator)
@@ -391,6 +418,7 @@ class Bot:
             self._failure = failure
             self._state = BotState.FAILED
         log.error("bot.failed", reason=failure.reason, code=failure.code)
+        self._stop_timer()  # the tree has ended: nothing is left to time for it
         self._end_listeners.notify(failure)
 
     def shard_supervisor(self) -> Any:

@@ -21,8 +21,11 @@ starts empty: the LeaseKeeper starts the shards whose leases it takes (docs/clus
 
 Everything that must outlive a crash (`TreeState`: the cache stores, the group membership, the
 rate-limit state, each shard's Discord session) is made once per bot, outside the actors, and
-handed to every (re)start. Every child registers under its id in the bot's own `Names`, and the
-parts find each other there, never through a reference captured at start.
+handed to every (re)start. The bot's own timer (`TreeState.scheduler`, thread `bot-<n>-timer`)
+runs every supervisor's restart delays, the identify pacing, the lease heartbeat and the
+consumers' 3 s interaction deadline: two bots in one process share no timer thread. Every
+child registers under its id in the bot's own `Names`, and the parts find each other there,
+never through a reference captured at start.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from supervisors import (
     ExitKind,
     ExitReason,
     Names,
+    Scheduler,
     Shutdown,
     Strategy,
     Supervisor,
@@ -105,6 +109,9 @@ class TreeState:
     identify_pacer: IdentifyPacer | None = None
     """The IDENTIFY slots booked and the session starts left: kept across restarts of the
     IdentifyQueue (and of the whole tree), so no shard identifies unpaced after a crash."""
+    scheduler: Scheduler | None = None
+    """The bot's timer, made by the Bot at start and stopped after its tree;
+    None: the process-wide `default_scheduler()` (a tree built without a Bot)."""
     root: Any = None
     """The running tree's root (BotSupervisor), once started."""
     failure: ShardStoppedForGood | None = None
@@ -195,13 +202,14 @@ def bot_tree(
     """The children of BotSupervisor, in start order (the picture in the module docstring)."""
     cluster = state.cluster
     identify_queue = (
-        cluster.identify_queue_spec(IDENTIFY_QUEUE, gateway_bot)
+        cluster.identify_queue_spec(IDENTIFY_QUEUE, gateway_bot, state.scheduler)
         if cluster is not None
         else ChildSpec(
             IDENTIFY_QUEUE,
             functools.partial(
                 IdentifyQueue.start,
                 pacer=state.identify_pacer or state.identify_pacer_for(gateway_bot),
+                scheduler=state.scheduler,
             ),
         )
     )
@@ -213,6 +221,7 @@ def bot_tree(
                 shard_options.shard_count,
                 state.shard_states,
                 lambda: state.names.whereis(SHARDS),
+                state.scheduler,
             )
         ]
         if cluster is not None
@@ -233,6 +242,7 @@ def bot_tree(
             intensity=CONSUMERS_INTENSITY,
             period=CONSUMERS_PERIOD,
             names=state.names,
+            scheduler=state.scheduler,
         ),
         *cluster_children,
         ShardSupervisor.spec(
@@ -296,6 +306,7 @@ def consumer_start(
         max_workers=max_workers,
         stop_grace=stop_grace,
         subscription=state.subscription(consumer_id(index), consumer.group),
+        schedule=state.scheduler.call_later if state.scheduler is not None else None,
     )
 
 
@@ -308,4 +319,5 @@ def start_bot_supervisor(state: TreeState, children: list[ChildSpec]) -> Any:
         period=BOT_PERIOD,
         names=state.names,
         name="BotSupervisor",
+        scheduler=state.scheduler,
     )

@@ -85,6 +85,10 @@ def test_a_fatal_close_ends_a_started_bot_too(tmp_path: Path) -> None:
         assert root.lifeline.wait(WAIT)  # the whole tree stopped, not only the shard
         assert bot.state is BotState.FAILED
         assert bot.failure is not None and bot.failure.code == 4014
+        # The failed bot's timer is stopped with its tree, before stop() is called.
+        assert bot.scheduler is not None and bot.scheduler.stopped
+        thread = bot.scheduler.thread
+        assert thread is None or not thread.is_alive()
     assert bot.state is BotState.FAILED  # stop() after a failure keeps it
 
 
