@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from bot.testing.fake_discord import FakeDiscord
 from bot.testing.gateway_config import GatewayConfig
-from bot.testing.gateway_record import ConnectionInfo, Received, Violation
+from bot.testing.gateway_record import ConnectionInfo, Received, RefusedSend, Violation
 from bot.testing.gateway_server import GatewayServer
 from bot.testing.gateway_world import World
 from bot.testing.scenarios import Exchange, InteractionResult, Scenario
@@ -27,6 +27,7 @@ __all__ = [
     "GatewayServer",
     "InteractionResult",
     "Received",
+    "RefusedSend",
     "Scenario",
     "Violation",
     "World",

@@ -31,7 +31,7 @@ from websockets.http11 import Request
 from websockets.server import ServerProtocol
 
 from bot.testing.gateway_record import ConnectionInfo
-from bot.testing.gateway_wire import ServerWire, WireError
+from bot.testing.gateway_wire import ServerWire, UnencodableError, WireError
 
 if TYPE_CHECKING:
     from bot.testing.gateway_server import GatewayServer
@@ -289,7 +289,13 @@ class GatewayConnection:
         data: bytes | None = None
         text = False
         if isinstance(item, dict):
-            data, text = self.wire.encode(item)
+            try:
+                data, text = self.wire.encode(item)
+            except UnencodableError as exc:
+                # Refused once and recorded; the session never replays it (a writer that
+                # died here would die again on every RESUME).
+                self.server.on_unencodable(self, item, str(exc))
+                return []
         elif isinstance(item, Payload):
             data, text = self.wire.encode(item.payload)
         elif isinstance(item, RawBytes):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ConnectionInfo", "EventLog", "Received", "Violation"]
+__all__ = ["ConnectionInfo", "EventLog", "Received", "RefusedSend", "Violation"]
 
 # A generated entry: index in its span -> (event name, data).
 MakeEvent = Callable[[int], tuple[str, Any]]
@@ -86,6 +86,21 @@ class Violation:
     at: float
     kind: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedSend:
+    """A dispatch the simulator could not encode for a connection (an integer past 64 bits in
+    ETF, a value that is not JSON): not sent, and never replayed to the session; the client
+    sees a gap in the sequence numbers where it was."""
+
+    connection: int
+    shard_id: int | None
+    at: float
+    seq: int
+    event: str
+    encoding: str
+    error: str
 
 
 @dataclass(slots=True)

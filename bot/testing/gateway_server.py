@@ -38,8 +38,9 @@ from bot.testing.gateway_opcodes import (
     OP_INVALID_SESSION,
     OP_RECONNECT,
 )
-from bot.testing.gateway_record import MakeEvent, Received, Violation
-from bot.testing.gateway_rules import GatewayRules, SimSession
+from bot.testing.gateway_record import MakeEvent, Received, RefusedSend, Violation
+from bot.testing.gateway_rules import GatewayRules
+from bot.testing.gateway_sessions import SimSession
 from bot.testing.gateway_waits import GatewayRecord
 
 __all__ = ["GatewayServer"]
@@ -71,6 +72,7 @@ class GatewayServer(GatewayRecord, GatewayRules):
         self.sessions: dict[str, SimSession] = {}
         self._received: deque[Received] = deque(maxlen=RECORD_LIMIT)
         self._violations: list[Violation] = []
+        self._refused: list[RefusedSend] = []
         self._connections: list[GatewayConnection] = []
         self._identify_times: dict[int, float] = {}
         self._all_members_at: dict[int, float] = {}

@@ -13,8 +13,8 @@ from typing import Any
 
 from bot.testing.gateway_connection import GatewayConnection
 from bot.testing.gateway_opcodes import OP_HEARTBEAT, OP_IDENTIFY, OP_RESUME
-from bot.testing.gateway_record import ConnectionInfo, Received, Violation
-from bot.testing.gateway_rules import SimSession
+from bot.testing.gateway_record import ConnectionInfo, Received, RefusedSend, Violation
+from bot.testing.gateway_sessions import SimSession
 
 __all__ = ["DEFAULT_TIMEOUT", "GatewayRecord"]
 
@@ -30,6 +30,7 @@ class GatewayRecord:
     sessions: dict[str, SimSession]
     _received: deque[Received]
     _violations: list[Violation]
+    _refused: list[RefusedSend]
     _connections: list[GatewayConnection]
 
     def shard_count(self) -> int:
@@ -46,6 +47,13 @@ class GatewayRecord:
     def violations(self) -> list[Violation]:
         with self.lock:
             return list(self._violations)
+
+    @property
+    def refused_sends(self) -> list[RefusedSend]:
+        """Dispatches the simulator could not encode for their connection (not sent, never
+        replayed), oldest first."""
+        with self.lock:
+            return list(self._refused)
 
     @property
     def connections(self) -> list[ConnectionInfo]:

@@ -18,11 +18,16 @@ from bot.gateway.codecs import EtfCodec, codec_for
 from bot.gateway.compression import Compression, make_compressor
 from bot.gateway.errors import EncodeError, GatewayError
 
-__all__ = ["ServerWire", "WireError"]
+__all__ = ["ServerWire", "UnencodableError", "WireError"]
 
 
 class WireError(Exception):
     """The client asked for an encoding or compression the gateway does not speak, or sent junk."""
+
+
+class UnencodableError(WireError):
+    """A payload the connection's encoding cannot carry (say an integer past 64 bits in ETF,
+    or a Python object that is not JSON): a fault of the test that dispatched it."""
 
 
 class ServerWire:
@@ -43,23 +48,29 @@ class ServerWire:
         self.compression = compress
 
     def encode(self, payload: Any) -> tuple[bytes, bool]:
-        """Returns the message for `payload` and whether it goes as a text frame."""
+        """Returns the message for `payload` and whether it goes as a text frame;
+        UnencodableError if the encoding cannot carry it (the stream is left as it was)."""
+        try:
+            data = self._encode(payload)
+        except (GatewayError, TypeError, ValueError, OverflowError, RecursionError) as exc:
+            raise UnencodableError(f"cannot encode as {self.encoding}: {exc}") from exc
+        if self.compression is None:
+            return data, self._codec.text_frames
+        return self._compressor.compress(data), False
+
+    def _encode(self, payload: Any) -> bytes:
         if isinstance(self._codec, EtfCodec):
             event = payload.get("t") if isinstance(payload, dict) else None
             if isinstance(event, str):
                 # Discord's ETF sends the event name as an atom (and null as the atom nil).
                 payload = {**payload, "t": Atom(event)}
-            data = self._codec.encode_as_discord(payload)
-        else:
-            try:
-                data = self._codec.encode(payload, limit=None)
-            except EncodeError:
-                # What orjson refuses but JSON text can carry (numbers past 64 bits, and the
-                # `Infinity`/`NaN` a broken server might send): bad input for the client's tests.
-                data = json.dumps(payload, separators=(",", ":")).encode()
-        if self.compression is None:
-            return data, self._codec.text_frames
-        return self._compressor.compress(data), False
+            return self._codec.encode_as_discord(payload)
+        try:
+            return self._codec.encode(payload, limit=None)
+        except EncodeError:
+            # What orjson refuses but JSON text can carry (numbers past 64 bits, and the
+            # `Infinity`/`NaN` a broken server might send): bad input for the client's tests.
+            return json.dumps(payload, separators=(",", ":")).encode()
 
     def compress(self, data: bytes) -> bytes:
         """Runs `data` through the connection's stream compressor (if any) as one message."""

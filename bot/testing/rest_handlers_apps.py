@@ -34,6 +34,9 @@ MODAL = 9
 CALLBACK_TYPES = frozenset({PONG, 4, 5, 6, 7, 8, 9, 12})
 # Types 6 and 7 answer a component (3) or a modal sent from a component (5); 8 only autocomplete.
 MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 3, 4, 5
+# https://discord.com/developers/docs/resources/message#message-object-message-flags : LOADING,
+# "this message is an Interaction Response and the bot is 'thinking'".
+LOADING = 1 << 7
 
 
 # -- gateway ---------------------------------------------------------------------------------
@@ -119,8 +122,15 @@ def interaction_callback(fake: FakeRest, request: Request) -> Reply:
         check_choices(data)
     interaction["response_type"] = kind
     interaction["response"] = data
-    if kind == CHANNEL_MESSAGE_WITH_SOURCE:
-        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, data or {})
+    if kind in (CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE):
+        if kind == DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE:
+            # Discord posts the "thinking" message at once, with the deferral's ephemeral flag;
+            # the bot's first edit of @original fills it in.
+            flags = int((data or {}).get("flags") or 0) & EPHEMERAL
+            body: dict[str, Any] = {"content": "", "flags": flags | LOADING}
+        else:
+            body = data or {}
+        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, body)
         message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
         interaction["original"] = message["id"]
         emit_message(fake, request, "MESSAGE_CREATE", message)
@@ -162,15 +172,8 @@ def _original(fake: FakeRest, token: str, application_id: str) -> dict[str, Any]
     if application_id != interaction["application_id"]:
         raise RouteError(404, 10015, "Unknown Webhook")
     if interaction["original"] is None:
-        # A deferred answer: the original message appears on its first edit.
-        if interaction["response_type"] is None:
-            raise RouteError(404, 10008, "Unknown Message")
-        # It keeps the deferral's flags (an ephemeral defer makes an ephemeral answer).
-        deferred = interaction.get("response") or {}
-        flags = {"flags": int(deferred.get("flags") or 0)}
-        message = fake.state.new_message(interaction["channel_id"], fake.state.bot_user, flags)
-        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"]}
-        interaction["original"] = message["id"]
+        # Not answered yet, answered without a message (modal, choices) or deleted.
+        raise RouteError(404, 10008, "Unknown Message")
     return message_of(fake.state, interaction["channel_id"], interaction["original"])
 
 
@@ -183,11 +186,10 @@ def get_original(fake: FakeRest, request: Request) -> Reply:
 @ROUTES.add("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")
 def edit_original(fake: FakeRest, request: Request) -> Reply:
     p = request.params
-    interaction = _interaction(fake.state, p["webhook_token"])
-    # A deferred answer's message is made by this first edit: the bot gets its MESSAGE_CREATE.
-    event = "MESSAGE_CREATE" if interaction["original"] is None else "MESSAGE_UPDATE"
     message = _original(fake, p["webhook_token"], p["webhook_id"])
-    return Reply(200, dict(_edit_webhook_message(fake, message, request, event)))
+    # The first edit of a deferred answer ends its "thinking" state.
+    message["flags"] = int(message.get("flags") or 0) & ~LOADING
+    return Reply(200, dict(_edit_webhook_message(fake, message, request)))
 
 
 @ROUTES.add("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original")

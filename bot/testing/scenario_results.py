@@ -18,6 +18,7 @@ Json = dict[str, Any]
 
 # https://discord.com/developers/docs/resources/message#message-object-message-flags
 EPHEMERAL = 1 << 6
+LOADING = 1 << 7
 # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-interaction-callback-type
 DEFERRED_TYPES = frozenset({5, 6})
 MODAL = 9
@@ -103,6 +104,13 @@ class InteractionResult:
         return bool(int((self.data or {}).get("flags") or 0) & EPHEMERAL)
 
     @property
+    def loading(self) -> bool:
+        """Whether the response message is a deferred answer still "thinking" (flag 128, until
+        the bot's first edit of @original)."""
+        message = self.message
+        return message is not None and bool(int(message.get("flags") or 0) & LOADING)
+
+    @property
     def modal(self) -> Json | None:
         """The modal the bot opened (callback type 9), else None."""
         return self.data if self.response_type == MODAL else None
@@ -116,8 +124,9 @@ class InteractionResult:
 
     @property
     def message(self) -> Json | None:
-        """The original response message as stored now (None until there is one: a deferred
-        answer gets it on the bot's first edit of @original)."""
+        """The original response message as stored now (None until there is one). A deferred
+        answer (type 5) has one at once, as on Discord: empty, with the LOADING flag (128),
+        until the bot's first edit of @original fills it in (`wait_message` waits for that)."""
         self.wait()
         with self.fake.rest.state.lock:
             return self._original()
@@ -134,14 +143,16 @@ class InteractionResult:
     def wait_message(
         self, predicate: Callable[[Json], bool] | None = None, timeout: float | None = None
     ) -> Json:
-        """Waits until the response message exists (and `predicate(message)` holds, say an
-        edit of a deferred answer arrived); returns it."""
+        """Waits until the response message exists and is not loading (a deferred answer's
+        first edit arrived), and `predicate(message)` holds, say a later edit; returns it."""
         timeout = self.timeout if timeout is None else timeout
         self.wait(timeout)
 
         def ready() -> bool:
             message = self._original()
-            return message is not None and (predicate is None or predicate(message))
+            if message is None or int(message.get("flags") or 0) & LOADING:
+                return False
+            return predicate is None or predicate(message)
 
         if not _wait(self.fake, ready, timeout):
             raise TimeoutError(f"no matching response message in {timeout} s")

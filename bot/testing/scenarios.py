@@ -233,7 +233,8 @@ class Scenario(ScenarioWorld):
                 verb = "click" if kind == BUTTON else "select"
                 raise ValueError(f"component {custom_id!r} is type {kind}: use scenario.{verb}")
             if values is not None:
-                data["values"] = self._select_values(component, values, stored, data)
+                guild_id = stored.get("guild_id")
+                data["values"] = self._select_values(component, values, guild_id, data)
             payload = interaction_payload(
                 self.state,
                 MESSAGE_COMPONENT,
@@ -245,8 +246,11 @@ class Scenario(ScenarioWorld):
         return self._send(payload, timeout)
 
     def _select_values(
-        self, component: Json, values: list[Any], message: Json, data: Json
+        self, component: Json, values: list[Any], guild_id: str | None, data: Json
     ) -> list[str]:
+        """The select's answer as Discord sends it (`values`, and users, roles or channels
+        added to `data["resolved"]`), refusing what Discord's client would not let a user
+        pick."""
         kind = int(component["type"])
         low, high = int(component.get("min_values", 1)), int(component.get("max_values", 1))
         if not low <= len(values) <= high:
@@ -257,45 +261,52 @@ class Scenario(ScenarioWorld):
             if unknown:
                 raise ValueError(f"select {component['custom_id']!r} has no options {unknown}")
             return [str(v) for v in values]
-        resolved: Json = {}
+        resolved = data.setdefault("resolved", {})
         option_type = _SELECT_TYPES.get(kind, 9)
-        guild_id = message.get("guild_id")
-        wire = [str(resolve(self.state, option_type, v, guild_id, resolved)) for v in values]
-        data["resolved"] = resolved
-        return wire
+        return [str(resolve(self.state, option_type, v, guild_id, resolved)) for v in values]
 
     def submit_modal(
         self,
         user: Ref,
         custom_id: str,
-        values: Mapping[str, str],
+        values: Mapping[str, Any],
         *,
         channel: Ref | None = None,
         timeout: float | None = None,
     ) -> InteractionResult:
-        """`user` submits the modal `custom_id` with `values` (text input custom_id -> text)
+        """`user` submits the modal `custom_id` with `values` (input custom_id -> the text of a
+        text input, or the list of picks of a select; one pick may be given alone)
         (INTERACTION_CREATE type 5). The modal is the newest one the bot opened with that
         custom_id: its layout, channel and message (for a modal opened from a component) are
-        used; unknown or missing required inputs are refused as Discord's client would."""
+        used; unknown or missing required inputs and picks that are not options are refused
+        as Discord's client would. As Discord sends it, a text input carries `value` and a
+        select `values` (https://discord.com/developers/docs/components/reference#string-select-string-select-interaction-response-structure)."""
         with self.state.lock:
             opened = self._opened_modal(custom_id)
             if opened is not None:
                 modal, record = opened
                 channel_id = str(record["channel_id"])
                 message_id = record.get("message_id")
-                rows = self._modal_rows(modal, values)
+                guild_id = self.state.channels[channel_id].get("guild_id")
+                data: Json = {"custom_id": custom_id}
+                rows = self._modal_rows(modal, values, guild_id, data)
             elif channel is not None:
                 channel_id, message_id = object_id(channel), None
+                # No modal to read the layout from: text is a text input, a list a string
+                # select.
                 rows = [
-                    {"type": 1, "components": [{"type": TEXT_INPUT, "custom_id": k, "value": v}]}
-                    for k, v in values.items()
+                    {"type": 1, "id": 2 * n + 1, "components": [_unknown_input(k, v, 2 * n + 2)]}
+                    for n, (k, v) in enumerate(values.items())
                 ]
+                data = {"custom_id": custom_id}
             else:
                 raise ValueError(f"the bot opened no modal {custom_id!r}: pass channel=")
             message = None
             if message_id is not None:
                 message = self.state.messages[channel_id].get(message_id)
-            data = {"custom_id": custom_id, "components": rows}
+            data["components"] = rows
+            if not data.get("resolved"):
+                data.pop("resolved", None)
             payload = interaction_payload(
                 self.state, MODAL_SUBMIT, object_id(user), channel_id, data, message=message
             )
@@ -312,23 +323,43 @@ class Scenario(ScenarioWorld):
                 return dict(response), record
         return None
 
-    @staticmethod
-    def _modal_rows(modal: Json, values: Mapping[str, str]) -> list[Json]:
+    def _modal_rows(
+        self, modal: Json, values: Mapping[str, Any], guild_id: str | None, data: Json
+    ) -> list[Json]:
         rows: list[Json] = []
         known: set[str] = set()
+        # Discord numbers the components the bot left without an `id` in order, from 1
+        # (https://discord.com/developers/docs/components/reference#anatomy-of-a-component).
+        numbers = iter(range(1, 1000))
         for row in modal.get("components") or []:
+            row_id = row.get("id") or next(numbers) if isinstance(row, Mapping) else None
             for field in modal_fields(row) or []:
                 field_id = str(field.get("custom_id"))
                 known.add(field_id)
                 if field_id not in values and field.get("required", True):
                     raise ValueError(f"the modal's input {field_id!r} is required")
-                submitted = {"type": field.get("type", TEXT_INPUT), "custom_id": field_id}
-                submitted["value"] = str(values.get(field_id, ""))
-                if row.get("type") == LABEL:
-                    rows.append({"type": LABEL, "component": submitted})
+                kind = int(field.get("type", TEXT_INPUT))
+                submitted: Json = {"type": kind, "id": field.get("id") or next(numbers)}
+                submitted["custom_id"] = field_id
+                if kind == TEXT_INPUT:
+                    submitted["value"] = str(values.get(field_id, ""))
                 else:
-                    rows.append({"type": 1, "components": [submitted]})
+                    picked = values.get(field_id, [])
+                    picks = [picked] if isinstance(picked, str | int) else list(picked)
+                    if field_id not in values:
+                        field = {**field, "min_values": 0}
+                    submitted["values"] = self._select_values(dict(field), picks, guild_id, data)
+                if row.get("type") == LABEL:
+                    rows.append({"type": LABEL, "id": row_id, "component": submitted})
+                else:
+                    rows.append({"type": 1, "id": row_id, "components": [submitted]})
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"the modal has no inputs {unknown}")
         return rows
+
+
+def _unknown_input(custom_id: str, value: Any, number: int) -> Json:
+    if isinstance(value, str):
+        return {"type": TEXT_INPUT, "id": number, "custom_id": custom_id, "value": value}
+    return {"type": STRING_SELECT, "id": number, "custom_id": custom_id, "values": list(value)}

@@ -12,6 +12,7 @@ from bot.payloads.channel import ChannelType
 from bot.testing import FakeDiscord, InteractionResult, Scenario
 
 EPHEMERAL = 64
+LOADING = 128  # message flags: the bot is "thinking" on a deferred answer
 COMMANDS: list[dict[str, Any]] = [
     {
         "name": "echo",
@@ -48,6 +49,7 @@ COMMANDS: list[dict[str, Any]] = [
     {"name": "form", "description": "a modal"},
     {"name": "secret", "description": "ephemeral"},
     {"name": "hush", "description": "ephemeral, deferred"},
+    {"name": "think", "description": "deferred, never answered"},
     {"name": "Inspect", "type": 2},
     {"name": "Quote", "type": 3},
 ]
@@ -73,7 +75,12 @@ FORM = {
         {
             "type": 1,
             "components": [{"type": 4, "custom_id": "text", "style": 1, "label": "Text"}],
-        }
+        },
+        {
+            "type": 18,
+            "label": "Who helped?",
+            "component": {"type": 5, "custom_id": "who", "required": False},
+        },
     ],
 }
 
@@ -127,6 +134,8 @@ class Answers(Consumer):
             reply(4, {"content": "panel", "components": PANEL})
         elif data["name"] == "form":
             reply(9, FORM)
+        elif data["name"] == "think":
+            reply(5)
         elif data["name"] == "hush":
             reply(5, {"flags": EPHEMERAL})
             self.api.edit_original_response(app, token, content="later")
@@ -211,6 +220,31 @@ def test_deferred_answers_followups_and_ephemeral(
     assert hush.ephemeral  # an ephemeral deferral makes an ephemeral answer
 
 
+def test_a_deferred_answer_posts_a_loading_message_at_once_that_the_first_edit_fills(
+    world: tuple[Bot, FakeDiscord, Scenario],
+) -> None:
+    _, discord, scenario = world
+    guild = scenario.guild()
+    channel = scenario.channel(guild)
+    alice = scenario.user(name="alice")
+    scenario.join(alice, guild)
+    # As on Discord, the "thinking" message (flag LOADING, 128) exists from the callback on.
+    thinking = scenario.slash(alice, "think", channel=channel)
+    assert thinking.response_type == 5 and thinking.loading
+    assert thinking.message["content"] == "" and thinking.message["flags"] == LOADING
+    with pytest.raises(TimeoutError):
+        thinking.wait_message(timeout=0.2)  # waits for the fill-in, which never comes
+    # The bot's first edit of @original fills the same message: MESSAGE_CREATE (loading), then
+    # MESSAGE_UPDATE with the content.
+    deferred = scenario.slash(alice, "defer", channel=channel)
+    done = deferred.wait_message(lambda m: m["content"] == "done")
+    assert done["flags"] == 0 and not deferred.loading
+    events = [(name, data) for name, data in sent(discord) if data.get("id") == done["id"]]
+    assert [name for name, _ in events][:2] == ["MESSAGE_CREATE", "MESSAGE_UPDATE"]
+    assert events[0][1]["flags"] == LOADING and events[0][1]["content"] == ""
+    assert events[1][1]["content"] == "done" and events[1][1]["flags"] == 0
+
+
 def test_buttons_selects_and_update_message(world: tuple[Bot, FakeDiscord, Scenario]) -> None:
     _, discord, scenario = world
     guild = scenario.guild()
@@ -248,8 +282,21 @@ def test_modal_autocomplete_and_context_menus(world: tuple[Bot, FakeDiscord, Sce
     assert form.modal is not None and form.modal["custom_id"] == "feedback"
     submitted = scenario.submit_modal(alice, "feedback", {"text": "great"})
     assert submitted.message["content"] == "thanks: great"
+    text, who = submitted.interaction["data"]["components"]
+    assert text["components"][0] == {"type": 4, "id": 2, "custom_id": "text", "value": "great"}
+    assert who["component"] == {"type": 5, "id": 4, "custom_id": "who", "values": []}
+    assert "resolved" not in submitted.interaction["data"]
     with pytest.raises(ValueError, match="no inputs"):
         scenario.submit_modal(alice, "feedback", {"text": "x", "other": "y"})
+    # A select in a modal answers with `values` and, for users, `resolved` as Discord sends
+    # it (components/reference#user-select-user-select-interaction-response-structure).
+    bob = scenario.user(name="bob")
+    scenario.join(bob, guild)
+    helped = scenario.submit_modal(alice, "feedback", {"text": "ok", "who": [bob]})
+    data = helped.interaction["data"]
+    assert data["components"][1]["component"]["values"] == [bob["id"]]
+    assert data["resolved"]["users"][bob["id"]]["username"] == "bob"
+    assert helped.message["content"] == "thanks: ok"
     choices = scenario.autocomplete(alice, "fruit", {"kind": "ap"}, focused="kind", guild=guild)
     assert [c["name"] for c in choices] == ["apple", "apricot"]
     inspect = scenario.user_command(alice, "Inspect", alice, guild=guild)
@@ -265,6 +312,13 @@ def test_a_bot_that_does_not_answer_times_out(world: tuple[Bot, FakeDiscord, Sce
     with pytest.raises(TimeoutError, match="did not answer"):
         result.wait()
     assert result.interaction["data"]["options"] == [{"name": "x", "type": 4, "value": 1}]
+
+
+def sent(discord: FakeDiscord) -> list[tuple[str, dict[str, Any]]]:
+    """Every dispatch the simulator gave any session, as (name, data)."""
+    with discord.lock:
+        logs = [s.log for s in discord.sessions.values()]
+        return [log.get(seq) for log in logs for seq in range(1, log.last_seq + 1)]
 
 
 def dispatched(discord: FakeDiscord) -> list[str]:
