@@ -164,6 +164,7 @@ class GatedRecorder(Recorder):
     held = 0  # workers waiting on the gate now
     changed = threading.Condition()
     max_workers = 8
+    hold_for = WAIT  # seconds a worker waits on the gate at most
 
     def handle_event(self, event: Event) -> None:
         super().handle_event(event)
@@ -174,7 +175,7 @@ class GatedRecorder(Recorder):
             cls.held += 1
             cls.changed.notify_all()
         try:
-            cls.gate.wait(WAIT)
+            cls.gate.wait(cls.hold_for)
         finally:
             with cls.changed:
                 cls.held -= 1

@@ -7,7 +7,7 @@ import threading
 from typing import ClassVar
 
 from bot.events import Event
-from tests.integration.consumers import WAIT, Recorder
+from tests.integration.consumers import WAIT, GatedRecorder, Recorder
 
 __all__ = ["Asker", "Blocker", "Crashy"]
 
@@ -29,7 +29,7 @@ class Asker(Recorder):
         type(self).answered.set()
 
 
-class Blocker(Recorder):
+class Blocker(GatedRecorder):
     """Records everything, and holds every message's handler on `gate` (a slow REST call that
     does not come back)."""
 
@@ -37,21 +37,7 @@ class Blocker(Recorder):
     gate = threading.Event()
     held = 0
     changed = threading.Condition()
-
-    def handle_event(self, event: Event) -> None:
-        super().handle_event(event)
-        if event.name != "MESSAGE_CREATE":
-            return
-        cls = type(self)
-        with cls.changed:
-            cls.held += 1
-            cls.changed.notify_all()
-        try:
-            cls.gate.wait(6 * WAIT)
-        finally:
-            with cls.changed:
-                cls.held -= 1
-                cls.changed.notify_all()
+    hold_for = 6 * WAIT
 
     @classmethod
     def wait_until_held(cls, count: int, timeout: float = WAIT) -> None:
