@@ -382,7 +382,7 @@ class ClusterHarness:
     def pause(self, name: str) -> None:
         """SIGSTOP: the node keeps its sockets and its leases run out. Returns once the process
         is stopped (signals arrive asynchronously: a log line may still be written meanwhile),
-        so its log's length read afterwards marks the pause."""
+        its log lines carry their own timestamps to tell what came after."""
         pid = self.nodes[name].pid
         os.kill(pid, signal.SIGSTOP)
         _wait(lambda: _stopped(pid), 5.0)
