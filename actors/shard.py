@@ -30,7 +30,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pykka
 import structlog
 
 from actors.errors import SendQueueFull, ShardNotConnected
@@ -117,7 +116,6 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._next_step: Reconnect | Stop | None = None
         self._queue: deque[bytes] = deque()
         self._outbox: deque[Any] = deque()
-        self._inflight: tuple[pykka.Future[Any], int | None] | None = None  # (unused: see _handoff)
         self._handoff: Handoff | None = None
         self._init_members()
         self._log = log.bind(shard=self.shard_id)

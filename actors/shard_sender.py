@@ -59,7 +59,6 @@ class ShardSender:
     _next_step: Reconnect | Stop | None
     _queue: deque[bytes]
     _outbox: deque[tuple[GatewaySocket, bytes | _CloseFrame]]
-    _inflight: tuple[Any, int | None] | None
     _codec: JsonCodec | EtfCodec
     _identify_source: Any
     _log: Any
@@ -90,7 +89,6 @@ class ShardSender:
             ready_at = now + self._limiter.delay(now)
             deadline = ready_at if deadline is None else min(deadline, ready_at)
         if deadline is not None and deadline <= now:
-            self._acknowledge_taken()
             # The session knows when the reader paused (`reader_paused`): an ACK unread
             # behind held frames is not taken for a zombie.
             self._run(self._gateway.tick(now))
@@ -112,17 +110,6 @@ class ShardSender:
             except SocketClosed as closed:
                 failed.add(id(sock))  # shut down: the reader sees the end and decides
                 self._log.warning("shard.send_failed", reason=closed.reason)
-
-    def _acknowledge_taken(self) -> None:
-        # The heartbeat carries the last seq the producer took, even while the reader is idle.
-        inflight = self._inflight
-        if inflight is None:
-            return
-        try:
-            inflight[0].get(timeout=0)
-        except Exception:
-            return
-        self.state.session.acknowledge(inflight[1])
 
     def _can_send_commands(self) -> bool:
         return self._socket is not None and self._gateway.status is SessionState.CONNECTED

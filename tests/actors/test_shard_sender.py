@@ -121,7 +121,6 @@ class Sender(ShardSender):
         self._outbox = deque()
         self._codec = JsonCodec()
         self._log = structlog.get_logger("test")
-        self._inflight = None
 
 
 def test_a_blocked_write_does_not_hold_the_state_lock() -> None:
