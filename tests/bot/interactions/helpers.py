@@ -7,7 +7,15 @@ from typing import Any
 from bot.events import Event, ShardInfo
 from bot.payloads import Interaction, Message
 
-__all__ = ["RecordingApi", "command", "component_click", "event", "message", "modal_submit"]
+__all__ = [
+    "RecordingApi",
+    "command",
+    "component_click",
+    "event",
+    "interaction",
+    "message",
+    "modal_submit",
+]
 
 USER = {"id": "900", "username": "ada", "discriminator": "0"}
 
@@ -30,7 +38,8 @@ class RecordingApi:
         return [(c[1][2], c[1][3]) for c in self.calls if c[0] == "create_interaction_response"]
 
 
-def _interaction(kind: int, data: dict[str, Any], **extra: Any) -> Interaction:
+def interaction(kind: Any, data: Any, **extra: Any) -> Interaction:
+    """An interaction payload around `data` (any values: the hostile tests pass garbage)."""
     return Interaction(
         {
             "id": "10",
@@ -65,14 +74,14 @@ def command(
         data["resolved"] = resolved
     if target_id is not None:
         data["target_id"] = target_id
-    return _interaction(kind, data)
+    return interaction(kind, data)
 
 
 def component_click(custom_id: str, values: list[str] | None = None) -> Interaction:
     data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2 if values is None else 3}
     if values is not None:
         data["values"] = values
-    return _interaction(3, data, message={"id": "40", "channel_id": "5", "content": "hi"})
+    return interaction(3, data, message={"id": "40", "channel_id": "5", "content": "hi"})
 
 
 def modal_submit(custom_id: str, fields: dict[str, str]) -> Interaction:
@@ -80,7 +89,7 @@ def modal_submit(custom_id: str, fields: dict[str, str]) -> Interaction:
         {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
         for key, value in fields.items()
     ]
-    return _interaction(5, {"custom_id": custom_id, "components": rows})
+    return interaction(5, {"custom_id": custom_id, "components": rows})
 
 
 def message(

@@ -30,7 +30,13 @@ from bot.interactions import (
 from bot.interactions.dispatch import EXPIRED_TEXT, FAILED_TEXT, REFUSED_TEXT
 from bot.interactions.views import ViewStore
 from bot.payloads import Interaction, User
-from tests.bot.interactions.helpers import USER, RecordingApi, command, event, modal_submit
+from tests.bot.interactions.helpers import (
+    RecordingApi,
+    command,
+    event,
+    modal_submit,
+)
+from tests.bot.interactions.helpers import interaction as raw
 
 EPHEMERAL = int(MessageFlags.EPHEMERAL)
 
@@ -120,22 +126,6 @@ def _run(bot: Hostile, payload: Any, timer: FakeTimer | None = None) -> bool:
     return dispatcher.handle(bot, event("INTERACTION_CREATE", payload))
 
 
-def _raw(kind: Any, data: Any, **extra: Any) -> Interaction:
-    return Interaction(
-        {
-            "id": "10",
-            "application_id": "20",
-            "type": kind,
-            "token": "secret-token",
-            "channel_id": "5",
-            "guild_id": "7",
-            "member": {"user": USER, "roles": []},
-            "data": data,
-            **extra,
-        }
-    )
-
-
 def _still_works(bot: Hostile) -> None:
     bot.api.calls.clear()
     assert _run(bot, command("roll", [{"name": "sides", "type": 4, "value": 3}]))
@@ -151,15 +141,15 @@ def _refusal(bot: Hostile) -> str:
 @pytest.mark.parametrize(
     ("payload", "why"),
     [
-        (_raw(99, {"name": "roll"}), "an interaction type Discord does not have"),
-        (_raw("two", {"name": "roll"}), "a type that is no number"),
-        (_raw(2, "roll"), "data that is no object"),
-        (_raw(2, {"name": "roll", "type": 42}), "a command type Discord does not have"),
-        (_raw(2, {"name": "nope", "type": 1}), "an unknown command"),
-        (_raw(3, {"custom_id": "nothing:here", "component_type": 2}), "a custom_id of no route"),
-        (_raw(3, {"custom_id": 12345, "component_type": 2}), "a custom_id that is no string"),
-        (_raw(3, {"custom_id": "x" * 100_000, "component_type": 2}), "a custom_id of 100k"),
-        (_raw(5, {"custom_id": "elsewhere", "components": []}), "a modal of no route"),
+        (raw(99, {"name": "roll"}), "an interaction type Discord does not have"),
+        (raw("two", {"name": "roll"}), "a type that is no number"),
+        (raw(2, "roll"), "data that is no object"),
+        (raw(2, {"name": "roll", "type": 42}), "a command type Discord does not have"),
+        (raw(2, {"name": "nope", "type": 1}), "an unknown command"),
+        (raw(3, {"custom_id": "nothing:here", "component_type": 2}), "a custom_id of no route"),
+        (raw(3, {"custom_id": 12345, "component_type": 2}), "a custom_id that is no string"),
+        (raw(3, {"custom_id": "x" * 100_000, "component_type": 2}), "a custom_id of 100k"),
+        (raw(5, {"custom_id": "elsewhere", "components": []}), "a modal of no route"),
     ],
 )
 def test_payloads_that_are_not_this_consumers_pass_on_quietly(payload: Any, why: str) -> None:
@@ -227,7 +217,7 @@ def test_a_missing_required_option_a_huge_string_and_a_foreign_choice_are_refuse
 )
 def test_malformed_option_lists_do_not_break_the_dispatcher(options: Any, seen: list[int]) -> None:
     bot = Hostile()
-    payload = _raw(2, {"id": "30", "name": "roll", "type": 1, "options": options})
+    payload = raw(2, {"id": "30", "name": "roll", "type": 1, "options": options})
     with capture_logs():
         assert _run(bot, payload) is bool(seen)
     assert bot.seen == seen
@@ -243,7 +233,7 @@ def test_resolved_data_of_the_wrong_shape_is_refused_not_raised() -> None:
     bot = People()
     for resolved in ("nope", {"users": "nope"}, {"users": {"1": "nope"}}):
         bot.api.calls.clear()
-        payload = _raw(
+        payload = raw(
             2,
             {
                 "id": "30",
@@ -263,7 +253,7 @@ def test_resolved_data_of_the_wrong_shape_is_refused_not_raised() -> None:
 def test_ids_beyond_64_bits_and_unreadable_guild_ids_are_contained() -> None:
     bot = Hostile()
     huge = str(2**70)
-    payload = _raw(
+    payload = raw(
         2,
         {"id": huge, "name": "roll", "type": 1, "options": []},
         id=huge,
@@ -283,7 +273,7 @@ def test_a_member_without_a_user_is_refused_by_checks_and_logged_without_a_user(
             ctx.respond("in")
 
     bot = Guarded()
-    payload = _raw(2, {"id": "30", "name": "guarded", "type": 1}, member={"roles": []})
+    payload = raw(2, {"id": "30", "name": "guarded", "type": 1}, member={"roles": []})
     with capture_logs() as logs:
         Dispatcher(Registry.of(Guarded), schedule=FakeTimer()).handle(
             bot, event("INTERACTION_CREATE", payload)
@@ -300,7 +290,7 @@ def test_a_modal_submit_with_missing_or_malformed_fields_is_answered_and_named()
     [failed] = [e for e in logs if e["event"] == "interaction.handler_failed"]
     assert failed["command"] == "form" and failed["user"] == 900
     bot.api.calls.clear()
-    garbage = _raw(5, {"custom_id": "form", "components": [None, "x", {"components": 5}]})
+    garbage = raw(5, {"custom_id": "form", "components": [None, "x", {"components": 5}]})
     with capture_logs():
         assert _run(bot, garbage)
     assert _refusal(bot) == FAILED_TEXT
@@ -394,7 +384,7 @@ def test_the_consumer_wide_check_refuses_ephemerally_before_any_handler() -> Non
     assert _refusal(bot) == "Members of the club only."
     assert bot.seen == []
     bot.api.calls.clear()
-    click = _raw(3, {"custom_id": "item:3", "component_type": 2}, guild_id="8")
+    click = raw(3, {"custom_id": "item:3", "component_type": 2}, guild_id="8")
     assert run.handle(bot, event("INTERACTION_CREATE", click))
     assert _refusal(bot) == "Members of the club only."
     bot.api.calls.clear()
@@ -417,7 +407,7 @@ def test_the_consumer_wide_check_guards_views_too_and_a_raising_check_refuses() 
     views = ViewStore()
     view = View().button("Go", lambda c: c.respond("went"))
     views.add(view)
-    click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
+    click = raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
     with capture_logs() as logs:
         run = Dispatcher(Registry.of(Closed), views, schedule=FakeTimer())
         assert run.handle(bot, event("INTERACTION_CREATE", click))
@@ -432,7 +422,7 @@ def test_a_malformed_payload_of_an_owned_command_gets_an_apology() -> None:
             ctx.respond("seen")
 
     bot = Profiles()
-    payload = _raw(
+    payload = raw(
         2, {"id": "30", "name": "Profile", "type": 2, "target_id": "1", "resolved": {"users": 5}}
     )
     with capture_logs() as logs:
@@ -459,22 +449,22 @@ def test_forged_view_custom_ids_answer_expired_and_the_view_still_works() -> Non
         f"{stem}:7",
     ):
         bot.api.calls.clear()
-        click = _raw(3, {"custom_id": forged, "component_type": 2})
+        click = raw(3, {"custom_id": forged, "component_type": 2})
         assert run.handle(bot, event("INTERACTION_CREATE", click)), forged
         assert _refusal(bot) == EXPIRED_TEXT, forged
     bot.api.calls.clear()
-    click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
+    click = raw(3, {"custom_id": view.custom_id(0), "component_type": 2})
     assert run.handle(bot, event("INTERACTION_CREATE", click))
     assert bot.api.responses() == [(4, {"content": "went"})]
 
 
 def test_a_custom_id_longer_than_discord_allows_matches_no_pattern() -> None:
     bot = Hostile()
-    click = _raw(3, {"custom_id": "item:" + "9" * 5000, "component_type": 2})
+    click = raw(3, {"custom_id": "item:" + "9" * 5000, "component_type": 2})
     with capture_logs() as logs:
         assert _run(bot, click) is False
     assert bot.api.responses() == [] and not [e for e in logs if e["log_level"] == "warning"]
-    assert _run(bot, _raw(3, {"custom_id": "item:42", "component_type": 2}))
+    assert _run(bot, raw(3, {"custom_id": "item:42", "component_type": 2}))
     assert bot.api.responses() == [(4, {"content": "item 42"})]
 
 
@@ -483,7 +473,7 @@ def test_a_view_click_without_a_user_is_refused_not_raised() -> None:
     views = ViewStore()
     view = View(allowed_users=[900]).button("Go", lambda c: c.respond("went"))
     views.add(view)
-    click = _raw(3, {"custom_id": view.custom_id(0), "component_type": 2}, member={"roles": []})
+    click = raw(3, {"custom_id": view.custom_id(0), "component_type": 2}, member={"roles": []})
     with capture_logs() as logs:
         run = Dispatcher(Registry.of(Hostile), views, schedule=FakeTimer())
         assert run.handle(bot, event("INTERACTION_CREATE", click))
