@@ -113,6 +113,12 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
             passed_on=True,
         )
         return Applied(name, data)
+    if name in messages.UNJOURNALED:
+        assert handler is not None
+        try:  # a refusal comes before the first write: nothing to undo (`bot.cache.messages`)
+            return Applied(name, handler(stores, data, shard_id))
+        except Exception as exc:
+            return _refused(stores, name, data, shard_id, exc, 0)
     journal = journal_of(stores)
     journal.begin()
     try:
@@ -125,18 +131,24 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
         journal.rollback()
         raise failed.error from None
     except Exception as exc:  # any payload the cache cannot take: undone, logged, passed on
-        undone = journal.rollback()
-        applied = _rejected(stores, name, data)
-        log.warning(
-            "cache.payload_rejected",
-            event_name=name,
-            passed_on_as=applied.name,
-            shard=shard_id,
-            reason=type(exc).__name__,
-            detail=str(exc)[:200],
-            undone=undone,
-            passed_on=True,
-        )
-        return applied
+        return _refused(stores, name, data, shard_id, exc, journal.rollback())
     journal.commit()
     return result
+
+
+def _refused(
+    stores: Stores, name: str, data: Mapping[str, Any], shard_id: int, exc: Exception, undone: int
+) -> Applied:
+    """Logs a refused payload (its `undone` writes already undone) and returns what goes on."""
+    applied = _rejected(stores, name, data)
+    log.warning(
+        "cache.payload_rejected",
+        event_name=name,
+        passed_on_as=applied.name,
+        shard=shard_id,
+        reason=type(exc).__name__,
+        detail=str(exc)[:200],
+        undone=undone,
+        passed_on=True,
+    )
+    return applied

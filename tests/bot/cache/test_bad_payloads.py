@@ -14,6 +14,7 @@ import supervisors
 from actors.cache import cache_child_spec
 from actors.messages import ApplyEvent
 from bot.cache import Cache, CacheConfig, Stores, apply
+from bot.cache.memory import BoundedDictStore
 from bot.events import GUILD_AVAILABLE
 from bot.gateway import JsonCodec
 from bot.payloads import Channel, Guild, Member
@@ -136,12 +137,36 @@ def test_a_burst_of_bad_payloads_never_restarts_the_cache_actor() -> None:
 
 
 def test_rollback_restores_the_message_order_after_an_eviction(stores: Stores) -> None:
-    # MESSAGE_DELETE_BULK pops 3 then fails; MESSAGE_CREATE of 4 evicts 1 then fails
+    # MESSAGE_DELETE_BULK's bad third id and MESSAGE_CREATE's bad guild id are refused before
+    # anything is popped or evicted
     rejected(stores, "MESSAGE_DELETE_BULK", {"ids": [3, 1, "bad"], "channel_id": 50})
     rejected(stores, "MESSAGE_CREATE", {"id": 4, "channel_id": 50, "guild_id": [5]})
     assert [m.id for m in Cache(stores).messages()] == [1, 2, 3]
     apply(stores, "MESSAGE_CREATE", {"id": 4, "channel_id": 50}, 0)
     assert [m.id for m in Cache(stores).messages()] == [2, 3, 4]  # 1 was still the oldest
+
+
+def test_message_events_never_copy_a_full_store(
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the undo of a journaled write to a full bounded store is a copy of all of it: O(limit) per
+    # message; message events refuse before writing and must not take that path
+    def copied(self: BoundedDictStore[Any]) -> dict[int, Any]:
+        raise AssertionError("the whole message store was copied")
+
+    monkeypatch.setattr(BoundedDictStore, "snapshot", copied)
+    assert len(Cache(stores).messages()) == stores.config.message_limit  # full
+    apply(stores, "MESSAGE_CREATE", {"id": 4, "channel_id": 50}, 0)
+    apply(stores, "MESSAGE_UPDATE", {"id": 5, "channel_id": 50, "author": {"id": 9}}, 0)
+    apply(stores, "MESSAGE_UPDATE", {"id": 4, "content": "edited"}, 0)
+    apply(stores, "MESSAGE_DELETE", {"id": 2, "channel_id": 50}, 0)
+    apply(stores, "MESSAGE_DELETE_BULK", {"ids": [3, 99], "channel_id": 50}, 0)
+    rejected(stores, "MESSAGE_DELETE_BULK", {"ids": [4, "bad"], "channel_id": 50})
+    rejected(stores, "MESSAGE_CREATE", {"id": 6, "channel_id": [50]})
+    assert [(m.id, m.raw.get("content")) for m in Cache(stores).messages()] == [
+        (4, "edited"),
+        (5, None),
+    ]
 
 
 def test_good_events_are_kept(stores: Stores) -> None:
