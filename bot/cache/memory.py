@@ -9,6 +9,7 @@ reader that got a value holds a whole one. Readers iterate snapshots, never the 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Generic, TypeVar
 
@@ -52,27 +53,34 @@ class BoundedDictStore(DictStore[V]):
     """A `KeyValueStore` that keeps at most `limit` entries, evicting the oldest insert.
 
     Replacing an existing key keeps its place (an edited message is not 'newer').
+
+    Why an `OrderedDict`: evicting the first key of a plain dict leaves a hole at the front of
+    its entry table that `next(iter(d))` walks over until the next resize, so at a limit of
+    100,000 each eviction scanned tens of thousands of holes. `popitem(last=False)` is O(1).
     """
 
     __slots__ = ("limit",)
+
+    _data: OrderedDict[int, V]
 
     def __init__(self, limit: int) -> None:
         super().__init__()
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         self.limit = limit
+        self._data = OrderedDict()
 
     def put(self, key: int, value: V) -> None:
         data = self._data
         if key not in data and len(data) >= self.limit:
-            del data[next(iter(data))]
+            data.popitem(last=False)
         data[key] = value
 
-    def snapshot(self) -> dict[int, V]:
+    def snapshot(self) -> OrderedDict[int, V]:
         """A copy of the entries in their order (to undo a failed event exactly)."""
         return self._data.copy()
 
-    def restore(self, snapshot: dict[int, V]) -> None:
+    def restore(self, snapshot: OrderedDict[int, V]) -> None:
         """Makes `snapshot` (from `snapshot()`, not used again) the store's entries."""
         self._data = snapshot
 
