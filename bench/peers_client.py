@@ -279,6 +279,8 @@ LIBRARIES = {
 
 def main() -> None:
     library, gateway, rest, token, guilds = sys.argv[1:6]
+    if os.environ.get("BENCH_GC"):
+        gc.set_threshold(*map(int, os.environ["BENCH_GC"].split(",")))
     make, start, stop = LIBRARIES[library]
     meter = Meter(int(guilds))
     client, members = make(meter, gateway, rest, token)
