@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import random
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +66,51 @@ def test_bounded_store_evicts_the_oldest_insert() -> None:
     assert store.keys() == [2, 3]
     with pytest.raises(ValueError):
         BoundedDictStore(0)
+
+
+def test_bounded_store_skips_keys_popped_before_their_turn() -> None:
+    store: BoundedDictStore[bytes] = BoundedDictStore(3)
+    for key in (1, 2, 3):
+        store.put(key, b"%d" % key)
+    assert store.pop(2) == b"2" and store.pop(2) is None
+    store.put(2, b"again")  # newest now: its first insert must not evict it
+    store.put(4, b"4")
+    assert store.keys() == [3, 2, 4]
+    store.put(5, b"5")
+    store.put(6, b"6")
+    assert store.keys() == [4, 5, 6] and store.get(2) is None
+
+
+def test_bounded_store_matches_a_reference_over_random_operations() -> None:
+    rng = random.Random(7)
+    store: BoundedDictStore[int] = BoundedDictStore(50)
+    reference: dict[int, int] = {}
+    for step in range(50_000):
+        key = rng.randrange(200)
+        if rng.random() < 0.2:
+            assert store.pop(key) == reference.pop(key, None)
+            continue
+        if key not in reference and len(reference) >= 50:
+            del reference[next(iter(reference))]
+        reference[key] = step
+        store.put(key, step)
+        if step % 997 == 0:
+            saved = store.snapshot()
+            store.put(10_000 + step, 0)
+            store.restore(saved)
+        assert len(store) == len(reference)
+    assert store.keys() == list(reference) and store.values() == list(reference.values())
+
+
+def test_a_full_bounded_store_of_bytes_is_not_walked_by_the_garbage_collector() -> None:
+    # gc walks every tracked container on each full collection: a store of 100,000 messages
+    # in an OrderedDict added 15 ms to each
+    store: BoundedDictStore[bytes] = BoundedDictStore(1_000)
+    for key in range(5_000):
+        store.put(key, b"message")
+    store.pop(4_999)
+    assert not gc.is_tracked(store._data) and not gc.is_tracked(store._stale)
+    assert len(gc.get_referents(store._log)) <= 1  # an array of C integers: nothing to visit
 
 
 def test_null_stores_keep_nothing() -> None:

@@ -1,0 +1,140 @@
+"""`Payload.unnormalised`: a MESSAGE_CREATE as the reader leaves it (snowflakes still digit
+strings) reads the same as the normalised payload, and is normalised only when something reads
+more than its ids and scalars."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from bot.cache import Cache, CacheConfig, Stores, apply
+from bot.gateway import EtfCodec, JsonCodec
+from bot.gateway.normalise import LAZY_EVENTS, normalise_json
+from bot.payloads import Message
+from tests.bot.gateway.corpus import payload_files
+
+JSON = JsonCodec()
+WAIT = 10.0
+
+
+def _message_frames() -> list[Path]:
+    return [
+        path
+        for path in payload_files()
+        if path.name.endswith(".frame.json") and b'"MESSAGE_CREATE"' in path.read_bytes()
+    ]
+
+
+FRAMES = _message_frames()
+
+
+def _parsed() -> dict[str, Any]:
+    return {
+        "id": "1191588344627200007",
+        "channel_id": "1191189885747200000",
+        "guild_id": "1191168918421504000",
+        "content": "hello 123",
+        "nonce": "7",
+        "author": {"id": "1191210857296560128", "username": "u"},
+        "member": {"roles": ["11", "12"], "nick": None},
+        "mentions": [{"id": "13", "username": "m"}],
+        "mention_roles": ["14"],
+    }
+
+
+def test_the_corpus_has_message_creates() -> None:
+    assert len(FRAMES) >= 2
+
+
+@pytest.mark.parametrize("path", FRAMES, ids=[path.name for path in FRAMES])
+def test_a_reader_leaves_the_message_as_parsed_and_its_payload_equals_the_normalised_one(
+    path: Path,
+) -> None:
+    frame = path.read_bytes()
+    eager = JSON.decode(frame)
+    assert eager["t"] == "MESSAGE_CREATE"
+    lazy = JSON.decode_dispatch(frame)
+    assert lazy["d"] == orjson.loads(frame)["d"]  # untouched
+    assert {k: v for k, v in lazy.items() if k != "d"} == {
+        k: v for k, v in eager.items() if k != "d"
+    }
+    message = Message.unnormalised(lazy["d"])
+    assert message.id == Message(eager["d"]).id
+    assert message.raw == eager["d"]
+    assert message == Message(eager["d"])
+
+
+def test_other_dispatches_and_etf_are_normalised_whole() -> None:
+    frame = orjson.dumps({"op": 0, "s": 1, "t": "MESSAGE_UPDATE", "d": {"id": "5"}})
+    assert JSON.decode_dispatch(frame)["d"] == {"id": 5}
+    assert "MESSAGE_UPDATE" not in LAZY_EVENTS
+    etf = EtfCodec()
+    blob = etf.encode_as_discord({"op": 0, "s": 1, "t": "MESSAGE_CREATE", "d": {"id": "5"}})
+    assert etf.decode_dispatch(blob)["d"] == {"id": 5}
+
+
+def test_ids_and_scalars_are_read_without_normalising() -> None:
+    data = _parsed()
+    message = Message.unnormalised(data)
+    assert message.id == 1191588344627200007 and message.guild_id == 1191168918421504000
+    assert message.content == "hello 123" and message.nonce == "7"
+    assert data["id"] == "1191588344627200007"  # still as parsed: nothing walked it
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda m: m.raw,
+        lambda m: m.author,
+        lambda m: m.mentions,
+        lambda m: m.member,
+        lambda m: m.to_dict(),
+        lambda m: m.get("id"),
+        lambda m: m.mention_roles,
+        lambda m: hash(m),
+        lambda m: m == Message({}),
+    ],
+    ids=["raw", "nested", "nested list", "member", "to_dict", "get", "id list", "hash", "eq"],
+)
+def test_anything_else_normalises_it_first(read: Any) -> None:
+    data = _parsed()
+    message = Message.unnormalised(data)
+    read(message)
+    assert data == normalise_json(_parsed())
+    assert message.author is not None and message.author.raw["id"] == 1191210857296560128
+    assert message.raw["member"]["roles"] == [11, 12]
+
+
+def test_the_cache_keeps_it_as_parsed_and_gives_it_back_normalised() -> None:
+    stores = Stores.in_memory(CacheConfig())
+    applied = apply(stores, "MESSAGE_CREATE", _parsed(), 0)
+    assert applied.data.content == "hello 123"
+    cached = Cache(stores).get_message(1191588344627200007)
+    assert cached is not None and cached.raw == normalise_json(_parsed())
+    assert cached.author is not None and cached.author.id == 1191210857296560128
+
+
+def test_threads_reading_raw_at_once_all_see_it_normalised() -> None:
+    # Many handlers share one event's payload: the first `raw` normalises in place, the others
+    # wait for it and never see a half-normalised mapping.
+    for _ in range(50):
+        data = _parsed()
+        data["mentions"] = [{"id": str(n), "username": "m"} for n in range(200)]
+        message = Message.unnormalised(data)
+        start = threading.Barrier(4)
+        seen: list[Any] = []
+
+        def read(message: Message = message, start: threading.Barrier = start) -> None:
+            start.wait(WAIT)
+            seen.append([mention["id"] for mention in message.raw["mentions"]])
+
+        threads = [threading.Thread(target=read) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(WAIT)
+        assert seen == [list(range(200))] * 4
