@@ -25,7 +25,7 @@ type from `bot.events.CATALOGUE` when it is a mapping): an event is never droppe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable
 from typing import Any, ClassVar, cast
 
 import structlog
@@ -39,7 +39,7 @@ from actors.messages import ApplyEvent, Attach, Dispatch
 from actors.subscription import current
 from bot.cache import Applied, Stores
 from bot.cache import apply as cache_apply
-from bot.events import CATALOGUE, Event, ShardInfo
+from bot.events import Event, ShardInfo, payload_of
 
 __all__ = [
     "CACHE_TIMEOUT",
@@ -63,10 +63,7 @@ Apply = Callable[[str, Any, int], Applied]
 
 def uncached(name: str, data: Any) -> Any:
     """The data consumers get without the cache: its payload type when the catalogue has one."""
-    spec = CATALOGUE.get(name)
-    if spec is None or spec.payload is None or not isinstance(data, Mapping):
-        return data
-    return spec.payload(data)
+    return payload_of(name, data)
 
 
 def passthrough(name: str, data: Any, shard_id: int) -> Applied:

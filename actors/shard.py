@@ -322,7 +322,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
                 raw = self._inflater.feed(message)
                 if raw is None:
                     continue
-                payload = self._codec.decode(raw)
+                payload = self._codec.decode_dispatch(raw)
             except GatewayError as error:  # logged once by the session, with shard and reason
                 with self._lock:
                     self._run(self._gateway.on_error(error, time.monotonic()))

@@ -22,9 +22,10 @@ An event name not in the catalogue passes on with its raw data (and a debug log 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from bot.gateway.normalise import LAZY_EVENTS
 from bot.payloads import (
     Channel,
     ChannelPinsUpdate,
@@ -248,6 +249,17 @@ CATALOGUE: dict[str, EventSpec] = _specs(
 
 # Extra payload classes a consumer may get for delete events the cache did not know.
 DELETE_FALLBACKS: dict[str, type[Payload]] = {"MESSAGE_DELETE": MessageDelete}
+
+
+def payload_of(name: str, data: Any) -> Any:
+    """What consumers get for `data` as decoded: its payload type when the catalogue has one
+    (made `unnormalised` for the dispatches a reader leaves so, `LAZY_EVENTS`), else `data`."""
+    spec = CATALOGUE.get(name)
+    if spec is None or spec.payload is None or not isinstance(data, Mapping):
+        return data
+    if name in LAZY_EVENTS:
+        return spec.payload.unnormalised(data)
+    return spec.payload(data)
 
 
 def spec_of(name: str) -> EventSpec | None:

@@ -17,7 +17,7 @@ import structlog
 from bot.cache import channels, guilds, members, messages
 from bot.cache.journal import StoreFailed, journal_of
 from bot.cache.stores import Stores
-from bot.events import CATALOGUE
+from bot.events import CATALOGUE, payload_of
 
 __all__ = ["HANDLERS", "Applied", "apply"]
 
@@ -72,19 +72,12 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _as_payload(name: str, data: Any) -> Any:
-    spec = CATALOGUE.get(name)
-    if spec is None or spec.payload is None or not isinstance(data, Mapping):
-        return data
-    return spec.payload(data)
-
-
 def _rejected(stores: Stores, name: str, data: Mapping[str, Any]) -> Applied:
     """What consumers get for an event the cache refused: the name it would have had (the
     GUILD_CREATE split reads only the stores), and the payload as received."""
     if name == "GUILD_CREATE":
         name = guilds.guild_create_name(stores, data)
-    return Applied(name, _as_payload(name, data))
+    return Applied(name, payload_of(name, data))
 
 
 def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
@@ -102,7 +95,7 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
     if renaming is None and handler is None:
         if name not in CATALOGUE:
             log.debug("event_unknown", event_name=name, shard=shard_id)
-        return Applied(name, _as_payload(name, data))
+        return Applied(name, payload_of(name, data))
     if not isinstance(data, Mapping):
         log.warning(
             "cache.payload_rejected",

@@ -37,7 +37,7 @@ def _checked(raw: Mapping[str, Any]) -> int:
 
 def message_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Message:
     """MESSAGE_CREATE: the message; the store keeps the last `message_limit` ones."""
-    message = Message(data)
+    message = Message.unnormalised(data)  # the reader leaves it so (`normalise.LAZY_EVENTS`)
     stores.messages.put(_checked(data), pack_message(message))
     return message
 

@@ -222,18 +222,19 @@ def presence_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict
 
 
 def pack_message(message: Any) -> Any:
-    """A cached message as one `bytes` (msgpack of its normalised mapping): about a sixth of
-    the dicts it was decoded into, and nothing for the garbage collector to walk. A payload
-    msgpack cannot hold (an int past 64 bits in a field the cache does not check) is kept
+    """A cached message as one `bytes` (msgpack of its mapping as it is, normalised or not:
+    `Message.unnormalised` on reading makes either whole): about a sixth of the dicts it was
+    decoded into, and nothing for the garbage collector to walk. A payload msgpack cannot hold
+    (an int past 64 bits in a field the cache does not check, nesting past its depth) is kept
     as the `Message` it is."""
     try:
-        return _encode(message.raw)
-    except (OverflowError, TypeError, ValueError):
+        return _encode(message.unsettled)
+    except (OverflowError, TypeError, ValueError, RecursionError):
         return message
 
 
 def message_of(record: Any) -> Any:
     """The `Message` a record of the message store holds (None stays None)."""
     if type(record) is bytes:
-        return Message(_decode(record))
+        return Message.unnormalised(_decode(record))
     return record

@@ -24,7 +24,7 @@ from .errors import DecodeError, EncodeError, PayloadTooLarge
 from .etf_guard import check_etf_frame
 from .keys import is_snowflake_key
 from .limits import MAX_SEND_PAYLOAD_BYTES
-from .normalise import MAX_SNOWFLAKE_DIGITS, normalise_etf, normalise_json
+from .normalise import LAZY_EVENTS, MAX_SNOWFLAKE_DIGITS, normalise_etf, normalise_json
 
 __all__ = ["Codec", "Encoding", "EtfCodec", "JsonCodec", "codec_for"]
 
@@ -47,6 +47,11 @@ class Codec(Protocol):
 
     def decode(self, frame: Frame) -> Any:
         """Returns the normalised payload; raises DecodeError."""
+        ...
+
+    def decode_dispatch(self, frame: Frame) -> Any:
+        """`decode` for a shard's reader: the `d` of a dispatch in `LAZY_EVENTS` may be left
+        unnormalised (its payload is made with `Payload.unnormalised`)."""
         ...
 
     def encode(self, payload: Mapping[str, Any], *, limit: int | None = ...) -> bytes:
@@ -72,12 +77,29 @@ class JsonCodec:
     text_frames = True
 
     def decode(self, frame: Frame) -> Any:
+        return self._normalised(self._loads(frame), frame)
+
+    def decode_dispatch(self, frame: Frame) -> Any:
+        """`decode`, except that the `d` of a dispatch in `LAZY_EVENTS` is left as parsed (the
+        shard's reader: see `normalise.LAZY_EVENTS`)."""
+        value = self._loads(frame)
+        if type(value) is dict and value.get("t") in LAZY_EVENTS and type(value.get("d")) is dict:
+            data = value.pop("d")
+            self._normalised(value, frame)  # the envelope (op, s, t and any other key)
+            value["d"] = data
+            return value
+        return self._normalised(value, frame)
+
+    def _loads(self, frame: Frame) -> Any:
         if isinstance(frame, bytearray | memoryview):
             frame = bytes(frame)
         try:
-            value = orjson.loads(frame)
+            return orjson.loads(frame)
         except orjson.JSONDecodeError:
-            value = self._stdlib_loads(frame)
+            return self._stdlib_loads(frame)
+
+    @staticmethod
+    def _normalised(value: Any, frame: Frame) -> Any:
         try:
             return normalise_json(value)
         except (TypeError, UnicodeDecodeError, RecursionError) as exc:
@@ -127,6 +149,10 @@ class EtfCodec:
         except (TypeError, UnicodeDecodeError, RecursionError) as exc:
             reason = "a binary is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc)
             raise DecodeError(reason, encoding="etf", size=len(data)) from exc
+
+    def decode_dispatch(self, frame: Frame) -> Any:
+        """`decode`: an ETF tree is copied whole to be normalised, nothing to save by waiting."""
+        return self.decode(frame)
 
     def encode(
         self, payload: Mapping[str, Any], *, limit: int | None = MAX_SEND_PAYLOAD_BYTES

@@ -23,11 +23,16 @@ from erlpack import Atom
 
 from .keys import KEY_TABLE, unknown_key
 
-__all__ = ["MAX_SNOWFLAKE_DIGITS", "normalise_etf", "normalise_json"]
+__all__ = ["LAZY_EVENTS", "MAX_SNOWFLAKE_DIGITS", "normalise_etf", "normalise_json"]
 
 # A snowflake is a u64: at most 20 decimal digits (18446744073709551615). Longer digit strings
 # are not ids, and int() of a huge one would cost quadratic time.
 MAX_SNOWFLAKE_DIGITS = 20
+
+LAZY_EVENTS = frozenset({"MESSAGE_CREATE"})
+"""Dispatches whose `d` a shard's JSON reader leaves as parsed: the cache and the consumers get
+it as a `Payload.unnormalised`, normalised the first time something reads more than its ids and
+scalars (most of a bot's traffic, read by handlers that look at two or three fields)."""
 
 _TABLE = KEY_TABLE
 # JSON keys are `str` already: name -> is snowflake, for the JSON walker.

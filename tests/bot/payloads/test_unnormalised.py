@@ -128,7 +128,9 @@ def test_threads_reading_raw_at_once_all_see_it_normalised() -> None:
         start = threading.Barrier(4)
         seen: list[Any] = []
 
-        def read(message: Message = message, start: threading.Barrier = start) -> None:
+        def read(
+            message: Message = message, start: threading.Barrier = start, seen: list[Any] = seen
+        ) -> None:
             start.wait(WAIT)
             seen.append([mention["id"] for mention in message.raw["mentions"]])
 
