@@ -39,6 +39,7 @@ from bot.app.assembly import configure_logging, shard_options, store_switches, w
 from bot.app.cluster import close_cluster, cluster_limiter, cluster_runtime
 from bot.app.commands import declared_commands, sync_at_start
 from bot.app.ending import BotFailed, EndListeners, EndWatch, ReleaseAtExit
+from bot.app.runtime import tune_gc
 from bot.app.shard_status import ShardStatus, shard_statuses
 from bot.app.signals import stop_on_signals
 from bot.app.stats import RestCounter
@@ -217,6 +218,8 @@ class Bot:
                 raise RuntimeError("the bot is already running")
             configure_logging(self.config)
             ref = self._start_tree()
+            if self.config.runtime.gc == "tuned":
+                tune_gc()
             watch = EndWatch(self._failed)
             with self._end_lock:
                 self._ref, self._watch, self._failure = ref, watch, None

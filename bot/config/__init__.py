@@ -37,6 +37,7 @@ from bot.config.schema import (
     LogConfig,
     Presence,
     RestConfig,
+    RuntimeConfig,
     SimulatorConfig,
 )
 from bot.config.secret import Secret, TokenSource
@@ -62,6 +63,7 @@ __all__ = [
     "MissingTokenError",
     "Presence",
     "RestConfig",
+    "RuntimeConfig",
     "Secret",
     "ShardSpec",
     "SimulatorConfig",

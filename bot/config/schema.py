@@ -47,6 +47,7 @@ __all__ = [
     "LogConfig",
     "Presence",
     "RestConfig",
+    "RuntimeConfig",
     "SimulatorConfig",
 ]
 
@@ -57,6 +58,7 @@ ActivityType = Literal["playing", "streaming", "listening", "watching", "custom"
 Ordering = Literal["none", "channel", "guild"]
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
 LogFormat = Literal["auto", "console", "json"]
+RuntimeGc = Literal["tuned", "default"]
 ClusterBackend = Literal["local", "redis"]
 ShardAssignment = Literal["static", "leases"]
 
@@ -215,6 +217,18 @@ class LogConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    """`[runtime]`: what a bot started with `Bot.start()`/`run()` does to its Python process.
+
+    `gc = "tuned"` (`bot.app.runtime.tune_gc`) freezes what the process holds once the tree
+    is up (modules, classes, actors: never garbage, walked by every full collection) and
+    collects the youngest generation less often; "default" leaves the process's garbage
+    collector as it found it (an application that embeds the bot, or tunes it itself)."""
+
+    gc: RuntimeGc = "tuned"
+
+
+@dataclass(frozen=True, slots=True)
 class ClusterConfig:
     """`[cluster]`: one bot over several processes (nodes) through Redis (docs/cluster.md)."""
 
@@ -269,6 +283,7 @@ class Config:
     commands: CommandsConfig = CommandsConfig()
     rest: RestConfig = RestConfig()
     log: LogConfig = LogConfig()
+    runtime: RuntimeConfig = RuntimeConfig()
     cluster: ClusterConfig = ClusterConfig()
     simulator: SimulatorConfig = SimulatorConfig()
     # Where it was read from ("<defaults>", "<mapping>", or the file's path), which keys the
