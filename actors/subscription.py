@@ -83,6 +83,11 @@ class Subscription:
 
     def deliver(self, event: Any) -> None:
         """Hands `event` to the attached consumer, waiting for a restarting one to attach."""
+        # The common case without the condition's lock: reading the attribute is atomic, and a
+        # consumer that stopped meanwhile refuses the event (False): the slow path below.
+        deliver = self._deliver
+        if deliver is not None and not self._closed and deliver(event) is not False:
+            return
         deadline: float | None = None
         while True:
             with self._cond:

@@ -96,7 +96,7 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
         if name not in CATALOGUE:
             log.debug("event_unknown", event_name=name, shard=shard_id)
         return Applied(name, payload_of(name, data))
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):
         log.warning(
             "cache.payload_rejected",
             event_name=name,

@@ -20,16 +20,16 @@ _MAX_DIGITS = len(str(MAX_SNOWFLAKE))
 def key(value: Any) -> int:
     """`value` as a snowflake key: an int, or a string of ASCII digits (the JSON shape), in
     0..MAX_SNOWFLAKE. Raises `ValueError` (or `TypeError` for other types) otherwise."""
-    if type(value) is int:
-        if 0 <= value <= MAX_SNOWFLAKE:
-            return value
-        raise ValueError(f"snowflake out of range: {value.bit_length()} bits")
-    if type(value) is str:
+    if type(value) is str:  # JSON, and MESSAGE_CREATE left as parsed: the common case first
         if 0 < len(value) <= _MAX_DIGITS and value.isascii() and value.isdigit():
             number = int(value)
             if number <= MAX_SNOWFLAKE:
                 return number
         raise ValueError(f"not a snowflake string: {value[:32]!r}")
+    if type(value) is int:
+        if 0 <= value <= MAX_SNOWFLAKE:
+            return value
+        raise ValueError(f"snowflake out of range: {value.bit_length()} bits")
     raise TypeError(f"snowflake of type {type(value).__name__}")
 
 
