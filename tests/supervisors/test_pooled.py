@@ -346,3 +346,60 @@ def test_a_stall_pool_runs_quick_turns_on_one_thread_and_grows_past_a_blocked_on
         assert pool.threads >= 2
     finally:
         gate.set()
+
+
+class Flagged(PooledActor):
+    """Sets `done` from on_stop: its end is near without anyone asking for its lifeline."""
+
+    def __init__(self, done: threading.Event, crash: bool = False) -> None:
+        self.done = done
+        self.crash = crash
+
+    def on_start(self) -> None:
+        if self.crash:
+            raise Crash("start")
+
+    def on_stop(self) -> None:
+        self.done.set()
+
+
+def test_a_lifeline_asked_for_after_the_end_starts_ended_with_the_reason() -> None:
+    # A per-event worker's lifeline is made only when someone asks for it. On a pool of one
+    # thread, turns run in order: once the next actor has stopped, the first has ended.
+    pool = Pool(1, name="lazy", idle=0.5)
+    for crash, kind in ((False, ExitKind.NORMAL), (True, ExitKind.START_FAILED)):
+        ref = Flagged.start_once(pool, threading.Event(), crash)
+        after = threading.Event()
+        Flagged.start_once(pool, after)
+        assert after.wait(WAIT)
+        assert ref._lifeline is None and ref.exit_reason is not None
+        assert ref.exit_reason.kind is kind
+        box = Mailbox()
+        supervisors.monitor(ref, box)
+        assert box.get().reason.kind is kind
+        assert ref.lifeline.wait(0) and ref.lifeline.reason is ref.exit_reason
+
+
+def test_threads_asking_for_the_lifeline_as_the_actor_ends_share_one() -> None:
+    pool = Pool(4, name="race", idle=0.5)
+    for _ in range(200):
+        done = threading.Event()
+        ref = Flagged.start_once(pool, done)
+        box = Mailbox()
+        lines: list[Any] = []
+        start = threading.Barrier(3)
+
+        def ask(lines: list[Any] = lines, start: threading.Barrier = start, ref: Any = ref) -> None:
+            start.wait(WAIT)
+            lines.append(ref.lifeline)
+
+        threads = [threading.Thread(target=ask) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        start.wait(WAIT)
+        supervisors.monitor(ref, box)
+        for thread in threads:
+            thread.join(WAIT)
+        assert lines[0] is lines[1] is ref.lifeline
+        assert box.get().reason == supervisors.NORMAL
+        assert ref.lifeline.wait(WAIT)
