@@ -40,6 +40,7 @@ from actors.subscription import current
 from bot.cache import Applied, Stores
 from bot.cache import apply as cache_apply
 from bot.events import Event, ShardInfo, payload_of
+from bot.gateway.normalise import LAZY_EVENTS, normalise_json
 
 __all__ = [
     "CACHE_TIMEOUT",
@@ -72,7 +73,10 @@ def passthrough(name: str, data: Any, shard_id: int) -> Applied:
 
 
 def raw(name: str, data: Any, shard_id: int) -> Applied:
-    """An `apply` that hands the decoded data on untouched (tests, benchmarks)."""
+    """An `apply` that hands the decoded data on as a normalised mapping, not a payload (tests,
+    benchmarks): a dispatch the reader left as parsed (`LAZY_EVENTS`) is normalised here."""
+    if name in LAZY_EVENTS:
+        normalise_json(data)
     return Applied(name, data)
 
 

@@ -251,13 +251,14 @@ CATALOGUE: dict[str, EventSpec] = _specs(
 DELETE_FALLBACKS: dict[str, type[Payload]] = {"MESSAGE_DELETE": MessageDelete}
 
 
-def payload_of(name: str, data: Any) -> Any:
+def payload_of(name: str, data: Any, *, lazy: bool | None = None) -> Any:
     """What consumers get for `data` as decoded: its payload type when the catalogue has one
-    (made `unnormalised` for the dispatches a reader leaves so, `LAZY_EVENTS`), else `data`."""
+    (made `unnormalised` for the dispatches a reader leaves so, `LAZY_EVENTS`; `lazy` says so
+    for an event renamed on the way, GUILD_CREATE as GUILD_AVAILABLE), else `data`."""
     spec = CATALOGUE.get(name)
     if spec is None or spec.payload is None or not isinstance(data, Mapping):
         return data
-    if name in LAZY_EVENTS:
+    if name in LAZY_EVENTS if lazy is None else lazy:
         return spec.payload.unnormalised(data)
     return spec.payload(data)
 

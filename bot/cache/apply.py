@@ -18,6 +18,7 @@ from bot.cache import channels, guilds, members, messages
 from bot.cache.journal import StoreFailed, journal_of
 from bot.cache.stores import Stores
 from bot.events import CATALOGUE, payload_of
+from bot.gateway.normalise import LAZY_EVENTS
 
 __all__ = ["HANDLERS", "Applied", "apply"]
 
@@ -72,12 +73,11 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _rejected(stores: Stores, name: str, data: Mapping[str, Any]) -> Applied:
+def _rejected(stores: Stores, received: str, data: Mapping[str, Any]) -> Applied:
     """What consumers get for an event the cache refused: the name it would have had (the
     GUILD_CREATE split reads only the stores), and the payload as received."""
-    if name == "GUILD_CREATE":
-        name = guilds.guild_create_name(stores, data)
-    return Applied(name, payload_of(name, data))
+    name = guilds.guild_create_name(stores, data) if received == "GUILD_CREATE" else received
+    return Applied(name, payload_of(name, data, lazy=received in LAZY_EVENTS))
 
 
 def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:

@@ -18,6 +18,7 @@ from bot.cache.protocol import GroupedStore
 from bot.cache.stores import Stores
 from bot.cache.views import GUILD_OWNED, guild_view
 from bot.events import GUILD_AVAILABLE, GUILD_UNAVAILABLE, Update
+from bot.gateway.normalise import normalise_json
 from bot.payloads import Emoji, Guild, Payload, Ready, Role, Sticker, UnavailableGuild
 
 __all__ = [
@@ -97,6 +98,7 @@ def guild_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tupl
     back from an outage) or GUILD_CREATE (joined). Consumers get the payload as received."""
     guild_id = ids.key(data["id"])
     stores.guild_shard.put(guild_id, shard_id)
+    _normalise_all_but_members(data)
     if data.get("unavailable"):
         stores.unavailable.put(guild_id, True)
         return GUILD_UNAVAILABLE, UnavailableGuild(data)
@@ -113,7 +115,22 @@ def guild_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tupl
     add_members(stores, guild_id, data.get("members") or ())
     add_presences(stores, guild_id, data.get("presences") or ())
     add_voice_states(stores, guild_id, data.get("voice_states") or ())
-    return name, Guild(data)
+    return name, Guild.unnormalised(data)
+
+
+def _normalise_all_but_members(data: Mapping[str, Any]) -> None:
+    """A shard's reader leaves a GUILD_CREATE as parsed (`normalise.LAZY_EVENTS`): what the
+    stores keep as payloads (the guild, channels, roles, presences...) is normalised here, in
+    place; the members (most of the frame) are packed straight from it (`records.pack_member`
+    takes ids as strings, and normalises what it keeps of their other fields)."""
+    if type(data) is not dict:
+        return
+    members = data.pop("members", None)
+    try:
+        normalise_json(data)
+    finally:
+        if members is not None:
+            data["members"] = members
 
 
 def guild_update(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Update:

@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from bot.cache import ids
+from bot.gateway.normalise import normalise_json
 from bot.payloads import Message
 
 __all__ = [
@@ -94,7 +95,9 @@ def _unpack_hash(value: Any) -> Any:
 
 def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
     extras = {k: v for k, v in data.items() if v is not None and k not in known}
-    return extras or None
+    # A member of a GUILD_CREATE comes as parsed (`normalise.LAZY_EVENTS`): what is kept of
+    # its other fields (avatar decorations, say) is normalised here; usually there is nothing.
+    return normalise_json(extras) if extras else None
 
 
 # users -----------------------------------------------------------------------------------

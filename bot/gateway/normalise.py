@@ -29,10 +29,12 @@ __all__ = ["LAZY_EVENTS", "MAX_SNOWFLAKE_DIGITS", "normalise_etf", "normalise_js
 # are not ids, and int() of a huge one would cost quadratic time.
 MAX_SNOWFLAKE_DIGITS = 20
 
-LAZY_EVENTS = frozenset({"MESSAGE_CREATE"})
+LAZY_EVENTS = frozenset({"MESSAGE_CREATE", "GUILD_CREATE"})
 """Dispatches whose `d` a shard's JSON reader leaves as parsed: the cache and the consumers get
 it as a `Payload.unnormalised`, normalised the first time something reads more than its ids and
-scalars (most of a bot's traffic, read by handlers that look at two or three fields)."""
+scalars. MESSAGE_CREATE is most of a bot's traffic, read by handlers that look at two or three
+fields; a GUILD_CREATE's members (thousands in a large guild, most of its keys) go into packed
+records that take ids as strings, so the cache normalises all but them (`cache.guilds`)."""
 
 _TABLE = KEY_TABLE
 # JSON keys are `str` already: name -> is snowflake, for the JSON walker.

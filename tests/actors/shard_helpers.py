@@ -11,6 +11,7 @@ import pykka
 
 from actors.handoff import Drain, Handoff
 from actors.messages import Attach, Dispatch
+from actors.producer import raw
 from actors.shard import ShardActor, ShardState
 from bot.gateway.session import SessionConfig
 from bot.testing import FakeDiscord
@@ -94,7 +95,8 @@ class RecordingProducer(Actor):
         return None
 
     def take(self, dispatch: Dispatch) -> None:
-        self.recorder.add(dispatch)
+        # As a producer's apply would: what the reader left as parsed is normalised.
+        self.recorder.add(dispatch._replace(data=raw(dispatch.name, dispatch.data, 0).data))
         while not self.recorder.gate.wait(0.5):
             pass
 

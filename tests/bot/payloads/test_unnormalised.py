@@ -140,3 +140,75 @@ def test_threads_reading_raw_at_once_all_see_it_normalised() -> None:
         for thread in threads:
             thread.join(WAIT)
         assert seen == [list(range(200))] * 4
+
+
+def _guild_frames() -> list[Path]:
+    return [
+        path
+        for path in payload_files()
+        if path.name.startswith("GUILD_CREATE--") and path.name.endswith(".frame.json")
+    ]
+
+
+GUILD_FRAMES = _guild_frames()
+
+
+def _cached(stores: Stores) -> dict[str, Any]:
+    """Everything the cache's read API gives, as plain data."""
+    cache = Cache(stores)
+    seen: dict[str, Any] = {}
+    for guild_id in sorted(cache.guild_ids()) + sorted(cache.unavailable_guilds()):
+        guild = cache.get_guild(guild_id)
+        seen[f"guild {guild_id}"] = None if guild is None else guild.raw
+        seen[f"channels {guild_id}"] = [c.raw for c in cache.channels_of(guild_id)]
+        seen[f"threads {guild_id}"] = [c.raw for c in cache.threads_of(guild_id)]
+        seen[f"roles {guild_id}"] = [r.raw for r in cache.roles_of(guild_id)]
+        seen[f"emojis {guild_id}"] = [e.raw for e in cache.emojis_of(guild_id)]
+        seen[f"stickers {guild_id}"] = [s.raw for s in cache.stickers_of(guild_id)]
+        seen[f"members {guild_id}"] = [m.raw for m in cache.members_of(guild_id)]
+        seen[f"presences {guild_id}"] = [p.raw for p in cache.presences_of(guild_id)]
+        seen[f"voice {guild_id}"] = [v.raw for v in cache.voice_states_of(guild_id)]
+        for member in cache.members_of(guild_id):
+            user = cache.get_user(member.user.id) if member.user is not None else None
+            seen[f"user {member.raw['user']['id']}"] = None if user is None else user.raw
+    return seen
+
+
+def test_the_corpus_has_guild_creates() -> None:
+    assert len(GUILD_FRAMES) >= 5
+
+
+@pytest.mark.parametrize("path", GUILD_FRAMES, ids=[path.name for path in GUILD_FRAMES])
+def test_a_guild_create_left_as_parsed_caches_and_reads_as_the_normalised_one(path: Path) -> None:
+    frame = path.read_bytes()
+    eager, lazy = JSON.decode(frame), JSON.decode_dispatch(frame)
+    assert lazy["t"] == "GUILD_CREATE" and lazy["d"] == orjson.loads(frame)["d"]
+    stores = {kind: Stores.in_memory(CacheConfig()) for kind in ("eager", "lazy")}
+    given = {
+        "eager": apply(stores["eager"], "GUILD_CREATE", eager["d"], 0),
+        "lazy": apply(stores["lazy"], "GUILD_CREATE", lazy["d"], 0),
+    }
+    assert _cached(stores["lazy"]) == _cached(stores["eager"])
+    assert given["lazy"].name == given["eager"].name
+    assert given["lazy"].data == given["eager"].data  # the consumer's payload, normalised
+    assert given["lazy"].data.raw == normalise_json(orjson.loads(frame)["d"])
+
+
+def test_what_the_member_records_keep_of_unknown_fields_is_normalised() -> None:
+    stores = Stores.in_memory(CacheConfig())
+    member = {
+        "user": {"id": "9", "username": "u", "primary_guild": {"identity_guild_id": "5"}},
+        "roles": ["11"],
+        "joined_at": "2024-01-01T00:00:00+00:00",
+        "avatar_decoration_data": {"sku_id": "77", "asset": "a_1"},
+    }
+    data = {"id": "1", "name": "g", "members": [member], "roles": [{"id": "11", "name": "r"}]}
+    apply(stores, "GUILD_CREATE", data, 0)
+    cached = Cache(stores).get_member(1, 9)
+    assert cached is not None and cached.raw["avatar_decoration_data"] == {
+        "sku_id": 77,
+        "asset": "a_1",
+    }
+    assert cached.raw["roles"] == [11] and cached.raw["user"]["primary_guild"] == {
+        "identity_guild_id": 5
+    }
