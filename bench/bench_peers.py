@@ -20,6 +20,7 @@ msgs/s, lower for the others). The machine is shared: compare the ratios of one 
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import subprocess
 import sys
@@ -121,7 +122,14 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=MEMBERS, help="per guild")
     parser.add_argument("--only", choices=("shardline", "discordpy"), help="run one side only")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each library, alternating")
+    parser.add_argument(
+        "--runtime-gc",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="Shardline's [runtime] gc (its default: tuned)",
+    )
     options = parser.parse_args()
+    os.environ["PEERS_RUNTIME_GC"] = options.runtime_gc  # read by the Shardline client
     try:
         import discord  # noqa: F401
     except ImportError:

@@ -141,6 +141,8 @@ base_url = "{rest}"
 message_limit = {MESSAGE_LIMIT}
 [log]
 level = "warning"
+[runtime]
+gc = "{os.environ.get("PEERS_RUNTIME_GC", "tuned")}"
 """
     path = Path(tempfile.mkdtemp()) / "config.toml"
     path.write_text(text)
@@ -279,8 +281,6 @@ LIBRARIES = {
 
 def main() -> None:
     library, gateway, rest, token, guilds = sys.argv[1:6]
-    if os.environ.get("BENCH_GC"):
-        gc.set_threshold(*map(int, os.environ["BENCH_GC"].split(",")))
     make, start, stop = LIBRARIES[library]
     meter = Meter(int(guilds))
     client, members = make(meter, gateway, rest, token)
