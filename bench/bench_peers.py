@@ -20,8 +20,8 @@ msgs/s, lower for the others). The machine is shared: compare the ratios of one 
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
