@@ -167,9 +167,10 @@ def guild_delete(stores: Stores, data: Mapping[str, Any], shard_id: int) -> Guil
     stores.guild_shard.pop(guild_id)
     if stores.messages.enabled:
         for message in map(records.message_of, stores.messages.values()):
-            # ids checked when it was cached (`messages._checked`)
-            if ids.optional_key(message.raw.get("guild_id")) == guild_id:
-                stores.messages.pop(ids.key(message.raw["id"]))
+            # ids checked when it was cached (`messages._checked`); read as fields, which
+            # does not normalise the whole message (`Payload.unnormalised`)
+            if message.guild_id == guild_id:
+                stores.messages.pop(message.id)
     return result
 
 
