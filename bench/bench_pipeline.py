@@ -4,27 +4,24 @@
 
 Stages (each a function `stage(events) -> Timing`, registered in STAGES), in the order of the path:
 - inflate:       `ZlibStreamInflater.feed` of each compressed frame (one connection's stream).
-- decode:        `JsonCodec.decode` (orjson + normalise) of each inflated frame.
-- producer_ask:  the shard -> producer handoff: a shard's round trip to the ProducerActor
-                 (`ask(block=False)` then wait), with no consumer.
-- cache_apply:   `bot.cache.apply` of each decoded MESSAGE_CREATE, in this thread (no actor).
-- cache_ask:     the same through an ask to the real CacheActor from this thread (apply + hop).
+- decode:        `JsonCodec.decode_dispatch` of each inflated frame, as the shard's reader does
+                 (orjson; a MESSAGE_CREATE's `d` left as parsed: `normalise.LAZY_EVENTS`).
+- decode_eager:  `JsonCodec.decode` (orjson + normalise of the whole tree), for comparison.
+- handoff:       the shard -> producer pipe (`actors.handoff.Handoff`, batches, bounded) into a
+                 ProducerActor with no consumer, until it has handed on the last one.
+- cache_apply:   `bot.cache.apply` of each MESSAGE_CREATE as the reader leaves it, in this thread.
+- cache_ask:     the same through an ask to the CacheActor (off the path since issue 9: the
+                 producer writes the cache itself), for comparison.
 - fanout:        `LocalGroups.dispatch` of one event to one member with a no-op deliver.
 - worker_start:  `start_worker` of a no-op, until every one has run.
-- consumer:      `Consumer.deliver` (filter, slot, worker) to a no-op `handle_event` (the
-                 handle_event stage: slot, worker start, the handler, the slot back).
-- pipeline:      the shard's side of the whole path: Dispatch ask per event -> producer ->
-                 group -> consumer -> worker -> `handle_event`, one consumer, waiting for the
-                 last handler. The target for frame -> handle_event is >= 10,000 MESSAGE_CREATE/s.
-- pipeline_cache_ask: the same with the producer asking a cache actor that does nothing (the
-                 cost of the cache hop without the cost of applying).
-- pipeline_cache: the same through the real CacheActor (messages stored, payload objects made).
-- pipeline_cache_inline: the same with `bot.cache.apply` called in the producer's thread under a
-                 lock instead of an ask to the CacheActor (one thread hop less per event).
-- frames:        THE WHOLE PATH: compressed frame -> inflate -> decode+normalise -> shard's
-                 Dispatch ask -> producer -> CacheActor ask -> group -> consumer -> worker ->
-                 `handle_event`, the reader pipelined as the ShardActor's (it decodes frame n+1
-                 while the producer holds frame n). Target: >= 10,000 MESSAGE_CREATE/s.
+- consumer:      `Consumer.deliver` (filter, slot, worker) to a `handle_event` that counts.
+- pipeline:      pipe -> producer -> group -> consumer -> worker -> `handle_event`, one
+                 consumer, no cache, waiting for the last handler.
+- pipeline_cache: the same with the producer writing the cache (`write_cache`), as a bot does.
+- frames:        THE WHOLE PATH in one process: compressed frame -> inflate -> decode ->
+                 pipe -> producer (cache write) -> group -> consumer -> worker -> `handle_event`.
+                 (`bench/bench_peers.py` measures it as users run it: the simulator in its own
+                 process over a real socket.)
 - frames_nocache: the same without the cache (the producer's `passthrough` apply).
 
 The MESSAGE_CREATE frames are the real ones of tests/data/payloads/ with fresh ids and text
@@ -47,15 +44,16 @@ from typing import Any, NamedTuple
 import structlog
 from pipeline_frames import compressed_stream, dispatch_of, message_frames
 
-import supervisors
 from actors.cache import CacheActor
 from actors.consumer import Consumer
 from actors.groups import CONSUMERS
-from actors.messages import Dispatch
-from actors.producer import Apply, ProducerActor, ask_cache, passthrough
+from actors.handoff import Handoff
+from actors.messages import Attach, Dispatch
+from actors.producer import Apply, ProducerActor, ask_cache, passthrough, write_cache
 from actors.registry import LocalGroups, start_local_groups
 from actors.workers import start_worker
-from bot.cache import Applied, Stores
+from bot.app.runtime import tune_gc
+from bot.cache import Stores
 from bot.cache import apply as cache_apply
 from bot.events import Event, ShardInfo
 from bot.gateway import Compression, JsonCodec, make_inflater
@@ -176,11 +174,16 @@ def stage_consumer(events: int) -> Timing:
         registry.stop()
 
 
-def stage_producer_ask(events: int) -> Timing:
+def stage_handoff(events: int) -> Timing:
     groups, registry = start_local_groups()
     producer = ProducerActor.start(0, groups)
     try:
-        return _shard_loop(producer, events)
+        start = clock()
+        handoff = _pipe(producer)
+        _put_all(handoff, [(seq, "MESSAGE_CREATE", MESSAGE) for seq in range(1, events + 1)])
+        if not handoff.wait_idle(WAIT):
+            raise RuntimeError(f"the producer did not drain the pipe in {WAIT} s")
+        return since(start)
     finally:
         producer.stop()
         registry.stop()
@@ -192,8 +195,9 @@ def stage_pipeline(events: int, apply: Apply = passthrough) -> Timing:
     consumer = CountingConsumer.start(groups, countdown)
     producer = ProducerActor.start(0, groups, apply=apply)
     try:
+        items = [(seq, "MESSAGE_CREATE", dict(MESSAGE)) for seq in range(1, events + 1)]
         start = clock()
-        _shard_loop(producer, events)
+        _put_all(_pipe(producer), items)
         countdown.wait()
         return since(start)
     finally:
@@ -202,40 +206,8 @@ def stage_pipeline(events: int, apply: Apply = passthrough) -> Timing:
         registry.stop()
 
 
-class EchoCache(supervisors.Actor):
-    """Stands for the CacheActor: answers `ApplyEvent` with the data, at no cost of its own."""
-
-    def on_receive(self, message: Any) -> Any:
-        return Applied(message.name, message.data)
-
-
-def stage_pipeline_cache_ask(events: int) -> Timing:
-    cache = EchoCache.start()
-    try:
-        return stage_pipeline(events, apply=ask_cache(lambda: cache))
-    finally:
-        cache.stop()
-
-
 def stage_pipeline_cache(events: int) -> Timing:
-    cache = CacheActor.start(Stores.in_memory())
-    try:
-        return stage_pipeline(events, apply=ask_cache(lambda: cache))
-    finally:
-        cache.stop()
-
-
-def stage_pipeline_cache_inline(events: int) -> Timing:
-    """The real `bot.cache.apply` called in the producer's thread under a lock (no actor hop):
-    a figure for deciding whether the cache write should stay an ask to the CacheActor."""
-    stores = Stores.in_memory()
-    lock = threading.Lock()
-
-    def apply_inline(name: str, data: Any, shard_id: int) -> Applied:
-        with lock:
-            return cache_apply(stores, name, data, shard_id)
-
-    return stage_pipeline(events, apply=apply_inline)
+    return stage_pipeline(events, apply=write_cache(Stores.in_memory()))
 
 
 @functools.cache
@@ -250,10 +222,10 @@ def compressed(events: int) -> list[bytes]:
     return compressed_stream(frames(events))
 
 
-@functools.cache
 def decoded(events: int) -> list[tuple[int | None, str, Any]]:
-    """(seq, name, data) of each frame, decoded and normalised as the shard hands them on."""
-    decode = JsonCodec().decode
+    """(seq, name, data) of each frame, decoded as the shard hands them on (made anew per run:
+    the cache and the payloads normalise what the reader left as parsed, in place)."""
+    decode = JsonCodec().decode_dispatch
     return [dispatch_of(decode(frame)) for frame in frames(events)]
 
 
@@ -266,13 +238,18 @@ def stage_inflate(events: int) -> Timing:
     return since(start)
 
 
-def stage_decode(events: int) -> Timing:
+def stage_decode(events: int, eager: bool = False) -> Timing:
     payloads = frames(events)
-    decode = JsonCodec().decode
+    codec = JsonCodec()
+    decode = codec.decode if eager else codec.decode_dispatch
     start = clock()
     for payload in payloads:
         dispatch_of(decode(payload))
     return since(start)
+
+
+def stage_decode_eager(events: int) -> Timing:
+    return stage_decode(events, eager=True)
 
 
 def stage_cache_apply(events: int) -> Timing:
@@ -299,69 +276,65 @@ def stage_cache_ask(events: int) -> Timing:
 
 def stage_frames(events: int, cached: bool = True) -> Timing:
     stream = compressed(events)
-    cache = CacheActor.start(Stores.in_memory())
     groups, registry = start_local_groups()
     countdown = Countdown(events)
     consumer = CountingConsumer.start(groups, countdown)
-    apply = ask_cache(lambda: cache) if cached else passthrough
+    apply = write_cache(Stores.in_memory()) if cached else passthrough
     producer = ProducerActor.start(0, groups, apply=apply)
     try:
         start = clock()
-        _reader_loop(producer, stream)
+        _reader_loop(_pipe(producer), stream)
         countdown.wait()
         return since(start)
     finally:
         producer.stop()
         consumer.stop()
         registry.stop()
-        cache.stop()
 
 
 def stage_frames_nocache(events: int) -> Timing:
     return stage_frames(events, cached=False)
 
 
-def _reader_loop(producer: Any, stream: list[bytes]) -> None:
-    """What the ShardActor's reader does per frame: inflate, decode, wait for the producer's
-    reply to the dispatch before, then ask it with this one (actors/shard.py `_deliver`)."""
+def _pipe(producer: Any) -> Handoff:
+    """A shard's pipe to `producer`, attached as a (re)started shard attaches it."""
+    handoff = Handoff(producer.tell, lambda seq: None)
+    producer.tell(Attach(handoff))
+    return handoff
+
+
+def _put_all(handoff: Handoff, items: list[tuple[int | None, str, Any]]) -> None:
+    """What the shard's reader does per dispatch: put it in the pipe (waiting while full)."""
+    put = handoff.put
+    for seq, name, data in items:
+        put(Dispatch(0, seq, name, data))
+
+
+def _reader_loop(handoff: Handoff, stream: list[bytes]) -> None:
+    """What the ShardActor's reader does per frame: inflate, decode, put in the pipe."""
     feed = make_inflater(Compression.ZLIB_STREAM).feed
-    decode = JsonCodec().decode
-    ask = producer.ask
-    inflight = None
+    decode = JsonCodec().decode_dispatch
+    put = handoff.put
     for frame in stream:
         raw = feed(frame)
         if raw is None:
             continue
         seq, name, data = dispatch_of(decode(raw))
-        if inflight is not None:
-            inflight.get(timeout=WAIT)
-        inflight = ask(Dispatch(0, seq, name, data), block=False)
-    if inflight is not None:
-        inflight.get(timeout=WAIT)
-
-
-def _shard_loop(producer: Any, events: int) -> Timing:
-    """What a ShardActor does per DISPATCH: ask, and read on only when the reply is in."""
-    ask = producer.ask
-    start = clock()
-    for seq in range(events):
-        ask(Dispatch(0, seq, "MESSAGE_CREATE", MESSAGE), block=False).get(timeout=WAIT)
-    return since(start)
+        put(Dispatch(0, seq, name, data))
 
 
 STAGES: dict[str, Callable[[int], Timing]] = {
     "inflate": stage_inflate,
     "decode": stage_decode,
-    "producer_ask": stage_producer_ask,
+    "decode_eager": stage_decode_eager,
+    "handoff": stage_handoff,
     "cache_apply": stage_cache_apply,
     "cache_ask": stage_cache_ask,
     "fanout": stage_fanout,
     "worker_start": stage_worker_start,
     "consumer": stage_consumer,
     "pipeline": stage_pipeline,
-    "pipeline_cache_ask": stage_pipeline_cache_ask,
     "pipeline_cache": stage_pipeline_cache,
-    "pipeline_cache_inline": stage_pipeline_cache_inline,
     "frames": stage_frames,
     "frames_nocache": stage_frames_nocache,
 }
@@ -373,7 +346,15 @@ def main() -> None:
     parser.add_argument("--stage", action="append", choices=sorted(STAGES))
     parser.add_argument("--repeat", type=int, default=3, help="runs per stage; the best is shown")
     parser.add_argument("--cpu", type=int, help="pin the process to this CPU (one core)")
+    parser.add_argument(
+        "--gc",
+        choices=("tuned", "default"),
+        default="tuned",
+        help="the garbage collector as a started bot sets it (`[runtime] gc`), or as Python has it",
+    )
     options = parser.parse_args()
+    if options.gc == "tuned":
+        tune_gc()
     if options.cpu is not None:
         os.sched_setaffinity(0, {options.cpu})
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(30))
