@@ -397,6 +397,8 @@ class Consumer(supervisors.Actor):
 def _settle(event: Event, failed: bool) -> None:
     """Tells an event from another node that its handler ran (the cluster backend acknowledges
     it then, or leaves a failed one for redelivery; see actors/cluster_groups.py)."""
+    if type(event) is Event:  # a local event: nothing to settle (and no failed getattr)
+        return
     settle = getattr(event, "settle", None)
     if settle is not None:
         settle(failed)
