@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 
 from bot.cache.memory import BoundedDictStore
+from bot.cache.packed import PackedGroups, PackedKeys
 from bot.cache.protocol import GroupedStore, KeyValueStore
 from bot.cache.stores import Stores
 
@@ -139,6 +140,30 @@ class _JournaledBounded(_JournaledValues[V]):
         return super().pop(key)
 
 
+class _JournaledPackedKeys(_JournaledValues[bytes]):
+    """The packed users store: a batch write saves the store's state first (its runs are
+    immutable: the copy is of the small overlay only), one undo step for the batch."""
+
+    __slots__ = ()
+
+    def get_many(self, keys: Iterable[int]) -> dict[int, bytes]:
+        store = self._store
+        assert isinstance(store, PackedKeys)
+        return store.get_many(keys)
+
+    def update_many(self, items: Iterable[tuple[int, bytes]]) -> None:
+        store = self._store
+        assert isinstance(store, PackedKeys)
+        items = list(items)
+        if not items:
+            return
+        self._log.steps.append(partial(store.restore, store.snapshot()))
+        try:
+            store.update_many(items)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
+
+
 class _JournaledGroups(Generic[V]):
     """A `GroupedStore` that writes through to `store` and logs how to undo each write."""
 
@@ -172,6 +197,8 @@ class _JournaledGroups(Generic[V]):
         items = list(items)
         if not store.count(group):
             self._log.steps.append(partial(store.pop_group, group))
+        elif isinstance(store, PackedGroups):  # its group saved whole: no lookup per key
+            self._log.steps.append(partial(store.restore_group, group, store.snapshot_group(group)))
         else:
             get = store.get
             before = [(key, get(group, key)) for key, _ in items]
@@ -258,6 +285,8 @@ class Journal:
                 wrapped[field.name] = _JournaledBounded(store, self._log)
             elif hasattr(store, "put_many"):
                 wrapped[field.name] = _JournaledGroups(store, self._log)
+            elif isinstance(store, PackedKeys):
+                wrapped[field.name] = _JournaledPackedKeys(store, self._log)
             else:
                 wrapped[field.name] = _JournaledValues(store, self._log)
         self.stores = Stores(**wrapped)

@@ -10,6 +10,7 @@ from typing import Any
 from bot.cache.config import CacheConfig
 from bot.cache.memory import BoundedDictStore, DictStore, GroupedDictStore
 from bot.cache.null import NullGroupedStore, NullStore
+from bot.cache.packed import PackedGroups, PackedKeys
 from bot.cache.protocol import GroupedStore, KeyValueStore
 from bot.payloads import Channel, Emoji, Guild, Role, Sticker, VoiceState
 
@@ -68,8 +69,8 @@ class Stores:
             roles=grouped(config.roles),
             emojis=grouped(config.emojis),
             stickers=grouped(config.stickers),
-            members=grouped(config.members),
-            users=kv(config.users),
+            members=PackedGroups() if config.members else NullGroupedStore(),
+            users=PackedKeys() if config.users else NullStore(),
             presences=grouped(config.presences),
             voice_states=grouped(config.voice_states),
             messages=messages,
