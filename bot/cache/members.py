@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import structlog
 
 from bot.cache import ids, records
+from bot.cache.protocol import BatchKeyValueStore
 from bot.cache.stores import Stores
 from bot.cache.views import member_view, presence_view, user_view
 from bot.events import Update
@@ -65,18 +66,18 @@ def _merge_users(stores: Stores, batch: list[tuple[int, Mapping[str, Any], int]]
     users = stores.users
     if not users.enabled or not batch:
         return
-    get_many = getattr(users, "get_many", None)
-    if get_many is None:
+    if not hasattr(users, "get_many"):
         for user_id, user, delta in batch:
             _merge_user(stores, user_id, user, delta)
         return
-    current: dict[int, bytes] = get_many([user_id for user_id, _, _ in batch])
+    batched = cast(BatchKeyValueStore[bytes], users)
+    current = batched.get_many([user_id for user_id, _, _ in batch])
     changed: dict[int, bytes] = {}
     for user_id, user, delta in batch:
         record = _merged(user_id, current.get(user_id), user, delta)
         if record is not None:
             current[user_id] = changed[user_id] = record
-    users.update_many(changed.items())
+    batched.update_many(changed.items())
 
 
 def _unref_user(stores: Stores, user_id: int) -> None:
@@ -94,19 +95,19 @@ def _unref_user(stores: Stores, user_id: int) -> None:
 def _unref_users(stores: Stores, user_ids: list[int]) -> None:
     """`_unref_user` for each of `user_ids` (distinct), as a batch where the store takes one."""
     users = stores.users
-    get_many = getattr(users, "get_many", None)
-    if get_many is None:
+    if not hasattr(users, "get_many"):
         for user_id in user_ids:
             _unref_user(stores, user_id)
         return
+    batched = cast(BatchKeyValueStore[bytes], users)
     changed: dict[int, bytes] = {}
-    for user_id, record in get_many(user_ids).items():
+    for user_id, record in batched.get_many(user_ids).items():
         refs = records.user_refs(record)
         if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
             users.pop(user_id)
         else:
             changed[user_id] = records.with_refs(record, max(refs - 1, records.PINNED & refs))
-    users.update_many(changed.items())
+    batched.update_many(changed.items())
 
 
 def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
