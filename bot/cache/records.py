@@ -45,36 +45,60 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 _REFS = struct.Struct("<I")
 PINNED = 0x8000_0000
+_MICROS = struct.Struct("<q")
+_ZERO_FRACTION = 1  # the Ext code of a timestamp written with `.000000`
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _HASH = re.compile(r"(a_)?[0-9a-f]{32}")
 
-_USER_KNOWN = frozenset({"id", "username", "discriminator", "global_name", "avatar", "bot"})
+_USER_KNOWN = frozenset(
+    {"id", "username", "discriminator", "global_name", "avatar", "bot", "public_flags"}
+)
 _MEMBER_KNOWN = frozenset(
-    {"user", "guild_id", "roles", "nick", "joined_at", "deaf", "mute", "pending", "premium_since"}
+    {
+        "user",
+        "guild_id",
+        "roles",
+        "nick",
+        "joined_at",
+        "deaf",
+        "mute",
+        "pending",
+        "premium_since",
+        "flags",
+        "avatar",
+        "communication_disabled_until",
+    }
 )
 _PRESENCE_KNOWN = frozenset({"user", "guild_id", "status", "client_status", "activities", "game"})
 _DEAF, _MUTE, _PENDING = 1, 2, 4
 
 
 def pack_time(value: Any) -> Any:
-    """An ISO timestamp as int microseconds when that round-trips exactly, else unchanged."""
+    """An ISO timestamp as int microseconds when that round-trips exactly (a msgpack Ext for a
+    zero fraction written out, `.000000`, which `isoformat` would drop: no decoded payload
+    holds an Ext), else unchanged."""
     if type(value) is not str or not value.endswith("+00:00"):
         return value
     size = len(value)
-    exact = size == 25 or (size == 32 and value[19] == "." and value[20:26] != "000000")
-    if not exact or value[10] != "T":
+    if value[10] != "T" or not (size == 25 or (size == 32 and value[19] == ".")):
         return value
     try:
-        return (datetime.fromisoformat(value) - _EPOCH) // _MICROSECOND
+        micros = (datetime.fromisoformat(value) - _EPOCH) // _MICROSECOND
     except ValueError:
         return value
+    if size == 32 and value[20:26] == "000000":
+        return msgspec.msgpack.Ext(_ZERO_FRACTION, _MICROS.pack(micros))
+    return micros
 
 
 def unpack_time(value: Any) -> Any:
     """The ISO timestamp `pack_time` was given."""
     if type(value) is int:
         return (_EPOCH + timedelta(microseconds=value)).isoformat()
+    if type(value) is msgspec.msgpack.Ext and value.code == _ZERO_FRACTION:
+        micros = _MICROS.unpack(value.data)[0]
+        return (_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds")
     return value
 
 
@@ -93,6 +117,8 @@ def _unpack_hash(value: Any) -> Any:
 
 
 def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
+    if data.keys() <= known:  # the usual case, tested in C without building anything
+        return None
     extras = {k: v for k, v in data.items() if v is not None and k not in known}
     return extras or None
 
@@ -109,6 +135,7 @@ def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
             user.get("global_name"),
             _pack_hash(user.get("avatar")),
             bool(user.get("bot")),
+            user.get("public_flags"),
             _extras(user, _USER_KNOWN),
         ]
     )
@@ -127,7 +154,7 @@ def with_refs(record: bytes, refs: int) -> bytes:
 
 def user_dict(user_id: int, record: bytes) -> dict[str, Any]:
     """The user mapping a record holds."""
-    username, discriminator, global_name, avatar, is_bot, extras = _decode(record[4:])
+    username, discriminator, global_name, avatar, is_bot, public_flags, extras = _decode(record[4:])
     user: dict[str, Any] = {
         "id": user_id,
         "username": username,
@@ -138,6 +165,8 @@ def user_dict(user_id: int, record: bytes) -> dict[str, Any]:
         user["global_name"] = global_name
     if is_bot:
         user["bot"] = True
+    if public_flags is not None:
+        user["public_flags"] = public_flags
     if extras:
         user.update(extras)
     return user
@@ -160,6 +189,9 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
             member.get("nick"),
             bits,
             pack_time(member.get("premium_since")),
+            member.get("flags"),
+            _pack_hash(member.get("avatar")),
+            pack_time(member.get("communication_disabled_until")),
             _extras(member, _MEMBER_KNOWN),
         ]
     )
@@ -167,7 +199,7 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
 
 def member_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict[str, Any]:
     """The member mapping a record holds, with `user` and `guild_id` set."""
-    joined, roles, nick, bits, premium_since, extras = _decode(record)
+    joined, roles, nick, bits, premium_since, flags, avatar, timeout, extras = _decode(record)
     member: dict[str, Any] = {
         "user": user,
         "guild_id": guild_id,
@@ -182,6 +214,12 @@ def member_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict[s
         member["pending"] = True
     if premium_since is not None:
         member["premium_since"] = unpack_time(premium_since)
+    if flags is not None:
+        member["flags"] = flags
+    if avatar is not None:
+        member["avatar"] = _unpack_hash(avatar)
+    if timeout is not None:
+        member["communication_disabled_until"] = unpack_time(timeout)
     if extras:
         member.update(extras)
     return member
