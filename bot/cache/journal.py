@@ -18,7 +18,7 @@ is evicted next, is restored to its exact order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from functools import partial
 from typing import Any, Generic, TypeVar
@@ -151,10 +151,9 @@ class _JournaledPackedKeys(_JournaledValues[bytes]):
         assert isinstance(store, PackedKeys)
         return store.get_many(keys)
 
-    def update_many(self, items: Iterable[tuple[int, bytes]]) -> None:
+    def update_many(self, items: Mapping[int, bytes]) -> None:
         store = self._store
         assert isinstance(store, PackedKeys)
-        items = list(items)
         if not items:
             return
         self._log.steps.append(partial(store.restore, store.snapshot()))
@@ -194,17 +193,17 @@ class _JournaledGroups(Generic[V]):
         store = self._store
         if not self.enabled:
             return
-        items = list(items)
+        fresh = dict(items)  # a dict, not a list of tuples: nothing per item for the gc
         if not store.count(group):
             self._log.steps.append(partial(store.pop_group, group))
         elif isinstance(store, PackedGroups):  # its group saved whole: no lookup per key
             self._log.steps.append(partial(store.restore_group, group, store.snapshot_group(group)))
         else:
             get = store.get
-            before = [(key, get(group, key)) for key, _ in items]
+            before = [(key, get(group, key)) for key in fresh]
             self._log.steps.append(partial(_put_back, store, group, before))
         try:
-            store.put_many(group, items)
+            store.put_many(group, fresh.items())
         except Exception as exc:
             raise StoreFailed(exc) from exc
 

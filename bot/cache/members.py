@@ -60,24 +60,27 @@ def _merge_user(stores: Stores, user_id: int, user: Mapping[str, Any], delta: in
         users.put(user_id, record)
 
 
-def _merge_users(stores: Stores, batch: list[tuple[int, Mapping[str, Any], int]]) -> None:
-    """`_merge_user` for each of `batch` in order, written as one batch where the users store
-    takes batches (`PackedKeys`: one new run rather than a write per user)."""
-    users = stores.users
-    if not users.enabled or not batch:
+def _merge_users(
+    stores: Stores, user_ids: list[int], users: list[Mapping[str, Any]], deltas: list[int]
+) -> None:
+    """`_merge_user` for each (user id, user, delta) in order, written as one batch where the
+    users store takes batches (`PackedKeys`: one new run rather than a write per user)."""
+    store = stores.users
+    if not store.enabled or not user_ids:
         return
-    if not hasattr(users, "get_many"):
-        for user_id, user, delta in batch:
+    if not hasattr(store, "get_many"):
+        for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
             _merge_user(stores, user_id, user, delta)
         return
-    batched = cast(BatchKeyValueStore[bytes], users)
-    current = batched.get_many([user_id for user_id, _, _ in batch])
+    batched = cast(BatchKeyValueStore[bytes], store)
+    current = batched.get_many(user_ids)
     changed: dict[int, bytes] = {}
-    for user_id, user, delta in batch:
-        record = _merged(user_id, current.get(user_id), user, delta)
+    merged = _merged
+    for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
+        record = merged(user_id, current.get(user_id), user, delta)
         if record is not None:
             current[user_id] = changed[user_id] = record
-    batched.update_many(changed.items())
+    batched.update_many(changed)
 
 
 def _unref_user(stores: Stores, user_id: int) -> None:
@@ -107,7 +110,7 @@ def _unref_users(stores: Stores, user_ids: list[int]) -> None:
             users.pop(user_id)
         else:
             changed[user_id] = records.with_refs(record, max(refs - 1, records.PINNED & refs))
-    batched.update_many(changed.items())
+    batched.update_many(changed)
 
 
 def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
@@ -124,7 +127,9 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     """Caches members (GUILD_CREATE, chunks); each new membership refers to its user once.
 
     The members go to their store in one `put_many` and their users in one batch: a new
-    guild's members become one packed block (`bot.cache.packed`)."""
+    guild's members become one packed block (`bot.cache.packed`). Parallel lists rather than
+    a tuple per member: what stays alive during the call is a few objects, not thousands
+    for the garbage collector to count and walk."""
     if not stores.members.enabled:
         return
     # A guild with no member cached (a GUILD_CREATE: its old members were just dropped)
@@ -133,7 +138,9 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     pack = records.pack_member
     key = ids.key
     packed: dict[int, bytes] = {}
-    users: list[tuple[int, Mapping[str, Any], int]] = []
+    user_ids: list[int] = []
+    users: list[Mapping[str, Any]] = []
+    deltas: list[int] = []
     skipped = 0
     for member in members:
         user = member.get("user")
@@ -143,9 +150,11 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
         user_id = key(user["id"])
         # a user listed twice is one membership: referred to once
         new = user_id not in packed and (get is None or get(guild_id, user_id) is None)
-        users.append((user_id, user, 1 if new else 0))
+        user_ids.append(user_id)
+        users.append(user)
+        deltas.append(1 if new else 0)
         packed[user_id] = pack(member)
-    _merge_users(stores, users)
+    _merge_users(stores, user_ids, users, deltas)
     stores.members.put_many(guild_id, packed.items())
     if skipped:
         log.debug("members_skipped", guild=guild_id, count=skipped, reason="no user id")

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from itertools import accumulate, pairwise, repeat
-from operator import add, itemgetter
+from operator import add
 from typing import Any
 
 __all__ = ["Block", "PackedGroups", "PackedKeys"]
 
 _ABSENT: Any = object()
-_FIRST = itemgetter(0)
 _MIN_OVERLAY = 64  # an overlay below this many keys is never folded: not worth a rebuild
 
 
@@ -53,11 +52,14 @@ class Block:
         self.blob = blob
 
     @classmethod
-    def build(cls, pairs: list[tuple[int, bytes]]) -> Block:
-        """A block of `pairs`, sorted by key, keys unique."""
-        if not pairs:
+    def of(cls, records: Mapping[int, bytes], keys: list[int] | None = None) -> Block:
+        """A block of `records`, or of those under `keys` (sorted, a subset of its keys).
+        Made from the lists of keys and records: no tuple per record."""
+        if keys is None:
+            keys = sorted(records)
+        if not keys:
             return EMPTY
-        keys, recs = zip(*pairs, strict=True)
+        recs = list(map(records.__getitem__, keys))
         blob = b"".join(recs)
         return cls(array("Q", keys), _offsets(accumulate(map(len, recs)), len(blob)), blob)
 
@@ -108,14 +110,15 @@ def merge(blocks: list[Block], overlay: dict[int, bytes | None] | None = None) -
         blocks.sort(key=lambda block: block.ids[0])
         if all(a.ids[-1] < b.ids[0] for a, b in pairwise(blocks)):
             return _join(blocks)
-    pairs: list[tuple[int, bytes]] = []
+    table: dict[int, bytes] = {}
     for block in blocks:
-        pairs += block.pairs()
-    if overlay:
-        pairs = [pair for pair in pairs if pair[0] not in overlay]
-        pairs += [(key, value) for key, value in overlay.items() if value is not None]
-    pairs.sort(key=_FIRST)
-    return Block.build(pairs)
+        table.update(zip(block.ids, block.records(), strict=True))
+    for key, value in (overlay or {}).items():
+        if value is None:
+            table.pop(key, None)
+        else:
+            table[key] = value
+    return Block.of(table)
 
 
 def _join(blocks: list[Block]) -> Block:
@@ -187,7 +190,7 @@ class PackedGroups:
         state = self._groups.get(group)
         if state is None:
             # Built whole, then published in one assignment.
-            block = Block.build(sorted(fresh.items(), key=_FIRST))
+            block = Block.of(fresh)
             self._groups[group] = _Group(block, {}, len(block))
         elif len(fresh) + len(state.overlay) > _limit(state.block):
             overlay: dict[int, bytes | None] = {**state.overlay, **fresh}
@@ -337,23 +340,24 @@ class PackedKeys:
         table.overlay[key] = value
         self._fold()
 
-    def update_many(self, items: Iterable[tuple[int, bytes]]) -> None:
-        """Sets many keys at once (later items win)."""
-        fresh = dict(items)
-        if not fresh:
+    def update_many(self, items: Mapping[int, bytes]) -> None:
+        """Sets many keys at once."""
+        if not items:
             return
         table = self._table
-        known = self.get_many(fresh)
+        known = self.get_many(items)
         overlay = table.overlay
-        new = [(k, v) for k, v in fresh.items() if k not in known and k not in overlay]
-        for key, value in fresh.items():
+        new: list[int] = []
+        for key, value in items.items():
             if key in known or key in overlay:
                 if key not in known:  # a removed key of a run comes back
                     table.count += 1
                 overlay[key] = value
+            else:
+                new.append(key)
         if new:
-            new.sort(key=_FIRST)
-            runs = [*table.runs, Block.build(new)]
+            new.sort()
+            runs = [*table.runs, Block.of(items, new)]
             while len(runs) > 1 and len(runs[-1]) >= len(runs[-2]):
                 runs[-2:] = [merge(runs[-2:])]
             self._table = _Table(tuple(runs), overlay, table.count + len(new))

@@ -9,7 +9,7 @@ of a concurrent write; `items`, `keys` and `values` return snapshots, never live
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol, TypeVar
 
 __all__ = ["BatchKeyValueStore", "GroupedStore", "KeyValueStore"]
@@ -58,8 +58,8 @@ class BatchKeyValueStore(KeyValueStore[V], Protocol[V]):
         """The values of those `keys` the store holds."""
         ...
 
-    def update_many(self, items: Iterable[tuple[int, V]]) -> None:
-        """Sets many keys at once (later items win)."""
+    def update_many(self, items: Mapping[int, V]) -> None:
+        """Sets many keys at once."""
         ...
 
 
