@@ -81,7 +81,10 @@ def pack_time(value: Any) -> Any:
     if type(value) is not str or not value.endswith("+00:00"):
         return value
     size = len(value)
-    if value[10] != "T" or not (size == 25 or (size == 32 and value[19] == ".")):
+    if not (size == 25 or (size == 32 and value[19] == ".")):
+        return value
+    # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips
+    if value[10] != "T" or value[4] != "-" or value[7] != "-":
         return value
     try:
         micros = (datetime.fromisoformat(value) - _EPOCH) // _MICROSECOND
@@ -128,15 +131,17 @@ def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | 
 
 def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
     """A user record (`refs`: memberships referring to it, plus `PINNED` for the bot)."""
+    get = user.get
+    avatar = get("avatar")
     body = _encode(
         [
-            user.get("username"),
-            user.get("discriminator"),
-            user.get("global_name"),
-            _pack_hash(user.get("avatar")),
-            bool(user.get("bot")),
-            user.get("public_flags"),
-            _extras(user, _USER_KNOWN),
+            get("username"),
+            get("discriminator"),
+            get("global_name"),
+            avatar if avatar is None else _pack_hash(avatar),
+            bool(get("bot")),
+            get("public_flags"),
+            None if user.keys() <= _USER_KNOWN else _extras(user, _USER_KNOWN),
         ]
     )
     return _REFS.pack(refs) + body
@@ -176,23 +181,33 @@ def user_dict(user_id: int, record: bytes) -> dict[str, Any]:
 
 
 def pack_member(member: Mapping[str, Any]) -> bytes:
-    """A member record (without its user, which lives in the user store)."""
+    """A member record (without its user, which lives in the user store).
+
+    Written for the storm (100,000 calls): a field that is null costs one `get`, no call."""
+    get = member.get
+    joined, premium, avatar, timeout, roles = (
+        get("joined_at"),
+        get("premium_since"),
+        get("avatar"),
+        get("communication_disabled_until"),
+        get("roles"),
+    )
     bits = (
-        (_DEAF if member.get("deaf") else 0)
-        | (_MUTE if member.get("mute") else 0)
-        | (_PENDING if member.get("pending") else 0)
+        (_DEAF if get("deaf") else 0)
+        | (_MUTE if get("mute") else 0)
+        | (_PENDING if get("pending") else 0)
     )
     return _encode(
         [
-            pack_time(member.get("joined_at")),
-            [ids.key(role) for role in member.get("roles") or ()],
-            member.get("nick"),
+            joined if joined is None else pack_time(joined),
+            list(map(ids.key, roles)) if roles else [],
+            get("nick"),
             bits,
-            pack_time(member.get("premium_since")),
-            member.get("flags"),
-            _pack_hash(member.get("avatar")),
-            pack_time(member.get("communication_disabled_until")),
-            _extras(member, _MEMBER_KNOWN),
+            premium if premium is None else pack_time(premium),
+            get("flags"),
+            avatar if avatar is None else _pack_hash(avatar),
+            timeout if timeout is None else pack_time(timeout),
+            None if member.keys() <= _MEMBER_KNOWN else _extras(member, _MEMBER_KNOWN),
         ]
     )
 

@@ -24,7 +24,8 @@ def test_time_round_trips(value: str) -> None:
 
 
 def test_odd_timestamps_are_kept_as_text() -> None:
-    for value in ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00.1+00:00", "nonsense", None):
+    odd = ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00.1+00:00", "2024-W01-1T00:00:00+00:00")
+    for value in (*odd, "+00:00", "nonsense", None):
         assert records.pack_time(value) == value
         assert records.unpack_time(records.pack_time(value)) == value
 
