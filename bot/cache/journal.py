@@ -194,6 +194,8 @@ class _JournaledGroups(Generic[V]):
         if not self.enabled:
             return
         fresh = dict(items)  # a dict, not a list of tuples: nothing per item for the gc
+        if not fresh:
+            return
         if not store.count(group):
             self._log.steps.append(partial(store.pop_group, group))
         elif isinstance(store, PackedGroups):  # its group saved whole: no lookup per key
