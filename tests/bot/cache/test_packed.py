@@ -11,6 +11,7 @@ import pytest
 
 from bot.cache import Stores, apply
 from bot.cache.journal import Journal
+from bot.cache.members import guild_members_chunk
 from bot.cache.packed import Block, PackedGroups, PackedKeys, merge
 
 
@@ -24,7 +25,7 @@ def value(key: int, version: int = 0) -> bytes:
 
 def test_a_block_finds_every_key_and_nothing_else() -> None:
     rng = random.Random(1)
-    keys = list({rng.getrandbits(64) for _ in range(300)}) + [0, 2**64 - 1]
+    keys = [*{rng.getrandbits(64) for _ in range(300)}, 0, 2**64 - 1]
     block = Block.of({key: value(key) for key in keys})
     assert list(block.ids) == sorted(keys) and len(block) == len(keys)
     for key in keys:
@@ -218,8 +219,6 @@ def test_a_members_chunk_is_undone_as_one_step_per_store() -> None:
     journal = Journal(stores)
     journal.begin()
     chunk = {"guild_id": 1, "members": [member(u) for u in range(15, 500)]}
-    from bot.cache.members import guild_members_chunk
-
     guild_members_chunk(journal.stores, chunk, 0)
     assert stores.members.count(1) == 490 and len(stores.users) == 490
     assert journal.rollback() == 2  # the users' batch and the members' group
