@@ -71,7 +71,7 @@ class Stores:
             stickers=grouped(config.stickers),
             members=PackedGroups() if config.members else NullGroupedStore(),
             users=PackedKeys() if config.users else NullStore(),
-            presences=grouped(config.presences),
+            presences=PackedGroups() if config.presences else NullGroupedStore(),
             voice_states=grouped(config.voice_states),
             messages=messages,
             meta=DictStore(),
