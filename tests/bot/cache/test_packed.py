@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.cache import Stores, apply
+from bot.cache import Stores, apply, release
 from bot.cache.journal import Journal
 from bot.cache.members import guild_members_chunk
 from bot.cache.packed import Block, PackedGroups, PackedKeys, merge
@@ -278,3 +278,26 @@ def test_a_reader_never_sees_a_torn_or_missing_record_while_the_writer_folds(
         thread.join(10)
     assert not failures, failures[:3]
     assert reads[0] > 0
+
+
+# -- free memory back after the storm ---------------------------------------------------------
+
+
+def test_free_memory_is_given_back_once_the_ready_s_last_guild_has_come(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(release, "_TRIM", calls.append)
+    stores = Stores.in_memory()
+    apply(stores, "READY", {"guilds": [{"id": 1, "unavailable": True}, {"id": 2}]}, 0)
+    apply(stores, "GUILD_CREATE", guild_create(1, [member(10)]), 0)
+    assert calls == []  # guild 2 is still to come
+    apply(stores, "GUILD_CREATE", guild_create(2, [member(11)]), 0)
+    assert calls == [0]
+    apply(stores, "GUILD_CREATE", guild_create(3, [member(12)]), 0)  # joined later: no storm
+    assert calls == [0]
+
+
+def test_release_does_nothing_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(release, "_TRIM", None)
+    assert release.release_free_memory() is False
