@@ -11,6 +11,10 @@ write.
 handed to the handlers. Between `begin()` and `commit()` / `rollback()` one event runs; only
 the cache's one writer uses it.
 
+The packed stores (`bot.cache.packed`) take a batch as one step: a GUILD_CREATE's members are
+a new group (undone by dropping it), a batch into a known group or the users' batch saves the
+state first (its blocks are immutable: what is copied is the small overlay).
+
 Order: a rolled-back pop or eviction puts the value back as the newest entry of a plain store
 (its `keys()` order is not a contract); the bounded message store, whose order decides what
 is evicted next, is restored to its exact order.

@@ -1,11 +1,13 @@
 """Compact records for the big stores: users, members and presences as `bytes`.
 
 Why: a guild member as plain dicts from `json.loads` takes about 800 bytes; the target is 300
-with its user included. A record is one immutable `bytes` object (msgpack of the known fields
-in a fixed order, then a dict of any other non-null field), so a record costs its length plus
-33 bytes, and readers can never see half of one. Ids are the store keys, not in the record;
-timestamps in Discord's usual form are kept as int microseconds, avatar hashes as 16 raw bytes.
-Reading rebuilds the mapping the payload types wrap (snowflakes as int).
+with its user included. A record is one immutable `bytes` value (msgpack of the known fields
+in a fixed order, then a dict of any other non-null field, usually none), and readers can never
+see half of one. The member and user stores keep records side by side in packed blocks
+(`bot.cache.packed`: about 12 bytes of key and offset besides the record), not as objects of
+their own. Ids are the store keys, not in the record; timestamps in Discord's usual form are
+kept as int microseconds, avatar hashes as 16 raw bytes: a storm member of the bench is 19
+bytes, its user 28. Reading rebuilds the mapping the payload types wrap (snowflakes as int).
 
 A user record starts with 4 bytes: how many cached memberships refer to the user (the low 31
 bits) and whether it is pinned (the top bit: the bot's own user), so a user is dropped when its

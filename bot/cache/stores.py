@@ -34,6 +34,7 @@ class Stores:
     roles: GroupedStore[Role]
     emojis: GroupedStore[Emoji]
     stickers: GroupedStore[Sticker]
+    # The three big stores are packed blocks in memory (bot.cache.packed), not a dict per guild.
     members: GroupedStore[bytes]  # guild -> user id -> packed member record
     users: KeyValueStore[bytes]  # user id -> packed user record with its reference count
     presences: GroupedStore[bytes]  # guild -> user id -> packed presence record
