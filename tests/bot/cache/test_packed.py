@@ -301,3 +301,33 @@ def test_free_memory_is_given_back_once_the_ready_s_last_guild_has_come(
 def test_release_does_nothing_without_malloc_trim(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(release, "_TRIM", None)
     assert release.release_free_memory() is False
+
+
+def test_a_rolled_back_fold_keeps_every_restored_key_findable() -> None:
+    # the fold rebuilds the filter without the removed keys; the undo brings them back
+    store = PackedKeys()
+    store.update_many({key: value(key) for key in range(1000)})
+    saved = store.snapshot()
+    for key in range(1000):
+        store.pop(key)
+        if not store._table.overlay:  # the tombstones outgrew an eighth: folded
+            break
+    assert len(store._table.runs) == 1 and len(store) == 1000 - key - 1
+    store.restore(saved)
+    assert store.get_many(range(1000)) == {key: value(key) for key in range(1000)}
+    store.update_many({5: value(5, 1)})  # known: overlaid, not a second copy in a new run
+    assert store._table.overlay == {5: value(5, 1)} and len(store) == 1000
+
+
+def test_the_filter_grows_with_the_keys_and_answers_for_all_of_them() -> None:
+    store = PackedKeys()
+    rng = random.Random(3)
+    expected: dict[int, bytes] = {}
+    for _ in range(10):
+        batch = {rng.getrandbits(64): b"x" for _ in range(3000)}
+        store.update_many(batch)
+        expected.update(batch)
+    assert len(store._filter.bits) << 3 >= 16 * len(expected)
+    assert store.get_many(expected) == expected
+    unknown = [rng.getrandbits(64) for _ in range(3000)]
+    assert store.get_many(unknown) == {key: b"x" for key in unknown if key in expected}
