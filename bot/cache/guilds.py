@@ -15,6 +15,7 @@ from bot.cache.members import (
     pin_user,
 )
 from bot.cache.protocol import GroupedStore
+from bot.cache.release import release_free_memory
 from bot.cache.stores import Stores
 from bot.cache.views import GUILD_OWNED, guild_view
 from bot.events import GUILD_AVAILABLE, GUILD_UNAVAILABLE, Update
@@ -115,6 +116,8 @@ def guild_create(stores: Stores, data: Mapping[str, Any], shard_id: int) -> tupl
     add_members(stores, guild_id, data.get("members") or ())
     add_presences(stores, guild_id, data.get("presences") or ())
     add_voice_states(stores, guild_id, data.get("voice_states") or ())
+    if name == GUILD_AVAILABLE and not len(stores.unavailable):
+        release_free_memory()  # the READY's last guild: the storm's decode garbage is free
     return name, Guild.unnormalised(data)
 
 

@@ -11,6 +11,10 @@ write.
 handed to the handlers. Between `begin()` and `commit()` / `rollback()` one event runs; only
 the cache's one writer uses it.
 
+The packed stores (`bot.cache.packed`) take a batch as one step: a GUILD_CREATE's members are
+a new group (undone by dropping it), a batch into a known group or the users' batch saves the
+state first (its blocks are immutable: what is copied is the small overlay).
+
 Order: a rolled-back pop or eviction puts the value back as the newest entry of a plain store
 (its `keys()` order is not a contract); the bounded message store, whose order decides what
 is evicted next, is restored to its exact order.
@@ -18,12 +22,13 @@ is evicted next, is restored to its exact order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields
 from functools import partial
 from typing import Any, Generic, TypeVar
 
 from bot.cache.memory import BoundedDictStore
+from bot.cache.packed import PackedGroups, PackedKeys
 from bot.cache.protocol import GroupedStore, KeyValueStore
 from bot.cache.stores import Stores
 
@@ -139,6 +144,29 @@ class _JournaledBounded(_JournaledValues[V]):
         return super().pop(key)
 
 
+class _JournaledPackedKeys(_JournaledValues[bytes]):
+    """The packed users store: a batch write saves the store's state first (its runs are
+    immutable: the copy is of the small overlay only), one undo step for the batch."""
+
+    __slots__ = ()
+
+    def get_many(self, keys: Iterable[int]) -> dict[int, bytes]:
+        store = self._store
+        assert isinstance(store, PackedKeys)
+        return store.get_many(keys)
+
+    def update_many(self, items: Mapping[int, bytes]) -> None:
+        store = self._store
+        assert isinstance(store, PackedKeys)
+        if not items:
+            return
+        self._log.steps.append(partial(store.restore, store.snapshot()))
+        try:
+            store.update_many(items)
+        except Exception as exc:
+            raise StoreFailed(exc) from exc
+
+
 class _JournaledGroups(Generic[V]):
     """A `GroupedStore` that writes through to `store` and logs how to undo each write."""
 
@@ -169,15 +197,19 @@ class _JournaledGroups(Generic[V]):
         store = self._store
         if not self.enabled:
             return
-        items = list(items)
+        fresh = dict(items)  # a dict, not a list of tuples: nothing per item for the gc
+        if not fresh:
+            return
         if not store.count(group):
             self._log.steps.append(partial(store.pop_group, group))
+        elif isinstance(store, PackedGroups):  # its group saved whole: no lookup per key
+            self._log.steps.append(partial(store.restore_group, group, store.snapshot_group(group)))
         else:
             get = store.get
-            before = [(key, get(group, key)) for key, _ in items]
+            before = [(key, get(group, key)) for key in fresh]
             self._log.steps.append(partial(_put_back, store, group, before))
         try:
-            store.put_many(group, items)
+            store.put_many(group, fresh.items())
         except Exception as exc:
             raise StoreFailed(exc) from exc
 
@@ -258,6 +290,8 @@ class Journal:
                 wrapped[field.name] = _JournaledBounded(store, self._log)
             elif hasattr(store, "put_many"):
                 wrapped[field.name] = _JournaledGroups(store, self._log)
+            elif isinstance(store, PackedKeys):
+                wrapped[field.name] = _JournaledPackedKeys(store, self._log)
             else:
                 wrapped[field.name] = _JournaledValues(store, self._log)
         self.stores = Stores(**wrapped)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import structlog
 
 from bot.cache import ids, records
+from bot.cache.protocol import BatchKeyValueStore
 from bot.cache.stores import Stores
 from bot.cache.views import member_view, presence_view, user_view
 from bot.events import Update
@@ -35,22 +36,51 @@ log = structlog.get_logger(__name__)
 OFFLINE = "offline"
 
 
+def _merged(user_id: int, record: bytes | None, user: Mapping[str, Any], delta: int) -> Any:
+    """The user record after `delta` more references and the given fields laid over the cached
+    ones, or None if nothing changes."""
+    if record is None:
+        return records.pack_user(user, delta) if delta > 0 else None
+    refs = max(records.user_refs(record) + delta, 0)
+    if len(user) > 1:  # more than `id`: refresh the fields
+        fields = user if "username" in user else {**records.user_dict(user_id, record), **user}
+        return records.pack_user(fields, refs)
+    if delta:
+        return records.with_refs(record, refs)
+    return None
+
+
 def _merge_user(stores: Stores, user_id: int, user: Mapping[str, Any], delta: int) -> None:
     """Adds `delta` references to a user and lays the given fields over the cached ones."""
     users = stores.users
     if not users.enabled:
         return
-    record = users.get(user_id)
-    if record is None:
-        if delta > 0:
-            users.put(user_id, records.pack_user(user, delta))
+    record = _merged(user_id, users.get(user_id), user, delta)
+    if record is not None:
+        users.put(user_id, record)
+
+
+def _merge_users(
+    stores: Stores, user_ids: list[int], users: list[Mapping[str, Any]], deltas: list[int]
+) -> None:
+    """`_merge_user` for each (user id, user, delta) in order, written as one batch where the
+    users store takes batches (`PackedKeys`: one new run rather than a write per user)."""
+    store = stores.users
+    if not store.enabled or not user_ids:
         return
-    refs = max(records.user_refs(record) + delta, 0)
-    if len(user) > 1:  # more than `id`: refresh the fields
-        fields = user if "username" in user else {**records.user_dict(user_id, record), **user}
-        users.put(user_id, records.pack_user(fields, refs))
-    elif delta:
-        users.put(user_id, records.with_refs(record, refs))
+    if not hasattr(store, "get_many"):
+        for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
+            _merge_user(stores, user_id, user, delta)
+        return
+    batched = cast(BatchKeyValueStore[bytes], store)
+    current = batched.get_many(user_ids)
+    changed: dict[int, bytes] = {}
+    merged = _merged
+    for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
+        record = merged(user_id, current.get(user_id), user, delta)
+        if record is not None:
+            current[user_id] = changed[user_id] = record
+    batched.update_many(changed)
 
 
 def _unref_user(stores: Stores, user_id: int) -> None:
@@ -65,6 +95,24 @@ def _unref_user(stores: Stores, user_id: int) -> None:
         users.put(user_id, records.with_refs(record, max(refs - 1, records.PINNED & refs)))
 
 
+def _unref_users(stores: Stores, user_ids: list[int]) -> None:
+    """`_unref_user` for each of `user_ids` (distinct), as a batch where the store takes one."""
+    users = stores.users
+    if not hasattr(users, "get_many"):
+        for user_id in user_ids:
+            _unref_user(stores, user_id)
+        return
+    batched = cast(BatchKeyValueStore[bytes], users)
+    changed: dict[int, bytes] = {}
+    for user_id, record in batched.get_many(user_ids).items():
+        refs = records.user_refs(record)
+        if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
+            users.pop(user_id)
+        else:
+            changed[user_id] = records.with_refs(record, max(refs - 1, records.PINNED & refs))
+    batched.update_many(changed)
+
+
 def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
     """Caches the bot's own user (READY, USER_UPDATE) so that it is never dropped."""
     user_id = ids.key(user["id"])
@@ -76,22 +124,37 @@ def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:
 
 
 def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, Any]]) -> None:
-    """Caches members (GUILD_CREATE, chunks); each new membership refers to its user once."""
+    """Caches members (GUILD_CREATE, chunks); each new membership refers to its user once.
+
+    The members go to their store in one `put_many` and their users in one batch: a new
+    guild's members become one packed block (`bot.cache.packed`). Parallel lists rather than
+    a tuple per member: what stays alive during the call is a few objects, not thousands
+    for the garbage collector to count and walk."""
     if not stores.members.enabled:
         return
-    get = stores.members.get
+    # A guild with no member cached (a GUILD_CREATE: its old members were just dropped)
+    # needs no lookup per member.
+    get = stores.members.get if stores.members.count(guild_id) else None
+    pack = records.pack_member
+    key = ids.key
     packed: dict[int, bytes] = {}
+    user_ids: list[int] = []
+    users: list[Mapping[str, Any]] = []
+    deltas: list[int] = []
     skipped = 0
     for member in members:
         user = member.get("user")
         if not user or user.get("id") is None:  # seen in a real v6 capture: a user without id
             skipped += 1
             continue
-        user_id = ids.key(user["id"])
+        user_id = key(user["id"])
         # a user listed twice is one membership: referred to once
-        new = user_id not in packed and get(guild_id, user_id) is None
-        _merge_user(stores, user_id, user, 1 if new else 0)
-        packed[user_id] = records.pack_member(member)
+        new = user_id not in packed and (get is None or get(guild_id, user_id) is None)
+        user_ids.append(user_id)
+        users.append(user)
+        deltas.append(1 if new else 0)
+        packed[user_id] = pack(member)
+    _merge_users(stores, user_ids, users, deltas)
     stores.members.put_many(guild_id, packed.items())
     if skipped:
         log.debug("members_skipped", guild=guild_id, count=skipped, reason="no user id")
@@ -127,8 +190,7 @@ def add_voice_states(stores: Stores, guild_id: int, states: Iterable[Mapping[str
 
 def drop_guild_people(stores: Stores, guild_id: int) -> None:
     """Forgets a guild's members (releasing their users), presences and voice states."""
-    for user_id in stores.members.pop_group(guild_id):
-        _unref_user(stores, user_id)
+    _unref_users(stores, list(stores.members.pop_group(guild_id)))
     stores.presences.pop_group(guild_id)
     stores.voice_states.pop_group(guild_id)
 

@@ -1,5 +1,8 @@
 """In-memory stores: plain dicts, one writer, lock-free readers.
 
+These hold the small stores (guilds, channels, roles, messages...). Members, users and
+presences, the big ones, are packed into blocks instead (`bot.cache.packed`).
+
 Why this is safe for readers on other threads without a lock (CPython with the GIL): a single
 `dict.get`, `dict[k] = v`, `dict.pop` or `dict.copy`/`list(dict.items())` on int keys runs in
 C without releasing the GIL and without calling Python code, so it is atomic. Values are

@@ -9,10 +9,10 @@ of a concurrent write; `items`, `keys` and `values` return snapshots, never live
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol, TypeVar
 
-__all__ = ["GroupedStore", "KeyValueStore"]
+__all__ = ["BatchKeyValueStore", "GroupedStore", "KeyValueStore"]
 
 V = TypeVar("V")
 
@@ -46,6 +46,20 @@ class KeyValueStore(Protocol[V]):
 
     def clear(self) -> None:
         """Removes everything."""
+        ...
+
+
+class BatchKeyValueStore(KeyValueStore[V], Protocol[V]):
+    """A `KeyValueStore` that also reads and writes many keys at once (the packed users store:
+    a GUILD_CREATE's users are one batch, not a write per user). Optional: the cache checks
+    for `get_many` and writes key by key without it."""
+
+    def get_many(self, keys: Iterable[int]) -> dict[int, V]:
+        """The values of those `keys` the store holds."""
+        ...
+
+    def update_many(self, items: Mapping[int, V]) -> None:
+        """Sets many keys at once."""
         ...
 
 

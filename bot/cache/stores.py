@@ -10,6 +10,7 @@ from typing import Any
 from bot.cache.config import CacheConfig
 from bot.cache.memory import BoundedDictStore, DictStore, GroupedDictStore
 from bot.cache.null import NullGroupedStore, NullStore
+from bot.cache.packed import PackedGroups, PackedKeys
 from bot.cache.protocol import GroupedStore, KeyValueStore
 from bot.payloads import Channel, Emoji, Guild, Role, Sticker, VoiceState
 
@@ -33,6 +34,7 @@ class Stores:
     roles: GroupedStore[Role]
     emojis: GroupedStore[Emoji]
     stickers: GroupedStore[Sticker]
+    # The three big stores are packed blocks in memory (bot.cache.packed), not a dict per guild.
     members: GroupedStore[bytes]  # guild -> user id -> packed member record
     users: KeyValueStore[bytes]  # user id -> packed user record with its reference count
     presences: GroupedStore[bytes]  # guild -> user id -> packed presence record
@@ -68,9 +70,9 @@ class Stores:
             roles=grouped(config.roles),
             emojis=grouped(config.emojis),
             stickers=grouped(config.stickers),
-            members=grouped(config.members),
-            users=kv(config.users),
-            presences=grouped(config.presences),
+            members=PackedGroups() if config.members else NullGroupedStore(),
+            users=PackedKeys() if config.users else NullStore(),
+            presences=PackedGroups() if config.presences else NullGroupedStore(),
             voice_states=grouped(config.voice_states),
             messages=messages,
             meta=DictStore(),

@@ -24,8 +24,20 @@ def test_time_round_trips(value: str) -> None:
 
 
 def test_odd_timestamps_are_kept_as_text() -> None:
-    for value in ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00.000000+00:00", "nonsense", None):
+    odd = ("2020-01-01T00:00:00Z", "2020-01-01T00:00:00.1+00:00", "2024-W01-1T00:00:00+00:00")
+    for value in (*odd, "+00:00", "nonsense", None):
+        assert records.pack_time(value) == value
         assert records.unpack_time(records.pack_time(value)) == value
+
+
+def test_a_zero_fraction_written_out_is_packed_and_kept() -> None:
+    # isoformat() drops a zero fraction: the packed form says it was written out
+    value = "2024-01-01T00:00:00.000000+00:00"
+    assert not isinstance(records.pack_time(value), str)
+    assert records.unpack_time(records.pack_time(value)) == value
+    assert records.unpack_time(records.pack_time("2024-01-01T00:00:00+00:00")) == (
+        "2024-01-01T00:00:00+00:00"
+    )
 
 
 @NO_DEADLINE
