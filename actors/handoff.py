@@ -4,8 +4,14 @@ The reader `put`s each DISPATCH; the producer `take`s everything waiting at once
 on, acknowledging each seq as it goes (`done`: the number the shard's session RESUMEs from).
 No reply future per event and no thread wake-up per event: the producer is woken (by one `Drain`
 told to it) only when it is idle and the first item arrives; while it works, the reader fills
-the next batch. The pipe holds at most `capacity` items: a full pipe blocks the reader, which
-then leaves the frames in the socket (backpressure, as before: the socket is the buffer).
+the next batch. The pipe holds at most `capacity` items, and at most `max_bytes` of the frames
+they were decoded from (one bigger item only alone): a full pipe blocks the reader, which then
+leaves the frames in the socket (backpressure, as before: the socket is the buffer).
+
+Why bytes too: 256 MESSAGE_CREATEs are about 200 KB of frames, but 256 GUILD_CREATEs of large
+guilds are gigabytes of decoded dicts. In a READY's storm the reader decoded 5 to 14 of them
+(2-3 MB each once parsed) ahead of the producer, and what a peak like that leaves in Python's
+small-object arenas stays resident after it is freed (about 300 B per cached member).
 
 Plain code with one lock and two conditions; the threads are the shard's reader and the
 producer's actor thread.
@@ -17,10 +23,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CAPACITY", "Drain", "Handoff", "HandoffClosed"]
+__all__ = ["CAPACITY", "MAX_BYTES", "Drain", "Handoff", "HandoffClosed"]
 
 CAPACITY = 256
 """Ours: dispatches a shard's pipe holds at most (frames past it wait in the socket)."""
+
+MAX_BYTES = 1 << 20
+"""Ours: bytes of frames a shard's pipe holds at most (a bigger one goes alone)."""
 
 
 class HandoffClosed(Exception):
@@ -45,12 +54,15 @@ class Handoff:
         acknowledge: Callable[[int], None],
         *,
         capacity: int = CAPACITY,
+        max_bytes: int = MAX_BYTES,
     ) -> None:
         """`wake(drain)` tells the producer to drain (called outside the lock); `acknowledge(seq)`
         records the last seq the producer has handed on (the shard's session)."""
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1: {capacity}")
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        self._bytes = 0  # of the frames of the items waiting
         self._wake = wake
         self._acknowledge = acknowledge
         self._lock = threading.Lock()
@@ -61,18 +73,20 @@ class Handoff:
         self._closed = False
         self._drain = Drain(self)
 
-    def put(self, item: Any, timeout: float | None = None) -> bool:
-        """Adds one item; waits while the pipe is full. False if still full after `timeout`
-        (the caller checks whether it is stopping, then calls again); HandoffClosed if closed."""
+    def put(self, item: Any, timeout: float | None = None, size: int = 0) -> bool:
+        """Adds one item (decoded from `size` bytes); waits while the pipe has no room for it.
+        False if still none after `timeout` (the caller checks whether it is stopping, then
+        calls again); HandoffClosed if closed."""
         wake = False
         with self._lock:
-            if len(self._items) >= self.capacity and not self._not_full.wait_for(
-                self._room, timeout
+            if not self._room(size) and not self._not_full.wait_for(
+                lambda: self._room(size), timeout
             ):
                 return False
             if self._closed:
                 raise HandoffClosed()
             self._items.append(item)
+            self._bytes += size
             if not self._scheduled:
                 self._scheduled = wake = True
         if wake:
@@ -84,12 +98,17 @@ class Handoff:
                 raise
         return True
 
-    def _room(self) -> bool:
-        return self._closed or len(self._items) < self.capacity
+    def _room(self, size: int = 0) -> bool:
+        items = self._items
+        return (
+            self._closed
+            or not items
+            or (len(items) < self.capacity and self._bytes + size <= self.max_bytes)
+        )
 
     def full(self) -> bool:
-        """True while a `put` would wait."""
-        return len(self._items) >= self.capacity
+        """True while a `put` of a small item would wait."""
+        return not self._room()
 
     def take(self) -> list[Any]:
         """Everything waiting (the producer, on a Drain); [] once closed. The producer calls
@@ -101,6 +120,7 @@ class Handoff:
                 return []
             items = self._items
             self._items = []
+            self._bytes = 0
             self._not_full.notify_all()
             return items
 
@@ -121,6 +141,7 @@ class Handoff:
         with self._lock:
             self._closed = True
             left, self._items = self._items, []
+            self._bytes = 0
             self._not_full.notify_all()
             self._idle_cond.notify_all()
             return left

@@ -187,11 +187,12 @@ class ProducerActor(supervisors.Actor):
         if not batch:
             return
         produce, done = self.produce, handoff.done
-        for dispatch in batch:
+        for index, dispatch in enumerate(batch):
             if handoff.closed:
                 return  # its shard is gone: the rest is never acknowledged, a RESUME replays it
             produce(dispatch)
             done(dispatch.seq)  # per event: a crash replays at most the one being handed on
+            batch[index] = None  # let it go now, not with the batch (a storm's are megabytes)
         self.actor_ref.tell(drain)
 
     def on_stop(self) -> None:

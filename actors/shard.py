@@ -318,35 +318,41 @@ class ShardActor(ShardSender, ShardMembers, Actor):
                 with self._lock:
                     self._run(self._gateway.on_close(closed.code, time.monotonic()))
                 return
-            try:
-                raw = self._inflater.feed(message)
-                if raw is None:
-                    continue
-                payload = self._codec.decode_dispatch(raw)
-            except GatewayError as error:  # logged once by the session, with shard and reason
-                with self._lock:
-                    self._run(self._gateway.on_error(error, time.monotonic()))
-                continue
-            with self._lock:
-                before = self._gateway.status
-                dispatches = self._run(self._gateway.on_payload(payload, time.monotonic()))
-                if self._gateway.status is not before:
-                    self._cond.notify_all()
-            for dispatch in dispatches:
-                self._deliver(dispatch)
+            self._on_message(message)
+            # Nothing of this frame is kept while the next is awaited (a method's locals end
+            # with it): a GUILD_CREATE of a large guild is megabytes once parsed.
+            del message
 
-    def _deliver(self, dispatch: DispatchAction) -> None:
+    def _on_message(self, message: bytes | str) -> None:
+        try:
+            raw = self._inflater.feed(message)
+            if raw is None:
+                return
+            payload = self._codec.decode_dispatch(raw)
+        except GatewayError as error:  # logged once by the session, with shard and reason
+            with self._lock:
+                self._run(self._gateway.on_error(error, time.monotonic()))
+            return
+        with self._lock:
+            before = self._gateway.status
+            dispatches = self._run(self._gateway.on_payload(payload, time.monotonic()))
+            if self._gateway.status is not before:
+                self._cond.notify_all()
+        for dispatch in dispatches:
+            self._deliver(dispatch, len(raw))
+
+    def _deliver(self, dispatch: DispatchAction, size: int = 0) -> None:
         self._forward_members_event(dispatch)
         handoff = self._handoff
         assert handoff is not None
         message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
         try:
-            if handoff.put(message, timeout=0.0):
+            if handoff.put(message, timeout=0.0, size=size):
                 return
             with self._lock:
                 self._gateway.reader_paused()
             try:
-                while not handoff.put(message, timeout=PRODUCER_POLL_SECONDS):
+                while not handoff.put(message, timeout=PRODUCER_POLL_SECONDS, size=size):
                     if self._stopping.is_set():
                         raise _Stopping()
             finally:

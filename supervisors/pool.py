@@ -171,6 +171,7 @@ class Pool:
                 actor._run_turn()
             except BaseException:
                 log.exception("pool_turn_failed", actor=str(actor))
+            actor = None  # not kept (with its event) while this thread waits for the next
             with lock:
                 self._idle += 1
 

@@ -79,3 +79,21 @@ def test_close_fails_waiting_puts_and_stops_acknowledging() -> None:
     assert pipe.wait_idle(0)
     with pytest.raises(HandoffClosed):
         pipe.put(3, timeout=0)
+
+
+def test_the_pipe_holds_at_most_max_bytes_of_frames_and_a_bigger_one_alone() -> None:
+    # A READY's storm: GUILD_CREATEs of megabytes each must not pile up decoded in the pipe.
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=100, max_bytes=1000)
+    assert pipe.put("a", timeout=0, size=600)
+    assert not pipe.put("b", timeout=0, size=600)  # 1200 > 1000: the reader waits
+    assert pipe.put("small", timeout=0, size=400) and pipe.full()
+    assert pipe.take() == ["a", "small"]
+    assert pipe.put("huge", timeout=0, size=5000)  # alone in an empty pipe: admitted
+    assert not pipe.put("c", timeout=0, size=1)
+    put = threading.Thread(target=pipe.put, args=("c",), kwargs={"size": 1})
+    put.start()
+    assert pipe.take() == ["huge"]
+    put.join(WAIT)
+    assert not put.is_alive()
+    assert pipe.take() == ["c"]
