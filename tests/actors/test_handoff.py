@@ -87,7 +87,8 @@ def test_the_pipe_holds_at_most_max_bytes_of_frames_and_a_bigger_one_alone() -> 
     pipe = Handoff(producer.tell, producer.acked.append, capacity=100, max_bytes=1000)
     assert pipe.put("a", timeout=0, size=600)
     assert not pipe.put("b", timeout=0, size=600)  # 1200 > 1000: the reader waits
-    assert pipe.put("small", timeout=0, size=400) and pipe.full()
+    assert pipe.put("small", timeout=0, size=400)
+    assert not pipe.put("one more byte", timeout=0, size=1)
     assert pipe.take() == ["a", "small"]
     assert pipe.put("huge", timeout=0, size=5000)  # alone in an empty pipe: admitted
     assert not pipe.put("c", timeout=0, size=1)
