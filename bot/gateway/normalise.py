@@ -11,8 +11,11 @@ same payload:
 - ETF only: binaries and atoms become `str` (erlpack already maps nil/true/false), tuples
   become lists, STRING_EXT already arrives as a list of small ints (erlpack >= 1.0).
 
-Both walkers raise only TypeError, UnicodeDecodeError or RecursionError on input no payload can
-hold; the codecs translate those into `DecodeError`.
+The ETF walker raises only TypeError, UnicodeDecodeError or RecursionError on input no payload
+can hold; the codecs translate those into `DecodeError`. The JSON walker raises nothing on what
+a JSON parser gives: nesting deeper than Python's stack (orjson takes up to 1,024 levels) is
+walked again without recursion. That matters since MESSAGE_CREATE and GUILD_CREATE are
+normalised lazily, in the cache or a handler, after the reader took the frame.
 """
 
 from __future__ import annotations
@@ -50,11 +53,41 @@ def _is_id_text(text: str) -> bool:
 def normalise_json(value: Any) -> Any:
     """Normalises a tree from a JSON parser in place (its keys are already `str`); returns it."""
     kind = type(value)
-    if kind is dict:
-        _json_dict(value)
-    elif kind is list:
-        _json_list(value, False)
+    try:
+        if kind is dict:
+            _json_dict(value)
+        elif kind is list:
+            _json_list(value, False)
+    except RecursionError:  # hostile nesting: what was done is kept, the rest done without it
+        _json_deep(value)
     return value
+
+
+def _json_deep(root: Any) -> None:
+    """The walk of `_json_dict` and `_json_list` with a stack of its own (slower, any depth)."""
+    table = _SNOWFLAKE_BY_KEY
+    pending: list[tuple[Any, bool]] = [(root, False)]
+    while pending:
+        node, snowflakes = pending.pop()
+        if type(node) is dict:
+            for key, value in node.items():
+                snowflake = table.get(key)
+                if snowflake is None:
+                    snowflake = unknown_key(key)[1]
+                kind = type(value)
+                if kind is str:
+                    if snowflake and _is_id_text(value):
+                        node[key] = int(value)
+                elif kind is dict or kind is list:
+                    pending.append((value, snowflake if kind is list else False))
+        elif type(node) is list:
+            for index, item in enumerate(node):
+                kind = type(item)
+                if kind is str:
+                    if snowflakes and _is_id_text(item):
+                        node[index] = int(item)
+                elif kind is dict or kind is list:
+                    pending.append((item, snowflakes if kind is list else False))
 
 
 def _json_dict(obj: dict[str, Any]) -> None:

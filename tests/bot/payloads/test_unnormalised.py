@@ -212,3 +212,44 @@ def test_what_the_member_records_keep_of_unknown_fields_is_normalised() -> None:
     assert cached.raw["roles"] == [11] and cached.raw["user"]["primary_guild"] == {
         "identity_guild_id": 5
     }
+
+
+def _nested(levels: int) -> str:
+    """JSON nested `levels` times over (a dict in a list in a dict...), ids at the bottom."""
+    inner = '{"id": "5", "role_ids": ["6"]}'
+    for _ in range(levels):
+        inner = '{"embeds": [' + inner + "]}"
+    return inner
+
+
+def _leaf(node: Any) -> Any:
+    """The bottom of `_nested` (walked without recursion: `==` on it would overflow)."""
+    while True:
+        for key in ("embeds", "x", "channels"):
+            if isinstance(node, dict) and key in node:
+                node = node[key][0]
+                break
+        else:
+            return node
+
+
+@pytest.mark.parametrize("levels", [10, 505])  # 505 x 2: past Python's stack, inside orjson's
+def test_hostile_nesting_is_normalised_wherever_it_is_read(levels: int) -> None:
+    # A reader that leaves MESSAGE_CREATE and GUILD_CREATE as parsed must not leave a payload
+    # that fails in the cache or in every handler that reads it (RecursionError, before), and
+    # the eager decode takes it too (DecodeError, before: the frame was dropped).
+    deep = _nested(levels)
+    frames = {
+        "MESSAGE_CREATE": '{"id": "5", "channel_id": "6", "content": "x", "embeds": [%s]}',
+        "GUILD_CREATE": '{"id": "7", "name": "g", "channels": [{"id": "8", "type": 0, "x": [%s]}]}',
+    }
+    for name, shape in frames.items():
+        frame = ('{"op": 0, "s": 1, "t": "%s", "d": %s}' % (name, shape % deep)).encode()
+        assert _leaf(JSON.decode(frame)["d"]) == {"id": 5, "role_ids": [6]}
+        stores = Stores.in_memory(CacheConfig())
+        applied = apply(stores, name, JSON.decode_dispatch(frame)["d"], 0)
+        assert applied.name == name and _leaf(applied.data.raw) == {"id": 5, "role_ids": [6]}
+        cache = Cache(stores)
+        cached = cache.get_message(5) if name == "MESSAGE_CREATE" else cache.get_channel(8)
+        assert cached is not None and cached.id in (5, 8)
+        assert _leaf(cached.raw) == {"id": 5, "role_ids": [6]}
