@@ -240,11 +240,12 @@ def test_hostile_nesting_is_normalised_wherever_it_is_read(levels: int) -> None:
     # the eager decode takes it too (DecodeError, before: the frame was dropped).
     deep = _nested(levels)
     frames = {
-        "MESSAGE_CREATE": '{"id": "5", "channel_id": "6", "content": "x", "embeds": [%s]}',
-        "GUILD_CREATE": '{"id": "7", "name": "g", "channels": [{"id": "8", "type": 0, "x": [%s]}]}',
+        "MESSAGE_CREATE": '{"id": "5", "channel_id": "6", "content": "x", "embeds": [DEEP]}',
+        "GUILD_CREATE": '{"id": "7", "channels": [{"id": "8", "type": 0, "x": [DEEP]}]}',
     }
     for name, shape in frames.items():
-        frame = ('{"op": 0, "s": 1, "t": "%s", "d": %s}' % (name, shape % deep)).encode()
+        data = shape.replace("DEEP", deep)
+        frame = f'{{"op": 0, "s": 1, "t": "{name}", "d": {data}}}'.encode()
         assert _leaf(JSON.decode(frame)["d"]) == {"id": 5, "role_ids": [6]}
         stores = Stores.in_memory(CacheConfig())
         applied = apply(stores, name, JSON.decode_dispatch(frame)["d"], 0)
