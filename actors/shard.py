@@ -347,18 +347,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         assert handoff is not None
         message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
         try:
-            if handoff.put(message, timeout=0.0, size=size):
-                return
-            with self._lock:
-                self._gateway.reader_paused()
-            try:
-                while not handoff.put(message, timeout=PRODUCER_POLL_SECONDS, size=size):
-                    if self._stopping.is_set():
-                        raise _Stopping()
-            finally:
-                with self._lock:
-                    self._gateway.reader_resumed()
-                    self._cond.notify_all()
+            if not handoff.put(message, timeout=0.0, size=size):
+                self._paused_until(lambda wait: handoff.put(message, timeout=wait, size=size))
         except HandoffClosed:
             if self._stopping.is_set():
                 raise _Stopping() from None
@@ -367,12 +357,16 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _wait_for_producer(self) -> None:
         """Waits until the producer has handed on (and acknowledged) every dispatch put."""
         handoff = self._handoff
-        if handoff is None or handoff.wait_idle(0):
-            return
+        if handoff is not None and not handoff.wait_idle(0):
+            self._paused_until(handoff.wait_idle)
+
+    def _paused_until(self, ready: Callable[[float], bool]) -> None:
+        """Waits until `ready(wait)` is True, asking it every `PRODUCER_POLL_SECONDS`, with the
+        session told that the reader is paused (a heartbeat ACK left unread is no zombie)."""
         with self._lock:
             self._gateway.reader_paused()
         try:
-            while not handoff.wait_idle(PRODUCER_POLL_SECONDS):
+            while not ready(PRODUCER_POLL_SECONDS):
                 if self._stopping.is_set():
                     raise _Stopping()
         finally:

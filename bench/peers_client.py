@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
 import sys
 import tempfile
@@ -29,7 +28,9 @@ import threading
 import time
 import zlib
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
+
+from peers_protocol import say
 
 WAIT = 300.0
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -41,23 +42,6 @@ def rss() -> int:
     gc.collect()
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * PAGE
-
-
-def _protocol_out() -> TextIO:
-    """The JSON-lines channel: the real stdout; whatever else writes to stdout (logs) goes to
-    stderr instead."""
-    out = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return out
-
-
-_OUT = _protocol_out()
-
-
-def say(**fields: Any) -> None:
-    _OUT.write(json.dumps(fields) + "\n")
-    _OUT.flush()
 
 
 class Meter:

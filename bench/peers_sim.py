@@ -19,27 +19,15 @@ Used only by the benches (not a test fixture): it reads the simulator's session 
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 import time
-from typing import Any, TextIO
+from typing import Any
+
+from peers_protocol import say
 
 from bot.testing import FakeDiscord, GatewayConfig, World
 
 WAIT = 120.0
-
-
-def _protocol_out() -> TextIO:
-    """The JSON-lines channel: the real stdout; whatever else writes to stdout (logs) goes to
-    stderr instead."""
-    out = os.fdopen(os.dup(1), "w")
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    return out
-
-
-_OUT = _protocol_out()
 
 
 class StormWorld(World):
@@ -51,11 +39,6 @@ class StormWorld(World):
         self, guild_id: int, *, members: bool = True, large_threshold: int = 250
     ) -> dict[str, Any]:
         return super().guild_create(guild_id, members=True, large_threshold=1 << 30)
-
-
-def _reply(**fields: Any) -> None:
-    _OUT.write(json.dumps(fields) + "\n")
-    _OUT.flush()
 
 
 def _messages(world: World, count: int, first: int) -> list[dict[str, Any]]:
@@ -72,14 +55,14 @@ def main() -> None:
     world = StormWorld(guild_count=options.guilds, members_per_guild=options.members)
     config = GatewayConfig(heartbeat_interval_ms=41_250, world=world)
     discord = FakeDiscord(config=config, shards=1).start()
-    _reply(gateway=discord.gateway_url, rest=discord.rest_url, token=discord.token)
+    say(gateway=discord.gateway_url, rest=discord.rest_url, token=discord.token)
     sent = 0
     try:
         for line in sys.stdin:
             command, *args = line.split()
             if command == "sessions":
                 discord.wait_until(lambda: _sessions_sent(discord), timeout=WAIT)
-                _reply(ok=True)
+                say(ok=True)
             elif command == "burst":
                 count = int(args[0])
                 batch = _messages(world, count, sent)
@@ -88,14 +71,14 @@ def main() -> None:
                 # Answered at once: waiting here for the last one to be written would wake this
                 # thread on every frame sent (the server's condition), taking CPU from the
                 # writer and the client under test; the client says when it has them all.
-                _reply(ok=True, last_seq=seqs[-1])
+                say(ok=True, last_seq=seqs[-1])
             elif command == "paced":
                 count, rate = int(args[0]), float(args[1])
                 batch = _messages(world, count, sent)
                 sent += count
                 last = _paced(discord, batch, rate)
                 discord.wait_for_sent(last, timeout=WAIT)
-                _reply(ok=True, last_seq=last)
+                say(ok=True, last_seq=last)
             elif command == "quit":
                 break
     finally:

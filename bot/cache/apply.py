@@ -73,13 +73,6 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _rejected(stores: Stores, received: str, data: Mapping[str, Any]) -> Applied:
-    """What consumers get for an event the cache refused: the name it would have had (the
-    GUILD_CREATE split reads only the stores), and the payload as received."""
-    name = guilds.guild_create_name(stores, data) if received == "GUILD_CREATE" else received
-    return Applied(name, payload_of(name, data, lazy=received in LAZY_EVENTS))
-
-
 def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
     """Applies event `name` with payload `data` from shard `shard_id`; returns what consumers
     get. The only writer of `stores` must be the one caller (the CacheActor).
@@ -132,8 +125,11 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
 def _refused(
     stores: Stores, name: str, data: Mapping[str, Any], shard_id: int, exc: Exception, undone: int
 ) -> Applied:
-    """Logs a refused payload (its `undone` writes already undone) and returns what goes on."""
-    applied = _rejected(stores, name, data)
+    """Logs a refused payload (its `undone` writes already undone) and returns what consumers
+    get: the name it would have had (the GUILD_CREATE split reads only the stores), and the
+    payload as received."""
+    renamed = guilds.guild_create_name(stores, data) if name == "GUILD_CREATE" else name
+    applied = Applied(renamed, payload_of(renamed, data, lazy=name in LAZY_EVENTS))
     log.warning(
         "cache.payload_rejected",
         event_name=name,

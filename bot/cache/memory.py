@@ -114,13 +114,14 @@ class BoundedDictStore(DictStore[V]):
         self._head = 0
         self._stale.clear()
 
-    def snapshot(self) -> tuple[dict[int, V], array[int], int, dict[int, int]]:
+    def snapshot(self) -> tuple[dict[int, V], array[int], dict[int, int]]:
         """A copy of the entries and their order (to undo a failed event exactly)."""
-        return self._data.copy(), self._log[self._head :], 0, self._stale.copy()
+        return self._data.copy(), self._log[self._head :], self._stale.copy()
 
-    def restore(self, snapshot: tuple[dict[int, V], array[int], int, dict[int, int]]) -> None:
+    def restore(self, snapshot: tuple[dict[int, V], array[int], dict[int, int]]) -> None:
         """Makes `snapshot` (from `snapshot()`, not used again) the store's entries."""
-        self._data, self._log, self._head, self._stale = snapshot
+        self._data, self._log, self._stale = snapshot
+        self._head = 0  # the snapshot's log starts at its head
 
 
 class GroupedDictStore(Generic[V]):
