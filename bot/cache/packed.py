@@ -145,12 +145,18 @@ class _Group:
         return self.block.get(key) if value is _ABSENT else value
 
     def items(self) -> list[tuple[int, bytes]]:
-        overlay = self.overlay.copy()
-        if not overlay:
-            return self.block.pairs()
-        pairs = [pair for pair in self.block.pairs() if pair[0] not in overlay]
-        pairs += [(key, value) for key, value in overlay.items() if value is not None]
+        return _laid_over(self.block.pairs(), self.overlay.copy())
+
+
+def _laid_over(
+    pairs: list[tuple[int, bytes]], overlay: dict[int, bytes | None]
+) -> list[tuple[int, bytes]]:
+    """A block's `pairs` with `overlay` (a copy: readers may run while the writer changes it)
+    laid over them: its keys replace theirs, None removes."""
+    if not overlay:
         return pairs
+    kept = [pair for pair in pairs if pair[0] not in overlay]
+    return kept + [(key, value) for key, value in overlay.items() if value is not None]
 
 
 class PackedGroups:
@@ -187,7 +193,7 @@ class PackedGroups:
             # Built whole, then published in one assignment.
             block = Block.of(fresh)
             self._groups[group] = _Group(block, {}, len(block))
-        elif len(fresh) + len(state.overlay) > _limit(state.block):
+        elif len(fresh) + len(state.overlay) > _limit(len(state.block)):
             overlay: dict[int, bytes | None] = {**state.overlay, **fresh}
             block = merge([state.block], overlay)
             self._groups[group] = _Group(block, {}, len(block))
@@ -247,13 +253,14 @@ class PackedGroups:
             self._groups[group] = snapshot
 
     def _fold(self, group: int, state: _Group) -> None:
-        if len(state.overlay) > _limit(state.block):
+        if len(state.overlay) > _limit(len(state.block)):
             block = merge([state.block], state.overlay)
             self._groups[group] = _Group(block, {}, len(block))
 
 
-def _limit(block: Block) -> int:
-    return max(_MIN_OVERLAY, len(block) >> 3)
+def _limit(keys: int) -> int:
+    """How many keys an overlay over `keys` packed ones may hold before it is folded."""
+    return max(_MIN_OVERLAY, keys >> 3)
 
 
 # -- keyed: users (user id -> record) ---------------------------------------------------------
@@ -439,14 +446,11 @@ class PackedKeys:
         pairs: list[tuple[int, bytes]] = []
         for run in table.runs:
             pairs += run.pairs()
-        if overlay:
-            pairs = [pair for pair in pairs if pair[0] not in overlay]
-            pairs += [(key, value) for key, value in overlay.items() if value is not None]
-        return pairs
+        return _laid_over(pairs, overlay)
 
     def _fold(self) -> None:
         table = self._table
-        if len(table.overlay) > max(_MIN_OVERLAY, table.count >> 3):
+        if len(table.overlay) > _limit(table.count):
             block = merge(list(table.runs), table.overlay)
             self._table = _Table((block,) if len(block) else (), {}, len(block))
             self._filter = _Filter(block.ids, len(block))  # without the removed keys' bits
