@@ -83,16 +83,25 @@ def _merge_users(
     batched.update_many(changed)
 
 
+def _unreffed(record: bytes) -> bytes | None:
+    """The user record with one reference less, or None when the user goes (its last
+    membership, and not the bot's own user)."""
+    refs = records.user_refs(record)
+    if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
+        return None
+    return records.with_refs(record, max(refs - 1, records.PINNED & refs))
+
+
 def _unref_user(stores: Stores, user_id: int) -> None:
     users = stores.users
     record = users.get(user_id)
     if record is None:
         return
-    refs = records.user_refs(record)
-    if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
+    kept = _unreffed(record)
+    if kept is None:
         users.pop(user_id)
     else:
-        users.put(user_id, records.with_refs(record, max(refs - 1, records.PINNED & refs)))
+        users.put(user_id, kept)
 
 
 def _unref_users(stores: Stores, user_ids: list[int]) -> None:
@@ -105,11 +114,11 @@ def _unref_users(stores: Stores, user_ids: list[int]) -> None:
     batched = cast(BatchKeyValueStore[bytes], users)
     changed: dict[int, bytes] = {}
     for user_id, record in batched.get_many(user_ids).items():
-        refs = records.user_refs(record)
-        if refs & ~records.PINNED <= 1 and not refs & records.PINNED:
+        kept = _unreffed(record)
+        if kept is None:
             users.pop(user_id)
         else:
-            changed[user_id] = records.with_refs(record, max(refs - 1, records.PINNED & refs))
+            changed[user_id] = kept
     batched.update_many(changed)
 
 
