@@ -155,14 +155,16 @@ class _JournaledPackedKeys(_JournaledValues[bytes]):
         assert isinstance(store, PackedKeys)
         return store.get_many(keys)
 
-    def update_many(self, items: Mapping[int, bytes]) -> None:
+    def update_many(
+        self, items: Mapping[int, bytes], known: Mapping[int, bytes] | None = None
+    ) -> None:
         store = self._store
         assert isinstance(store, PackedKeys)
         if not items:
             return
         self._log.steps.append(partial(store.restore, store.snapshot()))
         try:
-            store.update_many(items)
+            store.update_many(items, known)
         except Exception as exc:
             raise StoreFailed(exc) from exc
 

@@ -73,14 +73,15 @@ def _merge_users(
             _merge_user(stores, user_id, user, delta)
         return
     batched = cast(BatchKeyValueStore[bytes], store)
-    current = batched.get_many(user_ids)
+    known = batched.get_many(user_ids)
+    current = dict(known)
     changed: dict[int, bytes] = {}
     merged = _merged
     for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
         record = merged(user_id, current.get(user_id), user, delta)
         if record is not None:
             current[user_id] = changed[user_id] = record
-    batched.update_many(changed)
+    batched.update_many(changed, known)
 
 
 def _unreffed(record: bytes) -> bytes | None:
@@ -113,13 +114,14 @@ def _unref_users(stores: Stores, user_ids: list[int]) -> None:
         return
     batched = cast(BatchKeyValueStore[bytes], users)
     changed: dict[int, bytes] = {}
-    for user_id, record in batched.get_many(user_ids).items():
+    known = batched.get_many(user_ids)
+    for user_id, record in known.items():
         kept = _unreffed(record)
         if kept is None:
             users.pop(user_id)
         else:
             changed[user_id] = kept
-    batched.update_many(changed)
+    batched.update_many(changed, known)
 
 
 def pin_user(stores: Stores, user: Mapping[str, Any]) -> int:

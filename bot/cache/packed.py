@@ -372,12 +372,16 @@ class PackedKeys:
         table.overlay[key] = value
         self._fold()
 
-    def update_many(self, items: Mapping[int, bytes]) -> None:
-        """Sets many keys at once."""
+    def update_many(
+        self, items: Mapping[int, bytes], known: Mapping[int, bytes] | None = None
+    ) -> None:
+        """Sets many keys at once. `known`: what `get_many` gave for these keys just before
+        (the caller read them to merge; the store is not looked up a second time)."""
         if not items:
             return
         table = self._table
-        known = self.get_many(items)
+        if known is None:
+            known = self.get_many(items)
         overlay = table.overlay
         new: list[int] = []
         for key, value in items.items():

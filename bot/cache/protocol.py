@@ -58,8 +58,9 @@ class BatchKeyValueStore(KeyValueStore[V], Protocol[V]):
         """The values of those `keys` the store holds."""
         ...
 
-    def update_many(self, items: Mapping[int, V]) -> None:
-        """Sets many keys at once."""
+    def update_many(self, items: Mapping[int, V], known: Mapping[int, V] | None = None) -> None:
+        """Sets many keys at once. `known`: what `get_many` gave for these keys just before,
+        if the caller has it (the store need not look them up again)."""
         ...
 
 

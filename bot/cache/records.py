@@ -6,8 +6,8 @@ in a fixed order, then a dict of any other non-null field, usually none), and re
 see half of one. The member and user stores keep records side by side in packed blocks
 (`bot.cache.packed`: about 12 bytes of key and offset besides the record), not as objects of
 their own. Ids are the store keys, not in the record; timestamps in Discord's usual form are
-kept as int microseconds, avatar hashes as 16 raw bytes: a storm member of the bench is 19
-bytes, its user 28. Reading rebuilds the mapping the payload types wrap (snowflakes as int).
+kept as msgpack timestamps (a `datetime`, packed in C), avatar hashes as 16 raw bytes: a storm
+member of the bench is 15 bytes, its user 28. Reading rebuilds the mapping the payload types wrap (snowflakes as int).
 
 A user record starts with 4 bytes: how many cached memberships refer to the user (the low 31
 bits) and whether it is pinned (the top bit: the bot's own user), so a user is dropped when its
@@ -53,6 +53,7 @@ _ZERO_FRACTION = 1  # the Ext code of a timestamp written with `.000000`
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _HASH = re.compile(r"(a_)?[0-9a-f]{32}")
+_fromisoformat = datetime.fromisoformat
 
 _USER_KNOWN = frozenset(
     {"id", "username", "discriminator", "global_name", "avatar", "bot", "public_flags"}
@@ -75,33 +76,42 @@ _MEMBER_KNOWN = frozenset(
 )
 _PRESENCE_KNOWN = frozenset({"user", "guild_id", "status", "client_status", "activities", "game"})
 _DEAF, _MUTE, _PENDING = 1, 2, 4
+_JOINED_FRACTION = 8  # joined_at had a zero fraction written out (`pack_time`'s Ext, in a bit)
+
+
+def _moment(value: Any) -> datetime | None:
+    """The moment an ISO timestamp in Discord's usual form names (UTC as `+00:00`, with six
+    digits of fraction or none: the forms `isoformat` gives back), or None for anything else."""
+    if type(value) is not str or not value.endswith("+00:00"):
+        return None
+    size = len(value)
+    if not (size == 25 or (size == 32 and value[19] == ".")):
+        return None
+    # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips
+    if value[10] != "T" or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        return _fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def pack_time(value: Any) -> Any:
-    """An ISO timestamp as int microseconds when that round-trips exactly (a msgpack Ext for a
-    zero fraction written out, `.000000`, which `isoformat` would drop: no decoded payload
-    holds an Ext), else unchanged."""
-    if type(value) is not str or not value.endswith("+00:00"):
+    """An ISO timestamp as a `datetime` when that round-trips exactly (msgpack writes it as a
+    10-byte timestamp, in C; a zero fraction written out, `.000000`, which `isoformat` would
+    drop, becomes a msgpack Ext of int microseconds), else unchanged."""
+    moment = _moment(value)
+    if moment is None:
         return value
-    size = len(value)
-    if not (size == 25 or (size == 32 and value[19] == ".")):
-        return value
-    # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips
-    if value[10] != "T" or value[4] != "-" or value[7] != "-":
-        return value
-    try:
-        micros = (datetime.fromisoformat(value) - _EPOCH) // _MICROSECOND
-    except ValueError:
-        return value
-    if size == 32 and value[20:26] == "000000":
-        return msgspec.msgpack.Ext(_ZERO_FRACTION, _MICROS.pack(micros))
-    return micros
+    if moment.microsecond == 0 and len(value) == 32:
+        return msgspec.msgpack.Ext(_ZERO_FRACTION, _MICROS.pack((moment - _EPOCH) // _MICROSECOND))
+    return moment
 
 
 def unpack_time(value: Any) -> Any:
     """The ISO timestamp `pack_time` was given."""
-    if type(value) is int:
-        return (_EPOCH + timedelta(microseconds=value)).isoformat()
+    if type(value) is datetime:
+        return value.isoformat()
     if type(value) is msgspec.msgpack.Ext and value.code == _ZERO_FRACTION:
         micros = _MICROS.unpack(value.data)[0]
         return (_EPOCH + timedelta(microseconds=micros)).isoformat(timespec="microseconds")
@@ -202,9 +212,15 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
         | (_MUTE if get("mute") else 0)
         | (_PENDING if get("pending") else 0)
     )
+    if joined is not None:  # every member has one: its zero fraction goes in a bit, not an Ext
+        moment = _moment(joined)
+        if moment is not None:
+            if moment.microsecond == 0 and len(joined) == 32:
+                bits |= _JOINED_FRACTION
+            joined = moment
     return _encode(
         [
-            joined if joined is None else pack_time(joined),
+            joined,
             list(map(ids.key, roles)) if roles else [],
             get("nick"),
             bits,
@@ -224,7 +240,11 @@ def member_dict(guild_id: int, user: Mapping[str, Any], record: bytes) -> dict[s
         "user": user,
         "guild_id": guild_id,
         "roles": roles,
-        "joined_at": unpack_time(joined),
+        "joined_at": (
+            joined.isoformat(timespec="microseconds")
+            if bits & _JOINED_FRACTION
+            else unpack_time(joined)
+        ),
         "deaf": bool(bits & _DEAF),
         "mute": bool(bits & _MUTE),
     }

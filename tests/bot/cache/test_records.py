@@ -92,3 +92,18 @@ def test_presence_round_trips() -> None:
     user = {"id": 3}
     got = records.presence_dict(4, user, records.pack_presence(presence))
     assert got == {**presence, "user": user, "guild_id": 4}
+
+
+def test_a_members_joined_at_round_trips_in_each_form() -> None:
+    # joined_at's zero fraction is a bit of the record, not an Ext: each form comes back as sent
+    member = {"user": {"id": 1}, "roles": [], "deaf": False, "mute": False}
+    for joined in (
+        "2024-01-01T00:00:00.000000+00:00",
+        "2024-01-01T00:00:00+00:00",
+        "2021-06-01T12:34:56.123456+00:00",
+        "2020-01-01T00:00:00Z",
+        "2024-W01-1T00:00:00+00:00",
+        "nonsense",
+    ):
+        record = records.pack_member({**member, "joined_at": joined})
+        assert records.member_dict(9, member["user"], record)["joined_at"] == joined
