@@ -31,6 +31,8 @@ class EventWorker(PooledActor):
     actor it must not block forever: it holds a pool thread while it runs.
     """
 
+    __slots__ = ("run",)
+
     pool = Pool(WORKER_THREADS)
 
     def __init__(self, run: Callable[[], None]) -> None:

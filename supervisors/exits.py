@@ -24,6 +24,8 @@ log = structlog.get_logger(__name__)
 class ExitHooks:
     """Mixin of `Actor` and `PooledActor`: exit signals, `on_stop` and `on_failure` failures."""
 
+    __slots__ = ()
+
     trap_exit: bool = False
     """If True, exits of linked actors arrive as `Exit` messages instead of ending this actor."""
 

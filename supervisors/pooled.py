@@ -160,6 +160,21 @@ class PooledRef:
 class PooledActor(ExitHooks):
     """Base class of pooled actors (see the module docstring, and what they must not do)."""
 
+    # Its runtime fields in slots: a worker started per event sets them all on every event. A
+    # subclass without `__slots__` still has a `__dict__` for its own.
+    __slots__ = (
+        "__weakref__",
+        "_ended",
+        "_inbox",
+        "_lock",
+        "_pool",
+        "_running",
+        "_scheduled",
+        "_started",
+        "_stop_replies",
+        "actor_ref",
+    )
+
     pool: ClassVar[Pool | None] = None
     """The pool to run on; None for `supervisors.pool.default_pool()`."""
 

@@ -76,9 +76,14 @@ def _merge_users(
     known = batched.get_many(user_ids)
     current = dict(known)
     changed: dict[int, bytes] = {}
-    merged = _merged
+    merged, pack_user = _merged, records.pack_user
     for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
-        record = merged(user_id, current.get(user_id), user, delta)
+        record = current.get(user_id)
+        if record is None:  # a user new to the cache: most of a storm's (`_merged`, inlined)
+            if delta > 0:
+                current[user_id] = changed[user_id] = pack_user(user, delta)
+            continue
+        record = merged(user_id, record, user, delta)
         if record is not None:
             current[user_id] = changed[user_id] = record
     batched.update_many(changed, known)

@@ -7,7 +7,8 @@ see half of one. The member and user stores keep records side by side in packed 
 (`bot.cache.packed`: about 12 bytes of key and offset besides the record), not as objects of
 their own. Ids are the store keys, not in the record; timestamps in Discord's usual form are
 kept as msgpack timestamps (a `datetime`, packed in C), avatar hashes as 16 raw bytes: a storm
-member of the bench is 15 bytes, its user 28. Reading rebuilds the mapping the payload types wrap (snowflakes as int).
+member of the bench is 15 bytes, its user 28. Reading rebuilds the mapping the payload types
+wrap (snowflakes as int).
 
 A user record starts with 4 bytes: how many cached memberships refer to the user (the low 31
 bits) and whether it is pinned (the top bit: the bot's own user), so a user is dropped when its
