@@ -42,6 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from queue import Empty
 from typing import Any, ClassVar
 
 import structlog
@@ -335,8 +336,11 @@ class Consumer(supervisors.Actor):
             return True
         if self._closed:
             return False
-        if not self._slots.acquire(blocking=False) and not self._wait_for_slot():
-            return False
+        try:
+            self._slots.take_nowait()
+        except Empty:
+            if not self._wait_for_slot():
+                return False
         with self._counts_lock:
             self._in_flight += 1
         key_of = self._key_of
@@ -346,9 +350,9 @@ class Consumer(supervisors.Actor):
                 with self._order_lock:
                     if not self._order.offer(key, event):
                         return True  # runs when the event before it with that key is done
-                start_worker(lambda: self._run_ordered(event, key), self._pool)
+                start_worker(self._run_ordered, self._pool, event, key)
                 return True
-        start_worker(lambda: self._run(event), self._pool)
+        start_worker(self._run, self._pool, event)
         return True
 
     def _wait_for_slot(self) -> bool:
@@ -381,9 +385,14 @@ class Consumer(supervisors.Actor):
                     self._failed += 1
                 else:
                     self._handled += 1
+                debt = self._debt  # `_give_back_slot`, under the same lock
+                if debt:
+                    self._debt = debt - 1
             local.holds_slot = False
-            self._give_back_slot()
-            _settle(event, failed)
+            if not debt:
+                self._slots.release()
+            if type(event) is not Event:
+                _settle(event, failed)
 
     def _run_ordered(self, event: Event, key: Hashable) -> None:
         self._run(event)
@@ -391,7 +400,7 @@ class Consumer(supervisors.Actor):
             has_next, following = self._order.done(key)
         if has_next:
             assert following is not None
-            start_worker(lambda: self._run_ordered(following, key), self._pool)
+            start_worker(self._run_ordered, self._pool, following, key)
 
 
 def _settle(event: Event, failed: bool) -> None:

@@ -11,6 +11,8 @@ slot blocks in C, woken by the token that comes back. Same call signatures as
 from __future__ import annotations
 
 import queue
+from collections.abc import Callable
+from functools import partial
 
 __all__ = ["Slots"]
 
@@ -18,7 +20,7 @@ __all__ = ["Slots"]
 class Slots:
     """`count` slots; `acquire` takes one (waiting if asked), `release` gives one back."""
 
-    __slots__ = ("_tokens",)
+    __slots__ = ("_tokens", "release", "take_nowait")
 
     def __init__(self, count: int) -> None:
         if count < 0:
@@ -26,6 +28,10 @@ class Slots:
         self._tokens: queue.SimpleQueue[None] = queue.SimpleQueue()
         for _ in range(count):
             self._tokens.put(None)
+        self.take_nowait: Callable[[], None] = self._tokens.get_nowait
+        """Takes a free slot or raises `queue.Empty`, in C (a consumer, once per event)."""
+        self.release: Callable[[], None] = partial(self._tokens.put, None)
+        """Gives a slot back (wakes one waiting `acquire`), in C."""
 
     def acquire(self, blocking: bool = True, timeout: float | None = None) -> bool:
         """Takes a slot; False if none came free (at once when not blocking, or in `timeout`)."""
@@ -36,10 +42,6 @@ class Slots:
         except queue.Empty:
             return False
         return True
-
-    def release(self) -> None:
-        """Gives a slot back (wakes one waiting `acquire`)."""
-        self._tokens.put(None)
 
     def free(self) -> int:
         """Slots free now (a snapshot)."""

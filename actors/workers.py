@@ -15,6 +15,7 @@ bare call on a thread pool and 300 us or more for a `ThreadingActor`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from supervisors import Pool, PooledActor
 
@@ -31,15 +32,16 @@ class EventWorker(PooledActor):
     actor it must not block forever: it holds a pool thread while it runs.
     """
 
-    __slots__ = ("run",)
+    __slots__ = ("args", "run")
 
     pool = Pool(WORKER_THREADS)
 
-    def __init__(self, run: Callable[[], None]) -> None:
+    def __init__(self, run: Callable[..., None], *args: Any) -> None:
         self.run = run
+        self.args = args
 
     def on_start(self) -> None:
-        self.run()
+        self.run(*self.args)
 
 
 POOL_IDLE = 10.0
@@ -59,10 +61,10 @@ def worker_pool(max_workers: int, name: str) -> Pool:
     return Pool(2 * max_workers, name=name, idle=POOL_IDLE, stall=POOL_STALL)
 
 
-def start_worker(run: Callable[[], None], pool: Pool | None = None) -> None:
-    """Runs `run` in a new short-lived worker (on `pool`, or the shared one). The one place
-    that decides what a worker is."""
+def start_worker(run: Callable[..., None], pool: Pool | None = None, *args: Any) -> None:
+    """Runs `run(*args)` in a new short-lived worker (on `pool`, or the shared one). The one
+    place that decides what a worker is."""
     if pool is None:
-        EventWorker.start(run).stop(block=False)
+        EventWorker.start(run, *args).stop(block=False)
     else:
-        EventWorker.start_once(pool, run)
+        EventWorker.start_once(pool, run, *args)

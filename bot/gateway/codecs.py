@@ -70,6 +70,10 @@ def _check_size(data: bytes, payload: Mapping[str, Any], limit: int | None) -> b
     return data
 
 
+_ENVELOPE = frozenset({"op", "s", "t", "d"})
+"""A gateway payload's keys (`gateway.mdx`, Payload Structure): none is a snowflake."""
+
+
 class JsonCodec:
     """`encoding=json`: orjson, with the stdlib as a fallback parser."""
 
@@ -84,8 +88,10 @@ class JsonCodec:
         shard's reader: see `normalise.LAZY_EVENTS`)."""
         value = self._loads(frame)
         if type(value) is dict and value.get("t") in LAZY_EVENTS and type(value.get("d")) is dict:
+            if value.keys() <= _ENVELOPE:  # op, s, t and d: nothing to normalise but d
+                return value
             data = value.pop("d")
-            self._normalised(value, frame)  # the envelope (op, s, t and any other key)
+            self._normalised(value, frame)  # the envelope's other keys
             value["d"] = data
             return value
         return self._normalised(value, frame)

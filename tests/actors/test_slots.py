@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import threading
 
 import pytest
@@ -19,6 +20,17 @@ def test_counts_and_non_blocking_acquire() -> None:
     slots.release()
     assert slots.free() == 1
     assert slots.acquire(timeout=0.0)
+
+
+def test_take_nowait_takes_a_free_slot_or_raises_empty() -> None:
+    slots = Slots(1)
+    slots.take_nowait()
+    assert slots.free() == 0
+    with pytest.raises(queue.Empty):
+        slots.take_nowait()
+    slots.release()
+    slots.take_nowait()
+    assert slots.free() == 0
 
 
 def test_timeouts_including_a_past_deadline() -> None:
