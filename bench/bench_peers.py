@@ -10,7 +10,8 @@ counts), both unpinned; then:
 - storm: the 50 GUILD_CREATEs of 2,000 members after READY, and the RSS growth per cached
   member (with its user), as `top` sees it;
 - burst: `--messages` MESSAGE_CREATEs sent as fast as the simulator writes: frame -> handler
-  messages/s with the cache on, process CPU per message, RSS growth per cached message;
+  messages/s with the cache on, process CPU and context switches (every thread) per
+  message, RSS growth per cached message;
 - paced: `--paced` MESSAGE_CREATEs at 1,000/s: p50 and p99 frame -> handler latency.
 
 It prints each library's figures and Shardline's ratio to discord.py (higher is better for
@@ -106,6 +107,7 @@ def measure(library: str, options: argparse.Namespace) -> dict[str, float]:
 ROWS = (
     ("rate", "MESSAGE_CREATE frame -> handler, msgs/s", "{:,.0f}"),
     ("cpu_us", "process CPU per message, us", "{:.1f}"),
+    ("switches", "context switches per message (all threads)", "{:.2f}"),
     ("storm_s", "GUILD_CREATE storm (guilds x members), s", "{:.2f}"),
     ("rss_per_member", "RSS growth per cached member, B", "{:,.0f}"),
     ("bytes_per_message", "RSS growth per cached message, B", "{:,.0f}"),

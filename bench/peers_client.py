@@ -10,8 +10,9 @@ handler that only counts. It prints JSON lines, and reads commands on stdin:
   (storm: from the READY being handled to the last GUILD_CREATE's guild being cached; memory:
   RSS, as `top` shows it, after the storm minus before connecting, per cached member);
 - `burst N` -> `{"armed"}`, then once N MESSAGE_CREATEs were handled: `{"rate", "cpu_us",
-  "bytes_per_message"}` (rate: from the first handler call to the last; cpu: process CPU time
-  over that span per message; bytes: RSS growth over the burst per message cached);
+  "switches", "bytes_per_message"}` (rate: from the first handler call to the last; cpu:
+  process CPU time over that span per message; switches: context switches of all threads over
+  that span per message; bytes: RSS growth over the burst per message cached);
 - `paced N` -> `{"armed"}`, then `{"p50_ms", "p99_ms"}` of frame -> handler latency (the
   simulator writes its send time, CLOCK_MONOTONIC in ns, as each message's content);
 - `quit`.
@@ -39,6 +40,22 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 MESSAGE_LIMIT = 100_000
 
 
+def switches() -> int:
+    """Context switches of the process's threads so far, voluntary or not (a thread waiting
+    for the GIL, a lock or the socket, or preempted): each is a hand-off between threads."""
+    total = 0
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/status", encoding="ascii") as status:
+                for line in status:  # voluntary_ctxt_switches, nonvoluntary_ctxt_switches
+                    name, _, value = line.partition(":")
+                    if name.endswith("ctxt_switches"):
+                        total += int(value)
+        except FileNotFoundError:
+            continue  # a thread that ended meanwhile
+    return total
+
+
 def rss() -> int:
     """Resident set size in bytes, as `top` shows it."""
     gc.collect()
@@ -58,8 +75,8 @@ class Meter:
         self.storm_s = 0.0
         self.expected = 0
         self.count = 0
-        self.first: tuple[float, float] = (0.0, 0.0)
-        self.last: tuple[float, float] = (0.0, 0.0)
+        self.first: tuple[float, float, int] = (0.0, 0.0, 0)  # wall, CPU, context switches
+        self.last: tuple[float, float, int] = (0.0, 0.0, 0)
         self.latencies: list[int] | None = None
         self.done = threading.Event()
 
@@ -87,9 +104,9 @@ class Meter:
                 self.latencies.append(now - int(content))
             self.count += 1
             if self.count == 1:
-                self.first = (time.perf_counter(), time.process_time())
+                self.first = (time.perf_counter(), time.process_time(), switches())
             if self.count == self.expected:
-                self.last = (time.perf_counter(), time.process_time())
+                self.last = (time.perf_counter(), time.process_time(), switches())
                 self.done.set()
 
 
@@ -300,6 +317,7 @@ def main() -> None:
                 say(
                     rate=(count - 1) / span,
                     cpu_us=cpu * 1e6 / (count - 1),
+                    switches=(meter.last[2] - meter.first[2]) / (count - 1),
                     bytes_per_message=(rss() - base) / count,
                 )
             else:
