@@ -74,20 +74,23 @@ def _json_deep(root: Any) -> None:
                 snowflake = table.get(key)
                 if snowflake is None:
                     snowflake = unknown_key(key)[1]
-                kind = type(value)
-                if kind is str:
-                    if snowflake and _is_id_text(value):
-                        node[key] = int(value)
-                elif kind is dict or kind is list:
-                    pending.append((value, snowflake if kind is list else False))
+                _deep_value(node, key, value, snowflake, pending)
         elif type(node) is list:
             for index, item in enumerate(node):
-                kind = type(item)
-                if kind is str:
-                    if snowflakes and _is_id_text(item):
-                        node[index] = int(item)
-                elif kind is dict or kind is list:
-                    pending.append((item, snowflakes if kind is list else False))
+                _deep_value(node, index, item, snowflakes, pending)
+
+
+def _deep_value(
+    node: Any, place: Any, value: Any, snowflake: bool, pending: list[tuple[Any, bool]]
+) -> None:
+    """`_json_deep` on one value of `node` at `place`: an id text becomes an int in place (the
+    container keeps its size), a container is left on the stack for later."""
+    kind = type(value)
+    if kind is str:
+        if snowflake and _is_id_text(value):
+            node[place] = int(value)
+    elif kind is dict or kind is list:
+        pending.append((value, snowflake if kind is list else False))
 
 
 def _json_dict(obj: dict[str, Any]) -> None:
