@@ -135,7 +135,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._producer = source() if callable(source) else source
         if self._producer is None:
             raise RuntimeError(f"shard {self.shard_id} found no producer")
-        self._handoff = Handoff(self._producer.tell, self.state.session.acknowledge)
+        self._handoff = Handoff(self._producer.tell, self.state.session.acknowledge, deferred=True)
         self._producer.tell(Attach(self._handoff))
         self._log.info("shard.starting", resume=self.state.session.can_resume)
         self._reader.start()
@@ -311,9 +311,12 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._wait_for_producer()  # so that the RESUME carries what the producer took
 
     def _read_frames(self, sock: GatewaySocket) -> None:
+        handoff = self._handoff
+        assert handoff is not None
+        flush = handoff.flush  # the producer starts on a read's frames before the next read
         while True:
             try:
-                message = sock.recv()
+                message = sock.recv(flush)
             except SocketClosed as closed:
                 with self._lock:
                     self._run(self._gateway.on_close(closed.code, time.monotonic()))

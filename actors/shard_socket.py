@@ -24,6 +24,7 @@ import socket
 import ssl
 import struct
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import websocket
@@ -96,12 +97,13 @@ class GatewaySocket:
         ws.settimeout(None)  # the reader blocks; close() wakes it
         return cls(ws)
 
-    def recv(self) -> bytes | str:
+    def recv(self, before_read: Callable[[], None] | None = None) -> bytes | str:
         """The next message; SocketClosed when the connection ends.
 
         Reads what the socket holds in one call and cuts every whole frame out of it
         (`bot.gateway.wsframes`): one system call, one GIL hand-off, for a burst of frames.
-        Pings are answered here."""
+        `before_read()` is called before each read of the socket, which may block (the shard
+        wakes its producer for what the frames before gave). Pings are answered here."""
         frames = self._frames
         try:
             while True:
@@ -110,6 +112,8 @@ class GatewaySocket:
                     sock = self._ws.sock
                     if sock is None:
                         raise SocketClosed(None, "socket shut down")
+                    if before_read is not None:
+                        before_read()
                     data = sock.recv(READ_BYTES)
                     if not data:
                         raise SocketClosed(None, "connection closed by the server")

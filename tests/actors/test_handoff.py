@@ -98,3 +98,69 @@ def test_the_pipe_holds_at_most_max_bytes_of_frames_and_a_bigger_one_alone() -> 
     put.join(WAIT)
     assert not put.is_alive()
     assert pipe.take() == ["c"]
+
+
+def test_a_deferred_pipe_wakes_the_producer_only_on_flush() -> None:
+    # The shard's pipe: the frames of one socket read go in, then one wake for them all.
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=10, deferred=True)
+    for seq in range(3):
+        assert pipe.put(seq, timeout=0)
+    assert producer.drains == []
+    pipe.flush()
+    pipe.flush()  # the drain is running: no second wake
+    assert len(producer.drains) == 1
+    assert pipe.take() == [0, 1, 2]
+    assert pipe.take() == []  # the drain ends
+    pipe.flush()  # nothing waits: nothing to wake for
+    assert len(producer.drains) == 1
+    pipe.put(3, timeout=0)
+    assert len(producer.drains) == 1
+    pipe.flush()
+    assert len(producer.drains) == 2
+
+
+def test_a_full_deferred_pipe_wakes_the_producer_before_the_reader_waits() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, capacity=2, deferred=True)
+    assert pipe.put(1, timeout=0) and pipe.put(2, timeout=0)
+    assert producer.drains == []
+    assert not pipe.put(3, timeout=0)  # no room: the producer is woken, or it would never come
+    assert len(producer.drains) == 1
+    put = threading.Thread(target=pipe.put, args=(3,))
+    put.start()
+    assert pipe.take() == [1, 2]
+    put.join(WAIT)
+    assert not put.is_alive()
+    assert pipe.take() == [3]
+    assert len(producer.drains) == 1  # put while the drain ran: no second wake
+
+
+def test_waiting_for_a_deferred_pipe_to_go_idle_wakes_the_producer() -> None:
+    # Before a reconnect the reader waits for the producer: it must not wait for a drain
+    # nobody told.
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, deferred=True)
+    pipe.put(1, timeout=0)
+    assert not pipe.wait_idle(0)
+    assert len(producer.drains) == 1
+    assert pipe.take() == [1]
+    assert pipe.take() == []
+    assert pipe.wait_idle(0)
+
+
+def test_a_flush_that_cannot_tell_the_producer_raises_and_can_be_retried() -> None:
+    told: list[Drain] = []
+
+    def gone(drain: Drain) -> None:
+        if not told:
+            told.append(drain)
+            raise RuntimeError("producer gone")
+        told.append(drain)
+
+    pipe = Handoff(gone, lambda seq: None, deferred=True)
+    pipe.put(1, timeout=0)
+    with pytest.raises(RuntimeError):
+        pipe.flush()
+    pipe.flush()  # not left marked as draining: the next flush tells again
+    assert len(told) == 2
