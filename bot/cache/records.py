@@ -134,7 +134,7 @@ def _unpack_hash(value: Any) -> Any:
 
 
 def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | None:
-    if data.keys() <= known:  # the usual case, tested in C without building anything
+    if known.issuperset(data):  # the usual case, in C (a set's own lookups: faster than keys() <=)
         return None
     extras = {k: v for k, v in data.items() if v is not None and k not in known}
     # A member of a GUILD_CREATE comes as parsed (`normalise.LAZY_EVENTS`): what is kept of
@@ -157,7 +157,7 @@ def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
             avatar if avatar is None else _pack_hash(avatar),
             bool(get("bot")),
             get("public_flags"),
-            None if user.keys() <= _USER_KNOWN else _extras(user, _USER_KNOWN),
+            None if _USER_KNOWN.issuperset(user) else _extras(user, _USER_KNOWN),
         ]
     )
     return _REFS.pack(refs) + body
@@ -229,7 +229,7 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
             get("flags"),
             avatar if avatar is None else _pack_hash(avatar),
             timeout if timeout is None else pack_time(timeout),
-            None if member.keys() <= _MEMBER_KNOWN else _extras(member, _MEMBER_KNOWN),
+            None if _MEMBER_KNOWN.issuperset(member) else _extras(member, _MEMBER_KNOWN),
         ]
     )
 

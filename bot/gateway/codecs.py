@@ -88,7 +88,7 @@ class JsonCodec:
         shard's reader: see `normalise.LAZY_EVENTS`)."""
         value = self._loads(frame)
         if type(value) is dict and value.get("t") in LAZY_EVENTS and type(value.get("d")) is dict:
-            if value.keys() <= _ENVELOPE:  # op, s, t and d: nothing to normalise but d
+            if _ENVELOPE.issuperset(value):  # op, s, t and d: nothing to normalise but d
                 return value
             data = value.pop("d")
             self._normalised(value, frame)  # the envelope's other keys
