@@ -12,11 +12,11 @@ block), and before a `put` waits for room. So the frames of one read of the sock
 hundreds in a burst, are decoded before the producer is woken once for them all. Woken at the
 first of them, the producer only waited for the GIL the reader held (on another CPU, as
 threads of a process are placed) and took it at the next forced switch, in the middle of the
-read: twice the hand-offs, each moving the threads' working data between CPUs. Measured by
-`bench/bench_peers.py` (three runs each, alternating): 27,400 to 28,100 msgs/s and 34 to 36 us
-of CPU per message deferred, 17,400 to 22,800 and 40 to 57 us woken at once; context switches
-per message 0.08 to 0.18 against 0.27 to 0.34. A lone message is no later: the reader flushes
-as soon as it has nothing more to decode.
+read: more hand-offs, each moving the threads' working data between CPUs. In
+`bench/bench_peers.py` the gain showed in one series of alternating runs (context switches per
+message 0.08 to 0.18 against 0.27 to 0.34) and was within the machine's noise in later ones,
+where the pipe was mostly full anyway (a full pipe wakes the producer in both modes). A lone
+message is no later: the reader flushes as soon as it has nothing more to decode.
 
 The pipe holds at most `capacity` items, and at most `max_bytes` of the frames they were
 decoded from (one bigger item only alone): a full pipe blocks the reader, which then
