@@ -56,9 +56,12 @@ class RequestIdentify:
     """Ask the IdentifyQueue for a slot, then call `session.identify(now)`."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Dispatch:
-    """Hand this event to the producer; once it has taken it, call `state.acknowledge(seq)`."""
+    """Hand this event to the producer; once it has taken it, call `state.acknowledge(seq)`.
+
+    Not frozen, unlike the other actions: one is made per event, and a frozen dataclass sets
+    each field through `object.__setattr__` (0.7 us against 0.25). Nothing changes one."""
 
     name: str
     data: Any = field(repr=False)

@@ -60,6 +60,10 @@ class SessionState(Enum):
     STOPPED = "stopped"  # closed for good (fatal close code, or close()); never reconnects
 
 
+_GONE = (SessionState.DISCONNECTED, SessionState.STOPPED)  # payloads are leftovers then
+_DISPATCH = int(Opcode.DISPATCH)
+
+
 class GatewaySession:
     """One shard's protocol logic across all its connections (see the module docstring)."""
 
@@ -126,13 +130,13 @@ class GatewaySession:
 
     def on_payload(self, payload: Mapping[str, Any], now: float) -> list[Action]:
         """Handles one decoded payload from the current connection."""
-        if self.status in (SessionState.DISCONNECTED, SessionState.STOPPED):
+        if self.status in _GONE:
             return []  # a leftover from a connection we already left
-        if not isinstance(payload, Mapping):
+        if type(payload) is not dict and not isinstance(payload, Mapping):  # dict: no ABC call
             self._log.warning("gateway.payload_invalid", reason="not an object")
             return []
         op = payload.get("op")
-        if op == Opcode.DISPATCH:
+        if op == _DISPATCH:  # every event: an int, not the enum's attribute
             return self._on_dispatch(payload)
         if op == Opcode.HEARTBEAT_ACK:
             self._awaiting_ack = False

@@ -99,3 +99,28 @@ def test_a_message_past_the_limit_raises_before_it_is_buffered() -> None:
     buffer.feed(bytes([0x80 | OP_BINARY, 127]) + (1 << 40).to_bytes(8, "big"))
     with pytest.raises(FrameError, match="too big"):
         buffer.next()
+
+
+@pytest.mark.parametrize("size", [50, 300])
+def test_a_whole_frame_past_a_small_limit_raises_too(size: int) -> None:
+    # The one-step path for whole text/binary frames keeps the limit of the general one.
+    buffer = FrameBuffer(max_message=20)
+    buffer.feed(frame(OP_BINARY, b"x" * size) + frame(OP_TEXT, b"next"))
+    with pytest.raises(FrameError, match="too big"):
+        buffer.next()
+
+
+def test_masked_and_fragmented_frames_with_a_16_bit_length_go_the_general_way() -> None:
+    buffer = FrameBuffer()
+    payload = bytes(range(256)) * 2
+    buffer.feed(
+        frame(OP_BINARY, payload, mask=b"\x05\x06\x07\x08")
+        + frame(OP_TEXT, payload, fin=False)
+        + frame(OP_CONTINUATION, payload)
+        + frame(OP_BINARY, payload)
+    )
+    assert messages(buffer) == [
+        (OP_BINARY, payload),
+        (OP_TEXT, payload + payload),
+        (OP_BINARY, payload),
+    ]
