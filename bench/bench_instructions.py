@@ -19,6 +19,11 @@ run it (no thread hand-off: `bench/bench_pipeline.py` and `bench/bench_peers.py`
 - fanout:    cache + `LocalGroups.dispatch` to one consumer: its `deliver`, the worker actor,
              `handle_event` (which counts), the slot given back. The pool runs each turn at once.
 - full:      the same through `ProducerActor.produce`.
+- reader:    what the shard's reader does per message, the socket read aside: the websocket
+             frame cut out of the bytes read (`FrameBuffer`), inflate, `decode_dispatch`,
+             `GatewaySession.on_payload`, the `Dispatch` put in the (deferred) pipe and taken.
+- whole:     reader + `ProducerActor.produce`: everything one message costs the three threads
+             (reader, producer, worker), counted in one thread.
 - storm:     `bot.cache.apply` of 4 GUILD_CREATEs of 2,000 members each (the bench_peers storm's
              payloads), per member.
 
@@ -35,7 +40,7 @@ import subprocess
 import sys
 from typing import Any
 
-MESSAGE_STAGES = ("inflate", "bare", "decode", "cache", "fanout", "full")
+MESSAGE_STAGES = ("inflate", "bare", "decode", "cache", "fanout", "full", "reader", "whole")
 STAGES = (*MESSAGE_STAGES, "storm")
 STORM_GUILDS = 4
 STORM_MEMBERS = 2_000
@@ -124,6 +129,7 @@ def _messages(stage: str, messages: int) -> Any:
     from pipeline_frames import compressed_stream, dispatch_of, message_frames
 
     from actors.groups import CONSUMERS
+    from actors.handoff import Handoff
     from actors.messages import Dispatch
     from actors.producer import ProducerActor, write_cache
     from actors.registry import start_local_groups
@@ -131,8 +137,15 @@ def _messages(stage: str, messages: int) -> Any:
     from bot.events import Event, ShardInfo
     from bot.gateway.codecs import JsonCodec
     from bot.gateway.compression import Compression, make_inflater
+    from bot.gateway.session import GatewaySession, SessionConfig, SessionState
+    from bot.gateway.wsframes import FrameBuffer
 
     stream = compressed_stream(message_frames(2 * messages))
+    wire = {frame: _server_frame(frame) for frame in stream}
+    frames = FrameBuffer()
+    session = GatewaySession(SessionConfig(token="t" * 30, intents=1), rng=lambda: 0.5)
+    session.status = SessionState.CONNECTED
+    pipe = Handoff(lambda drain: None, lambda seq: None, deferred=True)
     groups, registry = start_local_groups()
     consumer = CountingConsumer.start(groups, Countdown(2 * messages))
     consumer._actor_weakref()._pool = _Inline()  # each worker's turn runs in this thread
@@ -146,6 +159,9 @@ def _messages(stage: str, messages: int) -> Any:
     dispatch = groups.dispatch
 
     def one(frame: bytes) -> None:
+        if stage in ("reader", "whole"):
+            read(frame)
+            return
         raw = feed(frame)
         if raw is None or stage == "inflate":
             return
@@ -161,6 +177,20 @@ def _messages(stage: str, messages: int) -> Any:
         elif stage == "full":
             produce(Dispatch(0, seq, name, data))
 
+    def read(frame: bytes) -> None:
+        frames.feed(wire[frame])
+        message = frames.next()
+        assert message is not None
+        raw = feed(message[1])
+        if raw is None:
+            return
+        for action in session.on_payload(decode(raw), 0.0):
+            pipe.put(Dispatch(0, action.seq, action.name, action.data), timeout=0.0, size=len(raw))
+        for dispatch in pipe.take():
+            if stage == "whole":
+                produce(dispatch)
+            pipe.done(dispatch.seq)
+
     def run(measured: bool) -> None:
         try:
             for frame in stream[:messages]:  # the store filled, the pools started: not counted
@@ -174,6 +204,16 @@ def _messages(stage: str, messages: int) -> Any:
             registry.stop()
 
     return run
+
+
+def _server_frame(payload: bytes) -> bytes:
+    """`payload` as a websocket server sends it: one whole binary frame, not masked."""
+    size = len(payload)
+    if size < 126:
+        return bytes([0x82, size]) + payload
+    if size < 1 << 16:
+        return bytes([0x82, 126]) + size.to_bytes(2, "big") + payload
+    return bytes([0x82, 127]) + size.to_bytes(8, "big") + payload
 
 
 class _Inline:
