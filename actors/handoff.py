@@ -16,7 +16,11 @@ read: more hand-offs, each moving the threads' working data between CPUs. In
 `bench/bench_peers.py` the gain showed in one series of alternating runs (context switches per
 message 0.08 to 0.18 against 0.27 to 0.34) and was within the machine's noise in later ones,
 where the pipe was mostly full anyway (a full pipe wakes the producer in both modes). A lone
-message is no later: the reader flushes as soon as it has nothing more to decode.
+message is no later: the reader flushes as soon as it has nothing more to decode. A deferred
+pipe still wakes the producer at once when the frames waiting reach an eighth of `max_bytes`
+(128 KiB): a GUILD_CREATE of a large guild is worth starting on while the reader inflates the
+next one (zlib releases the GIL), and in the storm of `bench_peers.py` waiting for the end of
+the read made it slower.
 
 The pipe holds at most `capacity` items, and at most `max_bytes` of the frames they were
 decoded from (one bigger item only alone): a full pipe blocks the reader, which then
@@ -88,6 +92,7 @@ class Handoff:
         self._scheduled = False  # a Drain is told and not yet finished
         self._closed = False
         self._deferred = deferred
+        self._wake_bytes = max_bytes // 8  # a deferred pipe wakes at once past this many bytes
         self._drain = Drain(self)
 
     def put(self, item: Any, timeout: float | None = None, size: int = 0) -> bool:
@@ -107,7 +112,7 @@ class Handoff:
                 raise HandoffClosed()
             self._items.append(item)
             self._bytes += size
-            if not (self._scheduled or self._deferred):
+            if not self._scheduled and (not self._deferred or self._bytes >= self._wake_bytes):
                 self._scheduled = wake = True
         if wake:
             self._tell_drain()

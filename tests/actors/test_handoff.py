@@ -164,3 +164,14 @@ def test_a_flush_that_cannot_tell_the_producer_raises_and_can_be_retried() -> No
         pipe.flush()
     pipe.flush()  # not left marked as draining: the next flush tells again
     assert len(told) == 2
+
+
+def test_a_deferred_pipe_wakes_the_producer_at_once_for_big_frames() -> None:
+    # A storm's GUILD_CREATEs: the producer starts on one while the reader inflates the next.
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, max_bytes=800, deferred=True)
+    assert pipe.put("small", timeout=0, size=50)
+    assert producer.drains == []
+    assert pipe.put("big", timeout=0, size=100)  # 150 bytes waiting: past 800 / 8
+    assert len(producer.drains) == 1
+    assert pipe.take() == ["small", "big"]
