@@ -22,6 +22,17 @@ class Producer:
         self.drains.append(drain)
 
 
+def put_after_take(pipe: Handoff, item: object, taken: list[object], size: int = 0) -> None:
+    """A reader's put of `item` into a pipe with no room goes in once the producer takes
+    `taken`; `item` is then the next batch."""
+    put = threading.Thread(target=pipe.put, args=(item,), kwargs={"size": size})
+    put.start()
+    assert pipe.take() == taken
+    put.join(WAIT)
+    assert not put.is_alive()
+    assert pipe.take() == [item]
+
+
 def test_one_wake_per_batch_and_take_gets_everything() -> None:
     producer = Producer()
     pipe = Handoff(producer.tell, producer.acked.append, capacity=10)
@@ -48,12 +59,7 @@ def test_a_full_pipe_makes_the_reader_wait_until_taken() -> None:
     assert pipe.put(1, timeout=0) and pipe.put(2, timeout=0)
     assert pipe.full()
     assert not pipe.put(3, timeout=0)  # full: the reader would pause here
-    put = threading.Thread(target=pipe.put, args=(3,))
-    put.start()
-    assert pipe.take() == [1, 2]
-    put.join(WAIT)
-    assert not put.is_alive()
-    assert pipe.take() == [3]
+    put_after_take(pipe, 3, [1, 2])
 
 
 def test_close_fails_waiting_puts_and_stops_acknowledging() -> None:
@@ -92,12 +98,7 @@ def test_the_pipe_holds_at_most_max_bytes_of_frames_and_a_bigger_one_alone() -> 
     assert pipe.take() == ["a", "small"]
     assert pipe.put("huge", timeout=0, size=5000)  # alone in an empty pipe: admitted
     assert not pipe.put("c", timeout=0, size=1)
-    put = threading.Thread(target=pipe.put, args=("c",), kwargs={"size": 1})
-    put.start()
-    assert pipe.take() == ["huge"]
-    put.join(WAIT)
-    assert not put.is_alive()
-    assert pipe.take() == ["c"]
+    put_after_take(pipe, "c", ["huge"], size=1)
 
 
 def test_a_deferred_pipe_wakes_the_producer_only_on_flush() -> None:
@@ -127,12 +128,7 @@ def test_a_full_deferred_pipe_wakes_the_producer_before_the_reader_waits() -> No
     assert producer.drains == []
     assert not pipe.put(3, timeout=0)  # no room: the producer is woken, or it would never come
     assert len(producer.drains) == 1
-    put = threading.Thread(target=pipe.put, args=(3,))
-    put.start()
-    assert pipe.take() == [1, 2]
-    put.join(WAIT)
-    assert not put.is_alive()
-    assert pipe.take() == [3]
+    put_after_take(pipe, 3, [1, 2])
     assert len(producer.drains) == 1  # put while the drain ran: no second wake
 
 
