@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import msgspec
@@ -56,6 +57,25 @@ _MICROSECOND = timedelta(microseconds=1)
 _HASH = re.compile(r"(a_)?[0-9a-f]{32}")
 _fromisoformat = datetime.fromisoformat
 
+_MEMBER_FIELDS = (
+    "joined_at",
+    "premium_since",
+    "avatar",
+    "communication_disabled_until",
+    "roles",
+    "nick",
+    "flags",
+    "deaf",
+    "mute",
+    "pending",
+)
+_USER_FIELDS = ("username", "discriminator", "global_name", "avatar", "public_flags")
+# One C call reads them all when all are there, as in the storm's members (10 `get` calls cost
+# 60% more); a KeyError sends the call to a `get` each.
+_member_fields: Callable[[Mapping[str, Any]], tuple[Any, ...]] = itemgetter(*_MEMBER_FIELDS)
+_user_fields: Callable[[Mapping[str, Any]], tuple[Any, ...]] = itemgetter(*_USER_FIELDS)
+
+
 _USER_KNOWN = frozenset(
     {"id", "username", "discriminator", "global_name", "avatar", "bot", "public_flags"}
 )
@@ -83,18 +103,21 @@ _JOINED_FRACTION = 8  # joined_at had a zero fraction written out (`pack_time`'s
 def _moment(value: Any) -> datetime | None:
     """The moment an ISO timestamp in Discord's usual form names (UTC as `+00:00`, with six
     digits of fraction or none: the forms `isoformat` gives back), or None for anything else."""
-    if type(value) is not str or not value.endswith("+00:00"):
+    if type(value) is not str:
         return None
     size = len(value)
-    if not (size == 25 or (size == 32 and value[19] == ".")):
-        return None
-    # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips
-    if value[10] != "T" or value[4] != "-" or value[7] != "-":
-        return None
-    try:
-        return _fromisoformat(value)
-    except ValueError:
-        return None
+    # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips.
+    # value[4:11:3] is the characters at 4, 7 and 10: one slice, not three subscripts.
+    if (
+        ((size == 32 and value[19] == ".") or size == 25)
+        and value[4:11:3] == "--T"
+        and value.endswith("+00:00")
+    ):
+        try:
+            return _fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def pack_time(value: Any) -> Any:
@@ -147,16 +170,18 @@ def _extras(data: Mapping[str, Any], known: frozenset[str]) -> dict[str, Any] | 
 
 def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
     """A user record (`refs`: memberships referring to it, plus `PINNED` for the bot)."""
-    get = user.get
-    avatar = get("avatar")
+    try:
+        username, discriminator, global_name, avatar, public_flags = _user_fields(user)
+    except KeyError:
+        username, discriminator, global_name, avatar, public_flags = map(user.get, _USER_FIELDS)
     body = _encode(
         [
-            get("username"),
-            get("discriminator"),
-            get("global_name"),
+            username,
+            discriminator,
+            global_name,
             avatar if avatar is None else _pack_hash(avatar),
-            bool(get("bot")),
-            get("public_flags"),
+            bool(user.get("bot")),
+            public_flags,
             None if _USER_KNOWN.issuperset(user) else _extras(user, _USER_KNOWN),
         ]
     )
@@ -199,20 +224,17 @@ def user_dict(user_id: int, record: bytes) -> dict[str, Any]:
 def pack_member(member: Mapping[str, Any]) -> bytes:
     """A member record (without its user, which lives in the user store).
 
-    Written for the storm (100,000 calls): a field that is null costs one `get`, no call."""
-    get = member.get
-    joined, premium, avatar, timeout, roles = (
-        get("joined_at"),
-        get("premium_since"),
-        get("avatar"),
-        get("communication_disabled_until"),
-        get("roles"),
-    )
-    bits = (
-        (_DEAF if get("deaf") else 0)
-        | (_MUTE if get("mute") else 0)
-        | (_PENDING if get("pending") else 0)
-    )
+    Written for the storm (100,000 calls): the fields are read in one call, and a field that
+    is null costs no call."""
+    try:
+        joined, premium, avatar, timeout, roles, nick, flags, deaf, mute, pending = _member_fields(
+            member
+        )
+    except KeyError:
+        joined, premium, avatar, timeout, roles, nick, flags, deaf, mute, pending = map(
+            member.get, _MEMBER_FIELDS
+        )
+    bits = (_DEAF if deaf else 0) | (_MUTE if mute else 0) | (_PENDING if pending else 0)
     if joined is not None:  # every member has one: its zero fraction goes in a bit, not an Ext
         moment = _moment(joined)
         if moment is not None:
@@ -223,10 +245,10 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
         [
             joined,
             list(map(ids.key, roles)) if roles else [],
-            get("nick"),
+            nick,
             bits,
             premium if premium is None else pack_time(premium),
-            get("flags"),
+            flags,
             avatar if avatar is None else _pack_hash(avatar),
             timeout if timeout is None else pack_time(timeout),
             None if _MEMBER_KNOWN.issuperset(member) else _extras(member, _MEMBER_KNOWN),

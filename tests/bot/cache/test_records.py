@@ -110,3 +110,34 @@ def test_a_members_joined_at_round_trips_in_each_form() -> None:
     ):
         record = records.pack_member({**member, "joined_at": joined})
         assert records.member_dict(9, member["user"], record)["joined_at"] == joined
+
+
+def test_a_member_and_user_with_every_field_round_trip() -> None:
+    # Every field there (a storm's members): read in one call rather than a get each.
+    member = {
+        "roles": [12],
+        "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "premium_since": "2024-02-01T10:00:00.123456+00:00",
+        "avatar": "a_" + "0f" * 16,
+        "communication_disabled_until": "2024-03-01T00:00:00+00:00",
+        "nick": "n",
+        "flags": 2,
+        "deaf": True,
+        "mute": False,
+        "pending": True,
+    }
+    user = {"id": 1}
+    assert records.member_dict(9, user, records.pack_member(member)) == {
+        **member,
+        "user": user,
+        "guild_id": 9,
+    }
+    full_user = {
+        "id": 5,
+        "username": "u",
+        "discriminator": "0",
+        "global_name": "U",
+        "avatar": "0f" * 16,
+        "public_flags": 64,
+    }
+    assert records.user_dict(5, records.pack_user(full_user, 1)) == full_user
