@@ -352,12 +352,13 @@ class PackedKeys:
         keys the filter may hold)."""
         table = self._table
         overlay = table.overlay
-        may_hold = self._filter.may_hold
+        bits, shift = self._filter.bits, self._filter.shift  # `_Filter.may_hold`, inlined
         found: dict[int, bytes] = {}
         for key in keys:
             value = overlay.get(key, _ABSENT)
             if value is _ABSENT:
-                if may_hold(key):
+                slot = ((key * _MIX) & _U64) >> shift
+                if bits[slot >> 3] & (1 << (slot & 7)):
                     record = table.get(key)
                     if record is not None:
                         found[key] = record
