@@ -100,20 +100,24 @@ class Handoff:
         False if still none after `timeout` (the caller checks whether it is stopping, then
         calls again); HandoffClosed if closed. A deferred pipe with no room wakes the producer
         before it waits."""
-        if self._deferred and not self._room(size):
-            self.flush()  # read without the lock: a stale answer costs a wait or a no-op flush
-        wake = False
-        with self._lock:
-            if not self._room(size) and not self._not_full.wait_for(
-                lambda: self._room(size), timeout
-            ):
-                return False
-            if self._closed:
-                raise HandoffClosed()
-            self._items.append(item)
-            self._bytes += size
-            if not self._scheduled and (not self._deferred or self._bytes >= self._wake_bytes):
-                self._scheduled = wake = True
+        while True:
+            with self._lock:
+                if self._room(size):  # the usual case: one test, under the lock
+                    if self._closed:
+                        raise HandoffClosed()
+                    self._items.append(item)
+                    self._bytes += size
+                    wake = not self._scheduled and (
+                        not self._deferred or self._bytes >= self._wake_bytes
+                    )
+                    if wake:
+                        self._scheduled = True
+                    break
+            if self._deferred:
+                self.flush()  # never told, the producer would never make room
+            with self._lock:
+                if not self._not_full.wait_for(lambda: self._room(size), timeout):
+                    return False
         if wake:
             self._tell_drain()
         return True
