@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -141,3 +142,24 @@ def test_a_member_and_user_with_every_field_round_trip() -> None:
         "public_flags": 64,
     }
     assert records.user_dict(5, records.pack_user(full_user, 1)) == full_user
+
+
+def test_packed_messages_are_their_own_bytes_in_any_thread() -> None:
+    # Packed in a reusable buffer per thread: each record is a copy of its exact size, never a
+    # view of that buffer, whatever is packed after it, in this thread or another.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.payloads import Message
+
+    def message(n: int) -> dict[str, object]:
+        return {"id": str(n), "channel_id": "7", "content": "x" * (n % 9000), "embeds": []}
+
+    def pack_all(start: int) -> list[tuple[int, bytes]]:
+        return [(n, records.pack_message(Message(message(n)))) for n in range(start, start + 300)]
+
+    with ThreadPoolExecutor(4) as pool:
+        packed = [item for batch in pool.map(pack_all, range(0, 9000, 750)) for item in batch]
+    for n, record in packed:
+        assert type(record) is bytes
+        assert record == msgspec.msgpack.encode(Message(message(n)).unsettled)
+        assert records.message_of(record).content == "x" * (n % 9000)
