@@ -198,6 +198,19 @@ class PooledActor(ExitHooks):
         return cls._create(pool, ((_START, None), (_STOP, None)), args, kwargs)
 
     @classmethod
+    def run_once(cls, pool: Pool, *args: Any, **kwargs: Any) -> None:
+        """Start on `pool`, run `on_start`, stop: the life `start_once` gives, for an actor that
+        nothing will reach. No ref is made, so there is nothing to tell, ask, stop or monitor,
+        and the actor needs no inbox, lock or lifeline: one pool turn runs its whole life
+        (`on_start`, then `on_stop`; a failure is logged and `on_failure` called, as for any
+        pooled actor). A worker started per event pays this on every event: about a third of
+        what `start_once` costs (bench/bench_instructions.py, stage fanout)."""
+        obj = cls.__new__(cls)
+        obj._pool = pool
+        obj.__init__(*args, **kwargs)  # type: ignore[misc]
+        pool.submit(_Once(obj))
+
+    @classmethod
     def _create(
         cls, pool: Pool, inbox: tuple[tuple[Any, None], ...], args: Any, kwargs: Any
     ) -> PooledRef:
@@ -220,7 +233,10 @@ class PooledActor(ExitHooks):
         """Override freely; calling `super().__init__()` is optional."""
 
     def __str__(self) -> str:
-        return str(self.actor_ref)
+        try:
+            return str(self.actor_ref)
+        except AttributeError:  # a `run_once` actor has no ref
+            return _once_name(self)
 
     def on_start(self) -> None:
         """Runs first, on a pool thread. If it raises: `on_failure`, exit `START_FAILED`."""
@@ -263,6 +279,19 @@ class PooledActor(ExitHooks):
 
     def _run_turn(self) -> None:
         self._turn(None)
+
+    def _run_once(self) -> None:
+        """The whole life of a `run_once` actor, in one turn of its pool."""
+        try:
+            self.on_start()
+        except BaseException as exc:
+            log.error("actor_start_failed", actor=_once_name(self), exc_info=exc)
+            self._call_on_failure(exc)
+            return
+        try:
+            self.on_stop()
+        except BaseException as exc:
+            log.error("actor_stop_failed", actor=_once_name(self), exc_info=exc)
 
     def _turn(self, until: PooledFuture | None) -> bool:
         """Run up to BATCH messages (stopping once `until` is resolved).
@@ -363,3 +392,22 @@ class PooledActor(ExitHooks):
         ref._ended(reason)
         for reply in self._stop_replies:
             reply.set(True)
+
+
+def _once_name(actor: PooledActor) -> str:
+    return f"{type(actor).__name__} (run once)"
+
+
+class _Once:
+    """What the pool runs for a `run_once` actor: its whole life as one turn."""
+
+    __slots__ = ("actor",)
+
+    def __init__(self, actor: PooledActor) -> None:
+        self.actor = actor
+
+    def _run_turn(self) -> None:
+        self.actor._run_once()
+
+    def __str__(self) -> str:
+        return _once_name(self.actor)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pykka
 import pytest
+import structlog
 
 import supervisors
 from supervisors import ExitKind, Pool, PooledActor
@@ -79,6 +80,58 @@ def test_start_once_runs_on_start_then_stops_normally(journal: Journal) -> None:
             ref.tell("late")
     assert [e for _, e in journal.entries].count("start") == 3
     assert [e for _, e in journal.entries].count("stop") == 3
+
+
+class Hooked(PooledActor):
+    """Journals its hooks; raises in those named in `crash`; sets `done` at its end."""
+
+    def __init__(self, journal: Journal, done: threading.Event, crash: str = "") -> None:
+        self.journal = journal
+        self.done = done
+        self.crash = crash
+
+    def on_start(self) -> None:
+        self.journal.add("hooked", "start")
+        if self.crash == "start":
+            raise Crash("start")
+
+    def on_stop(self) -> None:
+        self.journal.add("hooked", "stop")
+        self.done.set()
+        if self.crash == "stop":
+            raise Crash("stop")
+
+    def on_failure(self, *exc_info: Any) -> None:
+        self.journal.add("hooked", f"failure {exc_info[1]}")
+        self.done.set()
+
+
+def test_run_once_runs_on_start_then_on_stop_with_no_ref(journal: Journal) -> None:
+    pool = Pool(1, name="run-once", idle=0.5)
+    ends = [threading.Event() for _ in range(3)]
+    assert [Hooked.run_once(pool, journal, done) for done in ends] == [None, None, None]
+    for done in ends:
+        assert done.wait(WAIT)
+    # One thread runs the turns in order: each whole life before the next.
+    assert [e for _, e in journal.entries] == ["start", "stop"] * 3
+
+
+@pytest.mark.parametrize("where", ["start", "stop"])
+def test_run_once_failures_are_logged_and_contained(journal: Journal, where: str) -> None:
+    pool = Pool(1, name="run-once-fails", idle=0.5)
+    failed, after = threading.Event(), threading.Event()
+    with structlog.testing.capture_logs() as logs:
+        Hooked.run_once(pool, journal, failed, crash=where)
+        Hooked.run_once(pool, journal, after)  # the pool goes on
+        assert after.wait(WAIT)
+    if where == "start":  # on_failure, and no on_stop (as `start_once`: START_FAILED)
+        assert [e for _, e in journal.entries] == ["start", "failure start", "start", "stop"]
+    else:  # a failed on_stop is a crash: logged; on_failure is for a failed start or turn
+        assert [e for _, e in journal.entries] == ["start", "stop", "start", "stop"]
+    [logged] = [entry for entry in logs if entry["log_level"] == "error"]
+    assert logged["event"] == f"actor_{where}_failed"
+    assert logged["actor"] == "Hooked (run once)"
+    assert isinstance(logged["exc_info"], Crash)
 
 
 def test_crash_in_tell_reaches_monitor(journal: Journal) -> None:
