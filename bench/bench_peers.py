@@ -109,6 +109,7 @@ ROWS = (
     ("cpu_us", "process CPU per message, us", "{:.1f}"),
     ("switches", "context switches per message (all threads)", "{:.2f}"),
     ("storm_s", "GUILD_CREATE storm (guilds x members), s", "{:.2f}"),
+    ("storm_cpu_s", "process CPU over that storm, s", "{:.2f}"),
     ("rss_per_member", "RSS growth per cached member, B", "{:,.0f}"),
     ("bytes_per_message", "RSS growth per cached message, B", "{:,.0f}"),
     ("p50_ms", f"p50 frame -> handler at {RATE:,.0f}/s, ms", "{:.2f}"),

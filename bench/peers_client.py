@@ -6,9 +6,10 @@ It connects to the simulator (bench/peers_sim.py) as a user's bot would, with th
 message-content intents, a message cache big enough for every message of the bench, and one
 handler that only counts. It prints JSON lines, and reads commands on stdin:
 
-- at start, once the 50 guilds of the storm are cached: `{"storm_s", "members", "rss_per_member"}`
-  (storm: from the READY being handled to the last GUILD_CREATE's guild being cached; memory:
-  RSS, as `top` shows it, after the storm minus before connecting, per cached member);
+- at start, once the 50 guilds of the storm are cached: `{"storm_s", "storm_cpu_s", "members",
+  "rss_per_member"}` (storm: from the READY being handled to the last GUILD_CREATE's guild
+  being cached, and the process CPU over that time; memory: RSS, as `top` shows it, after the
+  storm minus before connecting, per cached member);
 - `burst N` -> `{"armed"}`, then once N MESSAGE_CREATEs were handled: `{"rate", "cpu_us",
   "switches", "bytes_per_message"}` (rate: from the first handler call to the last; cpu:
   process CPU time over that span per message; switches: context switches of all threads over
@@ -73,6 +74,8 @@ class Meter:
         self.ready_at = 0.0
         self.storm_done = threading.Event()
         self.storm_s = 0.0
+        self.ready_cpu = 0.0
+        self.storm_cpu_s = 0.0
         self.expected = 0
         self.count = 0
         self.first: tuple[float, float, int] = (0.0, 0.0, 0)  # wall, CPU, context switches
@@ -82,12 +85,14 @@ class Meter:
 
     def ready(self) -> None:
         self.ready_at = time.perf_counter()
+        self.ready_cpu = time.process_time()
 
     def guild(self) -> None:
         with self.lock:
             self.guilds += 1
             if self.guilds == self.guilds_wanted:
                 self.storm_s = time.perf_counter() - self.ready_at
+                self.storm_cpu_s = time.process_time() - self.ready_cpu
                 self.storm_done.set()
 
     def arm(self, expected: int, latency: bool) -> None:
@@ -299,7 +304,12 @@ def main() -> None:
     if not meter.storm_done.wait(WAIT):
         raise SystemExit(f"{library}: the storm did not end in {WAIT} s ({meter.guilds} guilds)")
     cached = members()
-    say(storm_s=meter.storm_s, members=cached, rss_per_member=(rss() - before) / max(cached, 1))
+    say(
+        storm_s=meter.storm_s,
+        storm_cpu_s=meter.storm_cpu_s,
+        members=cached,
+        rss_per_member=(rss() - before) / max(cached, 1),
+    )
     try:
         for line in sys.stdin:
             command, *args = line.split()
