@@ -195,8 +195,12 @@ def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
     """A user record (`refs`: memberships referring to it, plus `PINNED` for the bot)."""
     try:
         username, discriminator, global_name, avatar, public_flags = _user_fields(user)
+        # The five there, and "id": six keys are those six, seven with "bot" (no extras).
+        size = len(user)
+        plain = (size == 6 or (size == 7 and "bot" in user)) and "id" in user
     except KeyError:
         username, discriminator, global_name, avatar, public_flags = map(user.get, _USER_FIELDS)
+        plain = False
     body = _encode(
         [
             username,
@@ -205,7 +209,7 @@ def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
             avatar if avatar is None else _pack_hash(avatar),
             bool(user.get("bot")),
             public_flags,
-            None if _USER_KNOWN.issuperset(user) else _extras(user, _USER_KNOWN),
+            None if plain or _USER_KNOWN.issuperset(user) else _extras(user, _USER_KNOWN),
         ]
     )
     return _REFS.pack(refs) + body
@@ -253,10 +257,13 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
         joined, premium, avatar, timeout, roles, nick, flags, deaf, mute, pending = _member_fields(
             member
         )
+        # The ten there and "user": a member of eleven keys has no others (a storm's members).
+        plain = len(member) == 11 and "user" in member
     except KeyError:
         joined, premium, avatar, timeout, roles, nick, flags, deaf, mute, pending = map(
             member.get, _MEMBER_FIELDS
         )
+        plain = False
     bits = (_DEAF if deaf else 0) | (_MUTE if mute else 0) | (_PENDING if pending else 0)
     if joined is not None:  # every member has one: its zero fraction goes in a bit, not an Ext
         moment = _moment(joined)
@@ -274,7 +281,7 @@ def pack_member(member: Mapping[str, Any]) -> bytes:
             flags,
             avatar if avatar is None else _pack_hash(avatar),
             timeout if timeout is None else pack_time(timeout),
-            None if _MEMBER_KNOWN.issuperset(member) else _extras(member, _MEMBER_KNOWN),
+            None if plain or _MEMBER_KNOWN.issuperset(member) else _extras(member, _MEMBER_KNOWN),
         ]
     )
 

@@ -144,6 +144,36 @@ def test_a_member_and_user_with_every_field_round_trip() -> None:
     assert records.user_dict(5, records.pack_user(full_user, 1)) == full_user
 
 
+def test_an_unknown_field_is_kept_beside_every_known_one() -> None:
+    # With every field there, the record counts keys rather than testing each: an extra key in
+    # place of one it expects must still be kept.
+    member = {
+        "roles": [],
+        "joined_at": "2024-01-01T00:00:00.000000+00:00",
+        "premium_since": None,
+        "avatar": None,
+        "communication_disabled_until": None,
+        "nick": None,
+        "flags": 0,
+        "deaf": False,
+        "mute": False,
+        "pending": False,
+    }
+    user = {"id": 1}
+    for extra in ({"user": user, "banner": "b"}, {"banner": "b"}):  # 12 keys, and 11 sans user
+        kept = records.member_dict(9, user, records.pack_member({**member, **extra}))
+        assert kept["banner"] == "b"
+    fields = {"username": "u", "discriminator": "0", "global_name": None, "avatar": None}
+    fields["public_flags"] = 0
+    for extra in (
+        {"id": 5, "clan": "c"},  # 7 keys, no "bot"
+        {"bot": True, "clan": "c"},  # 7 keys with "bot", no "id"
+        {"id": 5, "bot": True, "clan": "c"},  # 8 keys
+    ):
+        assert records.user_dict(5, records.pack_user({**fields, **extra}, 1))["clan"] == "c"
+    assert "clan" not in records.user_dict(5, records.pack_user({**fields, "id": 5, "bot": True}))
+
+
 def test_packed_messages_are_their_own_bytes_in_any_thread() -> None:
     # Packed in a reusable buffer per thread: each record is a copy of its exact size, never a
     # view of that buffer, whatever is packed after it, in this thread or another.
