@@ -297,33 +297,52 @@ class _Filter:
     GUILD_CREATE storm, tested without a bisect per run; a set bit (the key, or one of the
     about 6% it shares a slot with) sends the key to the exact lookup. Removed keys keep their
     bit until the next rebuild: a stale bit costs a lookup, nothing else. Only the writer uses
-    it (`update_many`), so it changes in place."""
+    it (`update_many`), so it changes in place.
 
-    __slots__ = ("bits", "shift")
+    A key's slot is the key modulo a prime number of slots: one division of a 64-bit int by a
+    one-digit one (CPython's digits are 30 bits), which spreads snowflakes (whose low bits are
+    a counter) as well as Fibonacci hashing did with three operations on a 128-bit product."""
+
+    __slots__ = ("bits", "slots")
 
     def __init__(self, keys: Iterable[int] = (), count: int = 0) -> None:
-        size = max(1 << 16, 1 << (count * 16).bit_length())  # slots, a power of two
-        self.bits = bytearray(size >> 3)
-        self.shift = 64 - (size.bit_length() - 1)
+        self.slots = _prime_at_least(max(1 << 16, count << 4))
+        self.bits = bytearray((self.slots + 7) >> 3)
         self.add(keys)
 
     def add(self, keys: Iterable[int]) -> None:
-        bits, shift = self.bits, self.shift
+        bits, slots = self.bits, self.slots
         for key in keys:
-            slot = ((key * _MIX) & _U64) >> shift
+            slot = key % slots
             bits[slot >> 3] |= 1 << (slot & 7)
 
     def may_hold(self, key: int) -> bool:
-        slot = ((key * _MIX) & _U64) >> self.shift
+        slot = key % self.slots
         return bool(self.bits[slot >> 3] & (1 << (slot & 7)))
 
     def roomy(self, count: int) -> bool:
         """Whether it still has about 16 slots a key for `count` keys."""
-        return len(self.bits) << 3 >= count << 4
+        return self.slots >= count << 4
 
 
-_MIX = 0x9E37_79B9_7F4A_7C15  # Fibonacci hashing: snowflakes' low bits are not spread
-_U64 = (1 << 64) - 1
+def _prime_at_least(number: int) -> int:
+    """The least prime >= `number` (trial division: a filter is rebuilt rarely, and its size
+    stays below 2**32, so a few thousand divisions at most per candidate)."""
+    candidate = max(number, 2)
+    while not _is_prime(candidate):
+        candidate += 1
+    return candidate
+
+
+def _is_prime(number: int) -> bool:
+    if number < 2 or number % 2 == 0:
+        return number == 2
+    divisor = 3
+    while divisor * divisor <= number:
+        if number % divisor == 0:
+            return False
+        divisor += 2
+    return True
 
 
 class PackedKeys:
@@ -352,12 +371,12 @@ class PackedKeys:
         keys the filter may hold)."""
         table = self._table
         overlay = table.overlay
-        bits, shift = self._filter.bits, self._filter.shift  # `_Filter.may_hold`, inlined
+        bits, slots = self._filter.bits, self._filter.slots  # `_Filter.may_hold`, inlined
         found: dict[int, bytes] = {}
         for key in keys:
             value = overlay.get(key, _ABSENT)
             if value is _ABSENT:
-                slot = ((key * _MIX) & _U64) >> shift
+                slot = key % slots
                 if bits[slot >> 3] & (1 << (slot & 7)):
                     record = table.get(key)
                     if record is not None:

@@ -327,7 +327,28 @@ def test_the_filter_grows_with_the_keys_and_answers_for_all_of_them() -> None:
         batch = {rng.getrandbits(64): b"x" for _ in range(3000)}
         store.update_many(batch)
         expected.update(batch)
-    assert len(store._filter.bits) << 3 >= 16 * len(expected)
+    assert store._filter.slots >= 16 * len(expected)
     assert store.get_many(expected) == expected
     unknown = [rng.getrandbits(64) for _ in range(3000)]
     assert store.get_many(unknown) == {key: b"x" for key in unknown if key in expected}
+
+
+def test_the_filter_spreads_snowflakes_whose_low_bits_are_a_counter() -> None:
+    # Snowflakes: a millisecond timestamp above 22 bits of worker, process and a counter. Users
+    # made close together, or one id per millisecond, must not share slots more than random
+    # keys do: a shared slot costs an exact lookup, and a clear one is the filter's point.
+    from bot.cache.packed import _Filter, _is_prime
+
+    base = 1_100_000_000_000 << 22
+    batches = {
+        "counter": [base + n for n in range(20_000)],
+        "per ms": [base + (n << 22) for n in range(20_000)],
+        "per ms, worker 1": [base + (n << 22) + (1 << 17) for n in range(20_000)],
+    }
+    for name, keys in batches.items():
+        added, probes = keys[::2], keys[1::2]
+        kept = _Filter(added, len(added))
+        assert _is_prime(kept.slots) and kept.slots >= 16 * len(added)
+        assert all(kept.may_hold(key) for key in added), name  # never a false "absent"
+        shared = sum(kept.may_hold(key) for key in probes) / len(probes)
+        assert shared < 0.1, (name, shared)  # random keys: about 6%
