@@ -30,8 +30,11 @@ __all__ = [
 def _checked(raw: Mapping[str, Any]) -> int:
     """The id of a message about to be cached; its guild and channel ids are checked too
     (GUILD_DELETE and CHANNEL_DELETE compare them later)."""
-    ids.optional_key(raw.get("guild_id"))
-    ids.optional_key(raw.get("channel_id"))
+    guild_id, channel_id = raw.get("guild_id"), raw.get("channel_id")
+    if guild_id is not None:  # `ids.optional_key`, without its call
+        ids.key(guild_id)
+    if channel_id is not None:
+        ids.key(channel_id)
     return ids.key(raw.get("id"))
 
 

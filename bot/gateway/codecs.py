@@ -97,7 +97,7 @@ class JsonCodec:
         return self._normalised(value, frame)
 
     def _loads(self, frame: Frame) -> Any:
-        if isinstance(frame, bytearray | memoryview):
+        if type(frame) is not bytes and isinstance(frame, bytearray | memoryview):
             frame = bytes(frame)
         try:
             return orjson.loads(frame)
