@@ -306,7 +306,9 @@ class _Filter:
     __slots__ = ("bits", "slots")
 
     def __init__(self, keys: Iterable[int] = (), count: int = 0) -> None:
-        self.slots = _prime_at_least(max(1 << 16, count << 4))
+        # Room for twice the keys at most (rounded up as a power of two, then to a prime): a
+        # filter rebuilt from every key is paid for by as many new ones, not by each batch.
+        self.slots = _prime_at_least(max(1 << 16, 1 << (count << 4).bit_length()))
         self.bits = bytearray((self.slots + 7) >> 3)
         self.add(keys)
 

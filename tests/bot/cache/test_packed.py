@@ -352,3 +352,16 @@ def test_the_filter_spreads_snowflakes_whose_low_bits_are_a_counter() -> None:
         assert all(kept.may_hold(key) for key in added), name  # never a false "absent"
         shared = sum(kept.may_hold(key) for key in probes) / len(probes)
         assert shared < 0.1, (name, shared)  # random keys: about 6%
+
+
+def test_the_filter_is_rebuilt_a_few_times_in_a_storm_not_once_a_guild() -> None:
+    # Each rebuild hashes every key of the store again: once per GUILD_CREATE, a storm's cost
+    # would grow with the square of its users.
+    store = PackedKeys()
+    filters = []  # kept alive: a freed filter's id() may be the next one's
+    for guild in range(50):
+        store.update_many({(guild << 32) + n: b"u" for n in range(2_000)})
+        if store._filter not in filters:
+            filters.append(store._filter)
+    assert len(store) == 100_000
+    assert len(filters) <= 6  # one per doubling of the keys past the first 4,096
