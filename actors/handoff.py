@@ -88,6 +88,8 @@ class Handoff:
         self._lock = threading.Lock()
         self._not_full = threading.Condition(self._lock)
         self._idle_cond = threading.Condition(self._lock)
+        self._putters = 0  # waiting for room (under the lock): `take` notifies only then
+        self._idlers = 0  # waiting in `wait_idle`
         self._items: list[Any] = []
         self._scheduled = False  # a Drain is told and not yet finished
         self._closed = False
@@ -116,8 +118,12 @@ class Handoff:
             if self._deferred:
                 self.flush()  # never told, the producer would never make room
             with self._lock:
-                if not self._not_full.wait_for(lambda: self._room(size), timeout):
-                    return False
+                self._putters += 1
+                try:
+                    if not self._not_full.wait_for(lambda: self._room(size), timeout):
+                        return False
+                finally:
+                    self._putters -= 1
         if wake:
             self._tell_drain()
         return True
@@ -157,12 +163,14 @@ class Handoff:
         with self._lock:
             if self._closed or not self._items:
                 self._scheduled = False
-                self._idle_cond.notify_all()
+                if self._idlers:
+                    self._idle_cond.notify_all()
                 return []
             items = self._items
             self._items = []
             self._bytes = 0
-            self._not_full.notify_all()
+            if self._putters:  # a notify with nobody waiting is still two Python calls
+                self._not_full.notify_all()
             return items
 
     def done(self, seq: int | None) -> None:
@@ -175,9 +183,13 @@ class Handoff:
         first, for a deferred pipe)."""
         self.flush()
         with self._lock:
-            return self._idle_cond.wait_for(
-                lambda: self._closed or not (self._scheduled or self._items), timeout
-            )
+            self._idlers += 1
+            try:
+                return self._idle_cond.wait_for(
+                    lambda: self._closed or not (self._scheduled or self._items), timeout
+                )
+            finally:
+                self._idlers -= 1
 
     def close(self) -> list[Any]:
         """Closes the pipe (waiting puts fail); returns what was never taken."""

@@ -26,6 +26,7 @@ type from `bot.events.CATALOGUE` when it is a mapping): an event is never droppe
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any, ClassVar, cast
 
 import structlog
@@ -57,6 +58,10 @@ log = structlog.get_logger(__name__)
 
 CACHE_TIMEOUT = 10.0
 """Seconds the producer waits for the cache to apply one event (a storm's GUILD_CREATE is big)."""
+
+_new_event = partial(tuple.__new__, Event)
+"""`Event(name, data, shard)` made in C from a tuple: a NamedTuple's `__new__` is Python code,
+a call on every event."""
 
 Apply = Callable[[str, Any, int], Applied]
 """`apply(name, data, shard_id) -> Applied(name, data)`: what consumers get, under which name."""
@@ -218,7 +223,7 @@ class ProducerActor(supervisors.Actor):
             )
             name, data = dispatch.name, uncached(dispatch.name, dispatch.data)
         current.seq = dispatch.seq  # for the log of an event a subscription must drop
-        event = Event(name, data, self.shard)
+        event = _new_event((name, data, self.shard))
         if self._dispatch_seq is not None:
             reached = self._dispatch_seq(self.group, event, dispatch.seq)
         else:

@@ -28,6 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import structlog
@@ -58,6 +59,9 @@ from supervisors import Actor, ExitKind, ExitReason, Shutdown
 __all__ = ["ShardActor", "ShardState", "request_guild_members"]
 
 log = structlog.get_logger(__name__)
+
+_new_dispatch = partial(tuple.__new__, Dispatch)
+"""`Dispatch(shard_id, seq, name, data)` made in C (a NamedTuple's `__new__` is Python code)."""
 
 # Ours: gateway commands a shard holds while the send limit (120 per 60 s) paces them.
 MAX_QUEUED_SENDS = 1000
@@ -348,7 +352,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._forward_members_event(dispatch)
         handoff = self._handoff
         assert handoff is not None
-        message = Dispatch(self.shard_id, dispatch.seq, dispatch.name, dispatch.data)
+        message = _new_dispatch((self.shard_id, dispatch.seq, dispatch.name, dispatch.data))
         try:
             if not handoff.put(message, timeout=0.0, size=size):
                 self._paused_until(lambda wait: handoff.put(message, timeout=wait, size=size))

@@ -19,9 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import structlog
+
 from supervisors import Pool, PooledActor
 
 __all__ = ["WORKER_THREADS", "EventWorker", "start_worker", "worker_pool"]
+
+log = structlog.get_logger(__name__)
 
 WORKER_THREADS = 64
 """Threads at most of the pool workers run on when no consumer pool is given."""
@@ -44,6 +48,15 @@ class EventWorker(PooledActor):
 
     def on_start(self) -> None:
         self.run(*self.args)
+
+    def _run_once(self) -> None:
+        """`PooledActor._run_once` with `on_start` inlined and no `on_stop` (it has none):
+        two calls fewer on every event."""
+        try:
+            self.run(*self.args)
+        except BaseException as exc:
+            log.error("actor_start_failed", actor=str(self), exc_info=exc)
+            self._call_on_failure(exc)
 
 
 POOL_IDLE = 10.0

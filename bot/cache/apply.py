@@ -10,6 +10,7 @@ passed on as its payload type, so the consumers still see it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, NamedTuple
 
 import structlog
@@ -32,6 +33,9 @@ class Applied(NamedTuple):
     name: str
     data: Any
 
+
+_new_applied = partial(tuple.__new__, Applied)
+"""`Applied(name, data)` made in C (a NamedTuple's `__new__` is Python code): MESSAGE_CREATE's."""
 
 Handler = Callable[[Stores, Mapping[str, Any], int], Any]
 
@@ -102,7 +106,7 @@ def apply(stores: Stores, name: str, data: Any, shard_id: int) -> Applied:
     if name in messages.UNJOURNALED:
         assert handler is not None
         try:  # a refusal comes before the first write: nothing to undo (`bot.cache.messages`)
-            return Applied(name, handler(stores, data, shard_id))
+            return _new_applied((name, handler(stores, data, shard_id)))
         except Exception as exc:
             return _refused(stores, name, data, shard_id, exc, 0)
     journal = journal_of(stores)

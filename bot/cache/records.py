@@ -53,24 +53,6 @@ _encode_into = msgspec.msgpack.Encoder().encode_into
 _buffers = threading.local()
 
 
-def _pack(value: Any) -> bytes:
-    """`value` as msgpack bytes of its exact size, encoded in this thread's reusable buffer.
-
-    Why not `_encode`: it grows its output by doubling, then shrinks it to size. Past 512
-    bytes (most messages) each step is a glibc `realloc` in the writer thread's arena: the
-    doubled buffer does not fit the holes evicted messages leave, so every message took fresh
-    pages from the top of the arena (a page fault each, cleared by the kernel) and RSS grew
-    with the messages seen, not the messages kept. One exact-size copy fits those holes:
-    RSS per cached message 905 -> 665 B, page clearing 6.7% -> 1.2% of the process's CPU
-    (bench/bench_peers.py, perf)."""
-    try:
-        buffer = _buffers.buffer
-    except AttributeError:
-        buffer = _buffers.buffer = bytearray(4096)
-    _encode_into(value, buffer)
-    return bytes(buffer)
-
-
 _REFS = struct.Struct("<I")
 PINNED = 0x8000_0000
 _MICROS = struct.Struct("<q")
@@ -358,10 +340,23 @@ def pack_message(message: Any) -> Any:
     decoded into, and nothing for the garbage collector to walk. A payload msgpack cannot hold
     (an int past 64 bits in a field the cache does not check, nesting past its depth) is kept
     as the `Message` it is."""
+    # Encoded in this thread's reusable buffer and copied out at its exact size. Why not
+    # `_encode`: it grows its output by doubling, then shrinks it to size. Past 512 bytes
+    # (most messages) each step is a glibc `realloc` in the writer thread's arena: the doubled
+    # buffer does not fit the holes evicted messages leave, so every message took fresh pages
+    # from the top of the arena (a page fault each, cleared by the kernel) and RSS grew with
+    # the messages seen, not the messages kept. One exact-size copy fits those holes: RSS per
+    # cached message 905 -> 665 B, page clearing 6.7% -> 1.2% of the process's CPU
+    # (bench/bench_peers.py, perf).
     try:
-        return _pack(message.unsettled)
+        buffer = _buffers.buffer
+    except AttributeError:
+        buffer = _buffers.buffer = bytearray(4096)
+    try:
+        _encode_into(message.unsettled, buffer)
     except (OverflowError, TypeError, ValueError, RecursionError):
         return message
+    return bytes(buffer)
 
 
 def message_of(record: Any) -> Any:
