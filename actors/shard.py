@@ -37,6 +37,7 @@ from actors.errors import SendQueueFull, ShardNotConnected
 from actors.handoff import Handoff, HandoffClosed
 from actors.messages import Attach, Dispatch, IdentifyGranted, IdentifyRefused
 from actors.shard_members import (
+    MEMBER_EVENTS,
     ConnectionLost,
     MembersEvent,
     ShardMembers,
@@ -349,7 +350,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
             self._deliver(dispatch, len(raw))
 
     def _deliver(self, dispatch: DispatchAction, size: int = 0) -> None:
-        self._forward_members_event(dispatch)
+        if dispatch.name in MEMBER_EVENTS:  # tested here: a call fewer for every other event
+            self._forward_members_event(dispatch)
         handoff = self._handoff
         assert handoff is not None
         message = _new_dispatch((self.shard_id, dispatch.seq, dispatch.name, dispatch.data))

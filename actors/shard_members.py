@@ -94,7 +94,8 @@ class ShardMembers:
         return len(self._member_waiters)
 
     def _forward_members_event(self, dispatch: DispatchAction) -> None:
-        """On the reader's thread: hands a chunk or RATE_LIMITED over to the actor's thread."""
+        """On the reader's thread: hands a chunk or RATE_LIMITED over to the actor's thread (the
+        reader calls it for those only)."""
         if dispatch.name in MEMBER_EVENTS:
             self.actor_ref.tell(MembersEvent(dispatch.name, dispatch.data))
 
