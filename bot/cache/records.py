@@ -51,6 +51,8 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 _encode_into = msgspec.msgpack.Encoder().encode_into
 _buffers = threading.local()
+_BUFFER_START = 4096
+_BUFFER_KEPT = 1 << 16  # a writer thread keeps a buffer this big at most between messages
 
 
 _REFS = struct.Struct("<I")
@@ -351,12 +353,15 @@ def pack_message(message: Any) -> Any:
     try:
         buffer = _buffers.buffer
     except AttributeError:
-        buffer = _buffers.buffer = bytearray(4096)
+        buffer = _buffers.buffer = bytearray(_BUFFER_START)
     try:
         _encode_into(message.unsettled, buffer)
     except (OverflowError, TypeError, ValueError, RecursionError):
         return message
-    return bytes(buffer)
+    record = bytes(buffer)
+    if len(record) > _BUFFER_KEPT:  # a huge message: its buffer is not kept for the next ones
+        _buffers.buffer = bytearray(_BUFFER_START)
+    return record
 
 
 def message_of(record: Any) -> Any:

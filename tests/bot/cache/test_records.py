@@ -193,3 +193,15 @@ def test_packed_messages_are_their_own_bytes_in_any_thread() -> None:
         assert type(record) is bytes
         assert record == msgspec.msgpack.encode(Message(message(n)).unsettled)
         assert records.message_of(record).content == "x" * (n % 9000)
+
+
+def test_a_huge_message_does_not_leave_its_buffer_behind() -> None:
+    # A hostile 10 MB message is packed like any other; the thread's buffer then goes back to
+    # a small one rather than holding 15 MB for the rest of the process.
+    from bot.payloads import Message
+
+    huge = records.pack_message(Message({"id": "1", "content": "x" * 10_000_000}))
+    assert records.message_of(huge).content == "x" * 10_000_000
+    small = records.pack_message(Message({"id": "2", "content": "y"}))
+    assert records.message_of(small).content == "y"
+    assert records._buffers.buffer.__alloc__() < 1 << 17
