@@ -74,18 +74,18 @@ def _merge_users(
         return
     batched = cast(BatchKeyValueStore[bytes], store)
     known = batched.get_many(user_ids)
-    current = dict(known)
     changed: dict[int, bytes] = {}
     merged, pack_user = _merged, records.pack_user
     for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
-        record = current.get(user_id)
+        # Its record so far: from earlier in this batch (a user listed twice), else the store's.
+        record = changed.get(user_id) or known.get(user_id)
         if record is None:  # a user new to the cache: most of a storm's (`_merged`, inlined)
             if delta > 0:
-                current[user_id] = changed[user_id] = pack_user(user, delta)
+                changed[user_id] = pack_user(user, delta)
             continue
         record = merged(user_id, record, user, delta)
         if record is not None:
-            current[user_id] = changed[user_id] = record
+            changed[user_id] = record
     batched.update_many(changed, known)
 
 
@@ -160,10 +160,11 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     skipped = 0
     for member in members:
         user = member.get("user")
-        if not user or user.get("id") is None:  # seen in a real v6 capture: a user without id
+        raw_id = user.get("id") if user else None
+        if raw_id is None:  # seen in a real v6 capture: a user without id
             skipped += 1
             continue
-        user_id = key(user["id"])
+        user_id = key(raw_id)
         # a user listed twice is one membership: referred to once
         new = user_id not in packed and (get is None or get(guild_id, user_id) is None)
         user_ids.append(user_id)
