@@ -159,8 +159,8 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     deltas: list[int] = []
     skipped = 0
     for member in members:
-        user = member.get("user")
-        raw_id = user.get("id") if user else None
+        user: Mapping[str, Any] = member.get("user") or {}
+        raw_id = user.get("id")
         if raw_id is None:  # seen in a real v6 capture: a user without id
             skipped += 1
             continue
