@@ -94,10 +94,9 @@ class ShardMembers:
         return len(self._member_waiters)
 
     def _forward_members_event(self, dispatch: DispatchAction) -> None:
-        """On the reader's thread: hands a chunk or RATE_LIMITED over to the actor's thread (the
-        reader calls it for those only)."""
-        if dispatch.name in MEMBER_EVENTS:
-            self.actor_ref.tell(MembersEvent(dispatch.name, dispatch.data))
+        """On the reader's thread: hands a chunk or RATE_LIMITED (`MEMBER_EVENTS`: the reader
+        calls it for those only) over to the actor's thread."""
+        self.actor_ref.tell(MembersEvent(dispatch.name, dispatch.data))
 
     def _on_members_event(self, event: MembersEvent) -> None:
         if event.name == "GUILD_MEMBERS_CHUNK":

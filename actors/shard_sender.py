@@ -130,8 +130,6 @@ class ShardSender:
                 dispatches.append(action)
             elif isinstance(action, Send):
                 self._send_action(action)
-            elif isinstance(action, DispatchAction):
-                dispatches.append(action)
             elif isinstance(action, Close):
                 if self._socket is not None:
                     self._outbox.append((self._socket, _CloseFrame(action.code, action.reason)))

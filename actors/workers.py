@@ -19,13 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import structlog
-
 from supervisors import Pool, PooledActor
 
 __all__ = ["WORKER_THREADS", "EventWorker", "start_worker", "worker_pool"]
-
-log = structlog.get_logger(__name__)
 
 WORKER_THREADS = 64
 """Threads at most of the pool workers run on when no consumer pool is given."""
@@ -55,8 +51,7 @@ class EventWorker(PooledActor):
         try:
             self.run(*self.args)
         except BaseException as exc:
-            log.error("actor_start_failed", actor=str(self), exc_info=exc)
-            self._call_on_failure(exc)
+            self._start_failed(exc)
 
 
 POOL_IDLE = 10.0

@@ -140,9 +140,8 @@ class Actor(pykka.ThreadingActor, ExitHooks):
         try:
             self.on_start()
         except BaseException as exc:
-            log.error("actor_start_failed", actor=str(self), exc_info=exc)
             self._start_error = exc
-            self._call_on_failure(exc)
+            self._start_failed(exc)
             return ExitReason(ExitKind.START_FAILED, exc)
         self._start_latch.release()
         inbox = self.actor_inbox

@@ -54,6 +54,11 @@ class ExitHooks:
         self._call_on_failure(LinkedExit(signal.actor_ref, signal.reason))
         return signal.reason
 
+    def _start_failed(self, exc: BaseException) -> None:
+        """`on_start` raised `exc`: logged, then `on_failure` (the exit is `START_FAILED`)."""
+        log.error("actor_start_failed", actor=str(self), exc_info=exc)
+        self._call_on_failure(exc)
+
     def _call_on_failure(self, exc: BaseException) -> None:
         try:
             self.on_failure(type(exc), exc, exc.__traceback__)

@@ -285,13 +285,12 @@ class PooledActor(ExitHooks):
         try:
             self.on_start()
         except BaseException as exc:
-            log.error("actor_start_failed", actor=_once_name(self), exc_info=exc)
-            self._call_on_failure(exc)
+            self._start_failed(exc)
             return
         try:
             self.on_stop()
         except BaseException as exc:
-            log.error("actor_stop_failed", actor=_once_name(self), exc_info=exc)
+            log.error("actor_stop_failed", actor=str(self), exc_info=exc)
 
     def _turn(self, until: PooledFuture | None) -> bool:
         """Run up to BATCH messages (stopping once `until` is resolved).
@@ -336,8 +335,7 @@ class PooledActor(ExitHooks):
             try:
                 self.on_start()
             except BaseException as exc:
-                log.error("actor_start_failed", actor=str(self), exc_info=exc)
-                self._call_on_failure(exc)
+                self._start_failed(exc)
                 return ExitReason(ExitKind.START_FAILED, exc)
             self._started = True
             return None

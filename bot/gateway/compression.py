@@ -130,8 +130,7 @@ class ZlibStreamInflater(_StreamInflater):
         self._buffer = bytearray()
 
     def feed(self, frame: Frame) -> bytes | None:
-        # What the socket gives, on a working stream: `_binary` without its call.
-        data = frame if type(frame) is bytes and not self._failed else self._binary(frame)
+        data = self._binary(frame)
         if self._buffer:
             self._buffer += data
             if len(self._buffer) > self.max_size:
