@@ -109,6 +109,32 @@ def test_a_handler_raising_on_every_tenth_event_loses_none_of_the_others(
     assert producer.is_alive()
 
 
+def test_a_handler_raising_system_exit_gives_its_slot_back_and_stops_nothing(
+    groups: Groups, actors: Actors
+) -> None:
+    # SystemExit is no Exception: the consumer's own catch lets it through to the per-event
+    # worker, which logs it as its failed start. With one slot, every later event shows the
+    # slot came back.
+    class Exiting(Collect):
+        def handle_event(self, event: Event) -> None:
+            if event.data == 1:
+                raise SystemExit("a handler calling sys.exit()")
+            super().handle_event(event)
+
+    inbox = Inbox()
+    consumer = actors.add(Exiting.start(groups, inbox, max_workers=1))
+    producer = start_producer(groups, actors)
+    with capture_logs() as logs:
+        for seq in range(1, 6):
+            send(producer, seq, "MESSAGE_CREATE", seq)
+        got = inbox.wait_for_count(4)
+        assert consumer.proxy().drain(WAIT).get(timeout=WAIT)
+    assert sorted(event.data for event in got) == [2, 3, 4, 5]
+    [failed] = [entry for entry in logs if entry["event"] == "actor_start_failed"]
+    assert isinstance(failed["exc_info"], SystemExit)
+    assert consumer.is_alive() and producer.is_alive()
+
+
 def test_events_outside_the_set_are_skipped(groups: Groups, actors: Actors) -> None:
     class OnlyMessages(Collect):
         events = frozenset({"MESSAGE_CREATE"})
