@@ -15,7 +15,10 @@ counts), both unpinned; then:
 - paced: `--paced` MESSAGE_CREATEs at 1,000/s: p50 and p99 frame -> handler latency.
 
 It prints each library's figures and Shardline's ratio to discord.py (higher is better for
-msgs/s, lower for the others). The machine is shared: compare the ratios of one run.
+msgs/s, lower for the others), then the same stream's figures for the floor: `bare`,
+websocket-client receiving, inflating and `orjson.loads`-parsing each frame in one thread with
+nothing else (no cache, no actors), and Shardline's ratio to it. The machine is shared: compare
+the ratios of one run (`--rounds N`: N runs of each, alternating; the medians are printed).
 """
 
 from __future__ import annotations
@@ -123,7 +126,9 @@ def main() -> None:
     parser.add_argument("--paced", type=int, default=3_000)
     parser.add_argument("--guilds", type=int, default=GUILDS)
     parser.add_argument("--members", type=int, default=MEMBERS, help="per guild")
-    parser.add_argument("--only", choices=("shardline", "discordpy"), help="run one side only")
+    parser.add_argument(
+        "--only", choices=("shardline", "discordpy", "bare"), help="run one side only"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="runs of each library, alternating")
     parser.add_argument(
         "--runtime-gc",
@@ -138,20 +143,37 @@ def main() -> None:
     except ImportError:
         print("bench_peers: discord.py is not installed (pip install -e '.[bench]'); skipped")
         return
-    results: dict[str, list[dict[str, float]]] = {"shardline": [], "discordpy": []}
+    results: dict[str, list[dict[str, float]]] = {"shardline": [], "discordpy": [], "bare": []}
     for _ in range(options.rounds):
         for library in results:
             if options.only in (None, library):
                 results[library].append(measure(library, options))
     print(f"storm: {options.guilds} guilds x {options.members:,} members")
-    print(f"{'measure':44s} {'Shardline':>12s} {'discord.py':>12s} {'ratio':>7s}")
+    print(
+        f"{'measure':44s} {'Shardline':>10s} {'discord.py':>10s} {'ratio':>6s}"
+        f" {'bare':>8s} {'ratio':>6s}"
+    )
     for key, label, form in ROWS:
-        ours = [r[key] for r in results["shardline"]] or [float("nan")]
-        theirs = [r[key] for r in results["discordpy"]] or [float("nan")]
-        ours_mid, theirs_mid = sorted(ours)[len(ours) // 2], sorted(theirs)[len(theirs) // 2]
-        ratio = ours_mid / theirs_mid if theirs_mid else float("nan")
-        ours_text, theirs_text = form.format(ours_mid), form.format(theirs_mid)
-        print(f"{label:44s} {ours_text:>12s} {theirs_text:>12s} {ratio:7.2f}")
+        ours, theirs, floor = (_median(results[side], key) for side in results)
+        bare = key in BARE_ROWS
+        print(
+            f"{label:44s} {form.format(ours):>10s} {form.format(theirs):>10s}"
+            f" {_ratio(ours, theirs):6.2f}"
+            + (f" {form.format(floor):>8s} {_ratio(ours, floor):6.2f}" if bare else "")
+        )
+
+
+BARE_ROWS = frozenset({"rate", "cpu_us", "switches", "storm_s", "storm_cpu_s"})
+"""The rows `bare` has a figure for: it caches nothing, and its latency is not a handler's."""
+
+
+def _median(runs: list[dict[str, float]], key: str) -> float:
+    figures = sorted(run[key] for run in runs)
+    return figures[len(figures) // 2] if figures else float("nan")
+
+
+def _ratio(ours: float, theirs: float) -> float:
+    return ours / theirs if theirs else float("nan")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,11 @@
 """The bot side of bench_peers.py: one library (Shardline or discord.py) in its own process.
 
-    .venv/bin/python bench/peers_client.py shardline|discordpy GATEWAY REST TOKEN
+    .venv/bin/python bench/peers_client.py shardline|discordpy|bare GATEWAY REST TOKEN GUILDS
+
+`bare` is not a library but the floor the issue measured: websocket-client receiving the
+frames, zlib inflating them and `orjson.loads` parsing them, in one thread, with only what the
+gateway protocol needs besides (IDENTIFY, heartbeats) and the same counting handler; it caches
+nothing, so it has no memory figures.
 
 It connects to the simulator (bench/peers_sim.py) as a user's bot would, with the members and
 message-content intents, a message cache big enough for every message of the bench, and one
@@ -288,9 +293,97 @@ def stop_discordpy(client: Any) -> None:
     client.__bench_thread.join(STOP_WAIT)
 
 
+# -- bare: websocket-client + inflate + orjson.loads ------------------------------------------
+
+INTENTS = 53_608_191
+"""discord.py's default intents with members and message content: what the others ask for."""
+
+
+class Bare:
+    """Receives, inflates and parses every frame, and counts as the others' handlers do."""
+
+    def __init__(self, meter: Meter, gateway: str, token: str) -> None:
+        self.meter = meter
+        self.url = f"{gateway}/?v=10&encoding=json&compress=zlib-stream"
+        self.token = token
+        self.members = 0
+        self.seq: int | None = None
+        self.stopping = threading.Event()
+        self.socket: Any = None
+        self.thread = threading.Thread(target=self.run, name="bare", daemon=True)
+
+    def run(self) -> None:
+        import orjson
+        import websocket
+
+        self.socket = socket = websocket.create_connection(self.url, enable_multithread=True)
+        inflater = zlib.decompressobj()
+        buffer = bytearray()
+        meter, loads = self.meter, orjson.loads
+        try:
+            while not self.stopping.is_set():
+                data = socket.recv_data()[1]
+                buffer += data
+                if len(data) < 4 or data[-4:] != ZlibStream.SUFFIX:
+                    continue
+                payload = loads(inflater.decompress(buffer))
+                buffer.clear()
+                op = payload["op"]
+                if op == 0:
+                    name = payload["t"]
+                    if name == "MESSAGE_CREATE":
+                        meter.message(payload["d"]["content"])
+                    elif name == "GUILD_CREATE":
+                        self.members += len(payload["d"].get("members") or ())
+                        meter.guild()
+                    elif name == "READY":
+                        meter.ready()
+                    self.seq = payload["s"]
+                elif op == 10:
+                    self.identify(payload["d"]["heartbeat_interval"] / 1000)
+                elif op == 1:
+                    self.heartbeat()
+        except Exception as exc:  # the bench fails at once, not at its timeout
+            if not self.stopping.is_set():
+                print(f"bare failed: {exc!r}", file=sys.stderr)
+                os._exit(1)
+
+    def identify(self, interval: float) -> None:
+        import orjson
+
+        properties = {"os": "linux", "browser": "bench", "device": "bench"}
+        identify = {"token": self.token, "intents": INTENTS, "properties": properties}
+        self.socket.send(orjson.dumps({"op": 2, "d": identify}).decode())
+
+        def beat() -> None:
+            while not self.stopping.wait(interval):
+                self.heartbeat()
+
+        threading.Thread(target=beat, name="bare-heartbeat", daemon=True).start()
+
+    def heartbeat(self) -> None:
+        self.socket.send(f'{{"op": 1, "d": {"null" if self.seq is None else self.seq}}}')
+
+
+def run_bare(meter: Meter, gateway: str, rest: str, token: str) -> tuple[Any, Any]:
+    bare = Bare(meter, gateway, token)
+    return bare, lambda: bare.members
+
+
+def start_bare(bare: Bare) -> None:
+    bare.thread.start()
+
+
+def stop_bare(bare: Bare) -> None:
+    bare.stopping.set()
+    bare.socket.close()
+    bare.thread.join(STOP_WAIT)
+
+
 LIBRARIES = {
     "shardline": (run_shardline, start_shardline, stop_shardline),
     "discordpy": (run_discordpy, start_discordpy, stop_discordpy),
+    "bare": (run_bare, start_bare, stop_bare),
 }
 
 
