@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MAX_SNOWFLAKE", "key", "optional_key"]
+__all__ = ["MAX_SNOWFLAKE", "SAFE_DIGITS", "key", "optional_key"]
 
 MAX_SNOWFLAKE = 2**64 - 1
 """Snowflakes are unsigned 64-bit integers (`developers/reference.mdx`, Snowflakes)."""
 
 _MAX_DIGITS = len(str(MAX_SNOWFLAKE))
+SAFE_DIGITS = _MAX_DIGITS - 1
+"""A string of 1 to this many ASCII digits is always a snowflake in range: a loop over many ids
+(a GUILD_CREATE's members) may take such a string as `int(value)` without the call to `key`."""
 
 
 def key(value: Any) -> int:

@@ -78,7 +78,7 @@ def _merge_users(
     merged, pack_user = _merged, records.pack_user
     for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
         # Its record so far: from earlier in this batch (a user listed twice), else the store's.
-        record = changed.get(user_id) or known.get(user_id)
+        record = changed.get(user_id) or (known.get(user_id) if known else None)
         if record is None:  # a user new to the cache: most of a storm's (`_merged`, inlined)
             if delta > 0:
                 changed[user_id] = pack_user(user, delta)
@@ -158,13 +158,18 @@ def add_members(stores: Stores, guild_id: int, members: Iterable[Mapping[str, An
     users: list[Mapping[str, Any]] = []
     deltas: list[int] = []
     skipped = 0
+    safe = ids.SAFE_DIGITS
     for member in members:
         user: Mapping[str, Any] = member.get("user") or {}
         raw_id = user.get("id")
-        if raw_id is None:  # seen in a real v6 capture: a user without id
+        # `ids.key`, without its call, for the usual id ("".isdigit() is False)
+        if type(raw_id) is str and len(raw_id) <= safe and raw_id.isdigit() and raw_id.isascii():
+            user_id = int(raw_id)
+        elif raw_id is None:  # seen in a real v6 capture: a user without id
             skipped += 1
             continue
-        user_id = key(raw_id)
+        else:
+            user_id = key(raw_id)
         # a user listed twice is one membership: referred to once
         new = user_id not in packed and (get is None or get(guild_id, user_id) is None)
         user_ids.append(user_id)

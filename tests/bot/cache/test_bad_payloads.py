@@ -96,6 +96,30 @@ def test_guild_create_with_garbage_members_is_all_or_nothing_and_well_named(
 
 
 @pytest.mark.parametrize(
+    "user_id",
+    ["", "18446744073709551616", "99999999999999999999", "-5", "+5", " 5", "5_0", "\uff15", "1e3"],
+)
+def test_guild_create_with_a_member_user_id_string_that_is_no_snowflake(
+    stores: Stores, user_id: str
+) -> None:
+    # add_members reads a string of up to 19 ASCII digits without `ids.key`: the others,
+    # unicode digits (isdigit but not isascii) and 20 digits past 2**64 - 1, still go to it
+    name, _ = rejected(stores, "GUILD_CREATE", guild(5, [member(300), {"user": {"id": user_id}}]))
+    assert name == "GUILD_CREATE"
+    assert sorted(Cache(stores).member_ids(5)) == [100, 101]
+
+
+@pytest.mark.parametrize("user_id", ["7", "1191210857267200000", "18446744073709551615"])
+def test_guild_create_takes_member_user_id_strings_of_1_to_20_digits(
+    stores: Stores, user_id: str
+) -> None:
+    apply(stores, "GUILD_CREATE", guild(5, [{**member(0), "user": {"id": user_id}}]), 0)
+    assert Cache(stores).member_ids(5) == [int(user_id)]
+    assert Cache(stores).get_user(int(user_id)) is not None
+    invariants.check(stores)
+
+
+@pytest.mark.parametrize(
     ("name", "data"),
     [
         ("GUILD_DELETE", {"id": math.nan}),
