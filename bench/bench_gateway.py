@@ -6,7 +6,8 @@ The stream is generated from the real payload corpus (tests/data/payloads/): MES
 PRESENCE_UPDATE frames with fresh ids and text, and GUILD_CREATE frames of a 392-member guild,
 in the proportions of a busy shard after start-up. Each row is measured on a fresh inflater
 (as a new connection) and printed beside the bare cost of the parser alone on the same frames
-(`json.loads`, `orjson.loads`, `erlpack.unpack`), best of 3 runs.
+(`json.loads`, `orjson.loads`, `msgspec.json.decode`, `erlpack.unpack`), best of 3 runs; then
+the parsers on a storm GUILD_CREATE of 2,000 members (bench/peers_sim.py), in us per member.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import erlpack
+import msgspec
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -168,8 +171,9 @@ def main() -> None:
     rows = {
         "json.loads": bare(raw["json"], json.loads),
         "orjson.loads": bare(raw["json"], orjson.loads),
+        "msgspec.json.decode": bare(raw["json"], msgspec.json.Decoder().decode),
         "json.loads + normalise": bare(raw["json"], lambda f: normalise_json(json.loads(f))),
-        "orjson.loads + normalise (JsonCodec)": bare(raw["json"], json_codec.decode),
+        "msgspec + normalise (JsonCodec)": bare(raw["json"], json_codec.decode),
         "erlpack.unpack": bare(raw["etf"], erlpack.unpack),
         "erlpack.unpack + normalise (EtfCodec)": bare(raw["etf"], etf_codec.decode),
     }
@@ -182,6 +186,26 @@ def main() -> None:
         j = best_of(runs, bare([raw["json"][i] for i in idx], json_codec.decode))
         e = best_of(runs, bare([raw["etf"][i] for i in idx], etf_codec.decode))
         print(f"  {event:16} n={len(idx):5}  json {j:10,.0f}   etf {e:10,.0f}")
+    print()
+    storm(runs)
+
+
+def storm(runs: int) -> None:
+    """The parsers on one storm GUILD_CREATE (2,000 members), and reading a member's fields
+    from what each gives: us per member."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from peers_sim import StormWorld
+
+    world = StormWorld(guild_count=1, members_per_guild=2000)
+    (guild_id,) = world.guild_ids()
+    frame = orjson.dumps({"op": 0, "s": 2, "t": "GUILD_CREATE", "d": world.guild_create(guild_id)})
+    fields = itemgetter("joined_at", "premium_since", "avatar", "roles", "nick", "flags", "deaf")
+    print("a storm GUILD_CREATE of 2,000 members, us per member:")
+    for name, parse in (("orjson.loads", orjson.loads), ("msgspec", msgspec.json.decode)):
+        parsed = best_of(runs, bare([frame] * 10, parse)) * 2000
+        members = parse(frame)["d"]["members"]
+        read = best_of(runs, bare(members, fields))
+        print(f"  {name:14} parse {1e6 / parsed:5.2f}   read 7 fields {1e6 / read:5.2f}")
 
 
 if __name__ == "__main__":

@@ -246,7 +246,7 @@ class Payload:
 
     @classmethod
     def unnormalised(cls, raw: Mapping[str, Any]) -> Self:
-        """Wraps a mapping straight from `orjson.loads`, not yet normalised (snowflakes may be
+        """Wraps a mapping straight from the JSON parser, not yet normalised (snowflakes may be
         digit strings): it is normalised in place the first time `raw`, a nested object or an
         unknown field is read, and never if the reader only reads ids and scalars.
 
