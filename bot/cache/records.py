@@ -114,11 +114,10 @@ def _moment(value: Any) -> datetime | None:
         return None
     size = len(value)
     # fromisoformat also reads other ISO 8601 forms (week dates...): only this one round-trips.
-    # value[4:11:3] is the characters at 4, 7 and 10: one slice, not three subscripts.
-    if (
-        ((size == 32 and value[19] == ".") or size == 25)
-        and value[4:11:3] == "--T"
-        and value.endswith("+00:00")
+    # value[4:20:3] is the characters at 4, 7, 10, 13, 16 and 19: one slice, not six subscripts
+    # (a storm's 100,000 joined_at: 320 -> 264 ns each).
+    if (size == 32 and value[4:20:3] == "--T::." and value[26:] == "+00:00") or (
+        size == 25 and value[4:17:3] == "--T::" and value[19:] == "+00:00"
     ):
         try:
             return _fromisoformat(value)

@@ -14,8 +14,8 @@ same payload:
 The ETF walker raises only TypeError, UnicodeDecodeError or RecursionError on input no payload
 can hold; the codecs translate those into `DecodeError`. The JSON walker raises nothing on what
 a JSON parser gives: nesting deeper than Python's stack (the codec's orjson fallback takes up
-to 1,024 levels) is walked again without recursion. That matters since MESSAGE_CREATE and GUILD_CREATE are
-normalised lazily, in the cache or a handler, after the reader took the frame.
+to 1,024 levels) is walked again without recursion. That matters since MESSAGE_CREATE and
+GUILD_CREATE are normalised lazily, in the cache or a handler, after the reader took the frame.
 """
 
 from __future__ import annotations
