@@ -57,6 +57,7 @@ _BUFFER_KEPT = 1 << 16  # a writer thread keeps a buffer this big at most betwee
 
 _REFS = struct.Struct("<I")
 PINNED = 0x8000_0000
+_ONE_REF = _REFS.pack(1)  # a user new to the cache: most of a storm's
 _MICROS = struct.Struct("<q")
 _ZERO_FRACTION = 1  # the Ext code of a timestamp written with `.000000`
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -195,7 +196,7 @@ def pack_user(user: Mapping[str, Any], refs: int = 0) -> bytes:
             None if plain or _USER_KNOWN.issuperset(user) else _extras(user, _USER_KNOWN),
         ]
     )
-    return _REFS.pack(refs) + body
+    return (_ONE_REF if refs == 1 else _REFS.pack(refs)) + body
 
 
 def user_refs(record: bytes) -> int:

@@ -365,3 +365,14 @@ def test_the_filter_is_rebuilt_a_few_times_in_a_storm_not_once_a_guild() -> None
             filters.append(store._filter)
     assert len(store) == 100_000
     assert len(filters) <= 6  # one per doubling of the keys past the first 4,096
+
+
+def test_the_filter_is_not_rebuilt_for_the_first_65536_keys() -> None:
+    # Each rebuild hashes every key again in a Python loop: a small store pays none.
+    store = PackedKeys()
+    first = store._filter
+    for guild in range(32):
+        store.update_many({(guild << 32) + n: b"u" for n in range(2_048)})
+    assert len(store) == 65_536 and store._filter is first
+    store.update_many({(99 << 32) + n: b"u" for n in range(2_048)})
+    assert store._filter is not first and store._filter.roomy(len(store))
