@@ -316,11 +316,11 @@ class Bare:
         import orjson
         import websocket
 
-        self.socket = socket = websocket.create_connection(self.url, enable_multithread=True)
         inflater = zlib.decompressobj()
         buffer = bytearray()
         meter, loads = self.meter, orjson.loads
         try:
+            self.socket = socket = websocket.create_connection(self.url, enable_multithread=True)
             while not self.stopping.is_set():
                 data = socket.recv_data()[1]
                 buffer += data
@@ -376,7 +376,8 @@ def start_bare(bare: Bare) -> None:
 
 def stop_bare(bare: Bare) -> None:
     bare.stopping.set()
-    bare.socket.close()
+    if bare.socket is not None:
+        bare.socket.close()
     bare.thread.join(STOP_WAIT)
 
 

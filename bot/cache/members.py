@@ -78,7 +78,7 @@ def _merge_users(
     merged, pack_user = _merged, records.pack_user
     for user_id, user, delta in zip(user_ids, users, deltas, strict=True):
         # Its record so far: from earlier in this batch (a user listed twice), else the store's.
-        record = changed.get(user_id) or (known.get(user_id) if known else None)
+        record = changed.get(user_id) or known.get(user_id)
         if record is None:  # a user new to the cache: most of a storm's (`_merged`, inlined)
             if delta > 0:
                 changed[user_id] = pack_user(user, delta)

@@ -84,7 +84,7 @@ _ENVELOPE = frozenset({"op", "s", "t", "d"})
 
 
 class JsonCodec:
-    """`encoding=json`: msgspec, with the stdlib as a fallback parser (module doc)."""
+    """`encoding=json`: msgspec, with orjson and the stdlib as fallback parsers (module doc)."""
 
     encoding = Encoding.JSON
     text_frames = True
@@ -115,7 +115,7 @@ class JsonCodec:
                 return orjson.loads(frame)
             except orjson.JSONDecodeError:
                 pass
-        if type(frame) is not bytes and isinstance(frame, bytearray | memoryview):
+        if isinstance(frame, bytearray | memoryview):  # the stdlib takes bytes or str
             frame = bytes(frame)
         return self._stdlib_loads(frame)
 

@@ -71,3 +71,12 @@ def test_every_frame_type_gives_the_stdlib_values(kind: type) -> None:
     broken = text[:-1] if kind is str else kind(text.encode()[:-1])
     with pytest.raises(DecodeError):
         JSON.decode(broken)
+
+
+@pytest.mark.parametrize("digits", [4_301, 100_000, 1_000_000])
+def test_an_integer_of_thousands_of_digits_is_a_decode_error(digits: int) -> None:
+    # msgspec refuses it; the stdlib refuses past Python's 4,300 digits (no quadratic int())
+    frame = _dispatch(f'{{"id": "5", "x": {"7" * digits}}}')
+    with pytest.raises(DecodeError):
+        JSON.decode_dispatch(frame)
+    assert JSON.decode_dispatch(_dispatch(f'{{"id": "5", "x": {"7" * 4_300}}}'))["d"]["x"] > 0
