@@ -53,7 +53,7 @@ from actors.groups import CONSUMERS, Groups
 from actors.messages import ConsumerLoad
 from actors.ordering import KeyedQueue, OrderBy, key_function
 from actors.slots import Slots
-from actors.subscription import Subscription
+from actors.subscription import Subscription, dispatch_wait
 from actors.waiting import DEFAULT_WAIT, Expectation, expect
 from actors.workers import start_worker, worker_pool
 from bot.event_names import check_event_names
@@ -356,10 +356,15 @@ class Consumer(supervisors.Actor):
         return True
 
     def _wait_for_slot(self) -> bool:
+        """Waits for a free slot; False if the consumer stops first. A shard's reader waiting
+        here is told paused, and leaves with `DispatchAbandoned` once its shard stops
+        (`actors.subscription.dispatch_wait`)."""
         slots = self._slots
-        while not slots.acquire(timeout=SLOT_POLL):
-            if self._closed or self.actor_stopped.is_set():
-                return False
+        with dispatch_wait() as check:
+            while not slots.acquire(timeout=SLOT_POLL):
+                if self._closed or self.actor_stopped.is_set():
+                    return False
+                check()
         return True
 
     def _run(self, event: Event) -> None:

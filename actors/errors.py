@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ActorsError",
     "CacheUnavailable",
+    "DispatchAbandoned",
     "InsecureGatewayUrl",
     "MembersRequestLost",
     "RegistryUnavailable",
@@ -33,6 +34,17 @@ class CacheUnavailable(ActorsError):
         super().__init__(f"cache unavailable: event_name={event_name} shard={shard_id}")
         self.event_name = event_name
         self.shard_id = shard_id
+
+
+class DispatchAbandoned(ActorsError):
+    """The thread handing an event to the consumers is stopping (a shard's reader, whose shard
+    stops): it gave up waiting for a consumer's slot. The event was not acknowledged, so the
+    shard's RESUME replays it; a consumer that had already taken it gets it twice."""
+
+    def __init__(self, event_name: str | None = None) -> None:
+        what = event_name or "an event"
+        super().__init__(f"dispatch of {what} abandoned: its reader is stopping")
+        self.event_name = event_name
 
 
 class InsecureGatewayUrl(ActorsError, ValueError):

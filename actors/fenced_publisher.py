@@ -31,6 +31,7 @@ import structlog
 
 from actors.cluster_groups import RedisGroups
 from actors.groups import Deliver, GroupMonitor, MemberRef
+from actors.subscription import WAIT_POLL, dispatch_wait
 from bot.cluster.errors import ClusterUnavailable, FencedOut
 from bot.cluster.leases import Lease, ShardLeases
 from bot.events import Event
@@ -110,8 +111,11 @@ class FencedPublisher:
                 )
                 self._thread.start()
             queue = self._queues.setdefault(shard, deque())
-            while len(queue) >= self.max_pending and not self._closed.is_set():
-                self._cond.wait(1.0)
+            if len(queue) >= self.max_pending and not self._closed.is_set():
+                with dispatch_wait() as check:  # a shard's reader: paused, stops with its shard
+                    while len(queue) >= self.max_pending and not self._closed.is_set():
+                        self._cond.wait(WAIT_POLL)
+                        check()
             if self._closed.is_set():
                 return False
             queue.append(_Pending(group, event.name, event.data, seq))

@@ -97,11 +97,30 @@ class Handoff:
         self._wake_bytes = max_bytes // 8  # a deferred pipe wakes at once past this many bytes
         self._drain = Drain(self)
 
+    def run_inline(self, hand_on: Callable[[Any], None]) -> None:
+        """From now on `put` calls `hand_on(item)` in the putting thread (the shard's reader),
+        once the pipe is idle: items that wait, and a drain that runs, go first, in order.
+        `hand_on` hands the item on and calls `done` itself. Set by the producer (see
+        `actors.producer`); a pipe whose producer does not set it stays a pipe."""
+        self._inline = hand_on
+
+    _inline: Callable[[Any], None] | None = None
+
     def put(self, item: Any, timeout: float | None = None, size: int = 0) -> bool:
         """Adds one item (decoded from `size` bytes); waits while the pipe has no room for it.
         False if still none after `timeout` (the caller checks whether it is stopping, then
         calls again); HandoffClosed if closed. A deferred pipe with no room wakes the producer
-        before it waits."""
+        before it waits. An inline pipe (`run_inline`) that is idle hands the item on here,
+        returning once it is handed on."""
+        # Read without the lock: only the putting thread adds items, and the producer clears
+        # `_scheduled` only after every item it took is handed on. A stale "busy" sends the
+        # item through the pipe, behind the others.
+        hand_on = self._inline
+        if hand_on is not None and not self._items and not self._scheduled:
+            if self._closed:
+                raise HandoffClosed()
+            hand_on(item)
+            return True
         while True:
             with self._lock:
                 if self._room(size):  # the usual case: one test, under the lock

@@ -130,8 +130,12 @@ class ProducerActor(supervisors.Actor):
         apply: Apply = passthrough,
         shard: ShardInfo | None = None,
         group: Hashable = CONSUMERS,
+        inline: bool = True,
     ) -> None:
         super().__init__()
+        self.inline = inline
+        """Run each dispatch in its shard's reader (True, the default), or in this actor's
+        thread, drained from the pipe in batches (False)."""
         self.shard_id = shard_id
         self.groups = groups
         self.apply = apply
@@ -151,11 +155,12 @@ class ProducerActor(supervisors.Actor):
         id: Hashable | None = None,
         apply: Apply = passthrough,
         shard: ShardInfo | None = None,
+        inline: bool = True,
     ) -> supervisors.ChildSpec:
         """The spec of shard `shard_id`'s producer (id: `("producer", shard_id)`)."""
         return supervisors.ChildSpec(
             ("producer", shard_id) if id is None else id,
-            lambda: cls.start(shard_id, groups, apply=apply, shard=shard),
+            lambda: cls.start(shard_id, groups, apply=apply, shard=shard, inline=inline),
         )
 
     def on_receive(self, message: Any) -> Any:
@@ -180,6 +185,14 @@ class ProducerActor(supervisors.Actor):
         old, self._handoff = self._handoff, handoff
         if old is not None and old is not handoff:
             old.close()
+        if self.inline:
+            produce, done = self.produce, handoff.done
+
+            def hand_on(dispatch: Dispatch) -> None:  # in the shard's reader
+                produce(dispatch)
+                done(dispatch.seq)
+
+            handoff.run_inline(hand_on)
 
     def _drain(self, drain: Drain) -> None:
         """Takes one batch from the pipe and hands it on; tells itself to drain again while more

@@ -25,7 +25,7 @@ import structlog
 from pykka import ActorDeadError, ActorRef, Timeout
 
 import supervisors
-from actors.errors import RegistryUnavailable
+from actors.errors import DispatchAbandoned, RegistryUnavailable
 from actors.groups import Deliver, Effects, GroupMonitor, MemberRef, Membership
 from actors.messages import DemonitorGroup, JoinGroup, LeaveGroup, MemberDown, MonitorGroup
 from supervisors import Down, NotSupervisable, SupervisorsError
@@ -177,6 +177,8 @@ class LocalGroups:
             except ActorDeadError:
                 self._report_down(member.ref)
                 continue
+            except DispatchAbandoned:
+                raise  # the dispatching reader is stopping: the rest is replayed on RESUME
             except Exception:
                 log.exception("groups.deliver_failed", group=group, member=str(member.ref))
                 continue

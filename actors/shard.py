@@ -33,7 +33,7 @@ from typing import Any
 
 import structlog
 
-from actors.errors import SendQueueFull, ShardNotConnected
+from actors.errors import DispatchAbandoned, SendQueueFull, ShardNotConnected
 from actors.handoff import Handoff, HandoffClosed
 from actors.messages import Attach, Dispatch, IdentifyGranted, IdentifyRefused
 from actors.shard_members import (
@@ -46,6 +46,7 @@ from actors.shard_members import (
 from actors.shard_sender import ReaderFailed, ShardSender
 from actors.shard_socket import GatewaySocket, SocketClosed
 from actors.shard_state import ShardState
+from actors.subscription import current
 from bot.gateway.codecs import codec_for
 from bot.gateway.compression import make_inflater
 from bot.gateway.errors import GatewayError
@@ -76,6 +77,31 @@ GATE_RETRY = 1.0  # seconds before a refused connection (see `connect_gate`) is 
 
 class _Stopping(Exception):
     """The shard is stopping: the reader leaves whatever it was waiting for."""
+
+
+class _ReaderPause:
+    """A shard's reader that waits (for room in its pipe, or, with an inline producer, for a
+    consumer's slot: `actors.subscription.Pause`): its session is told it is paused, so a
+    heartbeat ACK left unread in the socket is not taken for a zombie."""
+
+    __slots__ = ("_shard",)
+
+    def __init__(self, shard: ShardActor) -> None:
+        self._shard = shard
+
+    def __enter__(self) -> None:
+        with self._shard._lock:
+            self._shard._gateway.reader_paused()
+
+    def __exit__(self, *_exc_info: object) -> None:
+        shard = self._shard
+        with shard._lock:
+            shard._gateway.reader_resumed()
+            shard._cond.notify_all()
+
+    def check(self) -> None:
+        if self._shard._stopping.is_set():
+            raise DispatchAbandoned()
 
 
 class ShardActor(ShardSender, ShardMembers, Actor):
@@ -122,6 +148,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
         self._queue: deque[bytes] = deque()
         self._outbox: deque[Any] = deque()
         self._handoff: Handoff | None = None
+        self._pause = _ReaderPause(self)
         self._init_members()
         self._log = log.bind(shard=self.shard_id)
         self._reader = threading.Thread(
@@ -250,6 +277,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     # -- the reader ------------------------------------------------------------------------------
 
     def _reader_main(self) -> None:
+        current.pause = self._pause  # an inline producer's waits in this thread (see above)
         try:
             self._connect_loop()
         except _Stopping:
@@ -362,6 +390,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
             if self._stopping.is_set():
                 raise _Stopping() from None
             raise
+        except DispatchAbandoned:  # an inline producer's wait, left as the shard stops
+            raise _Stopping() from None
 
     def _wait_for_producer(self) -> None:
         """Waits until the producer has handed on (and acknowledged) every dispatch put."""
@@ -372,16 +402,10 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _paused_until(self, ready: Callable[[float], bool]) -> None:
         """Waits until `ready(wait)` is True, asking it every `PRODUCER_POLL_SECONDS`, with the
         session told that the reader is paused (a heartbeat ACK left unread is no zombie)."""
-        with self._lock:
-            self._gateway.reader_paused()
-        try:
+        with self._pause:
             while not ready(PRODUCER_POLL_SECONDS):
                 if self._stopping.is_set():
                     raise _Stopping()
-        finally:
-            with self._lock:
-                self._gateway.reader_resumed()
-                self._cond.notify_all()
 
     # -- fatal errors ----------------------------------------------------------------------------
 

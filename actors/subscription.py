@@ -21,30 +21,70 @@ silently, and a consumer that is gone for good does not hold its producer up for
 `restart_wait` on every event.
 
 The seq in that log is the one the dispatching producer is handing on (`current`, a
-thread-local the producer sets)
+thread-local the producer sets).
+
+A wait of the dispatching thread (here for a restart, in `actors.consumer` for a slot, in the
+cluster's publisher for room) is wrapped in `dispatch_wait()`. Where that thread is a shard's
+reader (its producer runs in it, see `actors.producer`), the reader sets `current.pause`: the
+wait tells its session that the reader is paused (a heartbeat ACK left unread is no zombie),
+and each poll of the wait calls its `check`, which raises `DispatchAbandoned` once the shard
+stops, so the reader is never held past its shard's stop.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 import structlog
 
 from actors.errors import RegistryUnavailable
 from actors.groups import Groups
 
-__all__ = ["RESTART_WAIT", "Subscription", "current"]
+__all__ = ["RESTART_WAIT", "WAIT_POLL", "Pause", "Subscription", "current", "dispatch_wait"]
 
 log = structlog.get_logger(__name__)
 
 RESTART_WAIT = 10.0
 """Seconds an event waits for a crashed consumer's restart before it is dropped (logged)."""
 
+WAIT_POLL = 0.05
+"""Ours: seconds between two checks of `current.pause` while a dispatch waits for a restart."""
+
 current = threading.local()
-"""`current.seq`: the seq of the dispatch the producer in this thread is handing on (for logs)."""
+"""`current.seq`: the seq of the dispatch the producer in this thread is handing on (for logs);
+`current.pause`: the `Pause` of a reader that dispatches itself (unset elsewhere)."""
+
+
+class Pause(Protocol):
+    """Set as `current.pause` by a shard's reader: entered around a wait of its dispatch."""
+
+    def __enter__(self) -> object: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def check(self) -> None:
+        """Raises `DispatchAbandoned` once the reader must stop waiting."""
+
+
+def _go_on() -> None:
+    return None
+
+
+@contextmanager
+def dispatch_wait() -> Iterator[Callable[[], None]]:
+    """Around a wait of the dispatching thread: yields the check to call at each poll (see the
+    module docstring)."""
+    pause: Pause | None = getattr(current, "pause", None)
+    if pause is None:
+        yield _go_on
+        return
+    with pause:
+        yield pause.check
+
 
 Deliver = Callable[[Any], bool | None]
 """A consumer's `deliver(event)`: False if it stopped before taking the event."""
@@ -91,14 +131,17 @@ class Subscription:
         deadline: float | None = None
         while True:
             with self._cond:
-                while self._deliver is None and not self._closed:
-                    now = time.monotonic()
-                    deadline = deadline if deadline is not None else now + self.restart_wait
-                    if now >= deadline or self._lapsed:
-                        self._lapsed = True
-                        self._dropped(event)
-                        return
-                    self._cond.wait(deadline - now)
+                if self._deliver is None and not self._closed:
+                    with dispatch_wait() as check:
+                        while self._deliver is None and not self._closed:
+                            now = time.monotonic()
+                            deadline = deadline if deadline is not None else now + self.restart_wait
+                            if now >= deadline or self._lapsed:
+                                self._lapsed = True
+                                self._dropped(event)
+                                return
+                            self._cond.wait(min(deadline - now, WAIT_POLL))
+                            check()
                 if self._closed:
                     return
                 deliver = self._deliver

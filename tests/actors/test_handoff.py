@@ -171,3 +171,56 @@ def test_a_deferred_pipe_wakes_the_producer_at_once_for_big_frames() -> None:
     assert pipe.put("big", timeout=0, size=100)  # 150 bytes waiting: past 800 / 8
     assert len(producer.drains) == 1
     assert pipe.take() == ["small", "big"]
+
+
+def test_an_inline_pipe_hands_each_item_on_in_the_putting_thread() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, deferred=True)
+    handed: list[tuple[object, str]] = []
+
+    def hand_on(item: object) -> None:
+        handed.append((item, threading.current_thread().name))
+        pipe.done(item)  # type: ignore[arg-type]
+
+    pipe.run_inline(hand_on)
+    for seq in range(3):
+        assert pipe.put(seq, timeout=0)
+    me = threading.current_thread().name
+    assert handed == [(0, me), (1, me), (2, me)]
+    assert producer.acked == [0, 1, 2]
+    assert producer.drains == [] and pipe.take() == []  # nothing went through the pipe
+    assert pipe.wait_idle(0)
+
+
+def test_an_inline_pipe_lets_what_waits_go_first_in_order() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, deferred=True)
+    handed: list[object] = []
+    pipe.put(1, timeout=0)
+    pipe.put(2, timeout=0)
+    pipe.run_inline(handed.append)  # set while items wait (a producer's Attach came late)
+    pipe.put(3, timeout=0)  # behind them, in the pipe
+    assert handed == []
+    pipe.flush()
+    assert len(producer.drains) == 1
+    assert pipe.take() == [1, 2, 3]
+    pipe.put(4, timeout=0)  # the drain still runs (it has not taken [] yet): queued
+    assert handed == []
+    assert pipe.take() == [4]
+    assert pipe.take() == []  # the drain ends: the pipe is idle
+    pipe.put(5, timeout=0)
+    assert handed == [5]
+    assert len(producer.drains) == 1
+
+
+def test_a_closed_inline_pipe_refuses_items() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append)
+    handed: list[object] = []
+    pipe.run_inline(handed.append)
+    pipe.close()
+    with pytest.raises(HandoffClosed):
+        pipe.put(1, timeout=0)
+    assert handed == []
+    pipe.done(1)  # a hand-on that finishes after the close acknowledges nothing
+    assert producer.acked == []

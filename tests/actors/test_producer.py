@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from threading import current_thread
 from typing import Any
 
 import pykka
@@ -12,9 +13,12 @@ from structlog.testing import capture_logs
 import supervisors
 from actors.cache import CacheActor
 from actors.consumer import Consumer
+from actors.errors import DispatchAbandoned
 from actors.groups import Groups
-from actors.messages import ApplyEvent, Dispatch
+from actors.handoff import Handoff
+from actors.messages import ApplyEvent, Attach, Dispatch
 from actors.producer import ProducerActor, ask_cache, raw
+from actors.subscription import current
 from bot.cache import Applied, Cache, Stores
 from bot.events import Event, ShardInfo
 from bot.payloads import Message
@@ -216,3 +220,135 @@ def test_a_consumer_that_stops_lets_a_waiting_producer_go(groups: Groups, actors
     held.get(timeout=WAIT)
     gate.set()
     stopped.get(timeout=WAIT)
+
+
+def attached_pipe(producer: pykka.ActorRef[Any], acked: list[int]) -> Handoff:
+    """A shard's pipe, attached to `producer` as a shard attaches it (told, then waited on)."""
+    pipe = Handoff(producer.tell, acked.append, deferred=True)
+    producer.tell(Attach(pipe))
+    producer.ask(Dispatch(0, None, "PING", None), timeout=WAIT)  # the Attach is done
+    return pipe
+
+
+def test_an_inline_producer_hands_on_in_the_shards_reader(groups: Groups, actors: Actors) -> None:
+    threads: list[threading.Thread] = []
+    groups.join("consumers", actors.recorder()[0], lambda e: threads.append(current_thread()))
+    producer = actors.add(ProducerActor.start(0, groups, apply=raw))
+    acked: list[int] = []
+    pipe = attached_pipe(producer, acked)
+    threads.clear()
+    for seq in (1, 2, 3):
+        assert pipe.put(Dispatch(0, seq, "MESSAGE_CREATE", {"n": seq}), timeout=0)
+    assert acked == [1, 2, 3]  # each acknowledged before its put returned
+    assert threads == [current_thread()] * 3
+    assert producer.proxy().last_seq.get(timeout=WAIT) == 3
+
+
+def test_a_producer_not_inline_hands_on_in_its_own_thread(groups: Groups, actors: Actors) -> None:
+    threads: list[threading.Thread] = []
+    done = threading.Event()
+
+    def deliver(event: Event) -> None:
+        threads.append(current_thread())
+        if event.data["n"] == 2:
+            done.set()
+
+    groups.join("consumers", actors.recorder()[0], deliver)
+    producer = actors.add(ProducerActor.start(0, groups, apply=raw, inline=False))
+    acked: list[int] = []
+    pipe = attached_pipe(producer, acked)
+    threads.clear()
+    for seq in (1, 2):
+        assert pipe.put(Dispatch(0, seq, "MESSAGE_CREATE", {"n": seq}), timeout=0)
+    pipe.flush()
+    assert done.wait(WAIT) and pipe.wait_idle(WAIT)
+    assert acked == [1, 2]
+    assert len(threads) == 2 and current_thread() not in threads
+
+
+class Pause:
+    """Stands for a shard reader's `current.pause`: records its use, stops when told."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.left = threading.Event()
+        self.stopping = threading.Event()
+
+    def __enter__(self) -> None:
+        self.entered.set()
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.left.set()
+
+    def check(self) -> None:
+        if self.stopping.is_set():
+            raise DispatchAbandoned()
+
+
+def test_an_inline_put_waiting_for_a_slot_pauses_its_reader_and_leaves_when_it_stops(
+    groups: Groups, actors: Actors
+) -> None:
+    gate = threading.Event()
+    started: list[Event] = []
+    actors.add(Gate.start(groups, gate, started))
+    producer = actors.add(ProducerActor.start(0, groups))
+    acked: list[int] = []
+    pipe = attached_pipe(producer, acked)
+    pause = Pause()
+    outcome: list[BaseException | None] = []
+
+    def reader() -> None:
+        current.pause = pause
+        try:
+            for seq in (1, 2, 3):  # two slots: the third waits
+                pipe.put(Dispatch(0, seq, "MESSAGE_CREATE", seq), timeout=0)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=reader)
+    try:
+        thread.start()
+        assert pause.entered.wait(WAIT)  # the reader waits for a slot, told paused
+        assert acked == [1, 2] and not pause.left.is_set()
+        pause.stopping.set()
+        thread.join(WAIT)
+        assert not thread.is_alive()
+        assert pause.left.is_set()
+        assert len(outcome) == 1 and isinstance(outcome[0], DispatchAbandoned)
+        assert acked == [1, 2]  # the third is not acknowledged: a RESUME replays it
+    finally:
+        gate.set()
+        thread.join(WAIT)
+    assert {event.data for event in started} == {1, 2}
+
+
+def test_an_inline_put_waiting_for_a_slot_goes_on_once_one_frees(
+    groups: Groups, actors: Actors
+) -> None:
+    gate = threading.Event()
+    started: list[Event] = []
+    actors.add(Gate.start(groups, gate, started))
+    producer = actors.add(ProducerActor.start(0, groups))
+    acked: list[int] = []
+    pipe = attached_pipe(producer, acked)
+    pause = Pause()
+    current.pause = pause
+    try:
+        pipe.put(Dispatch(0, 1, "MESSAGE_CREATE", 1), timeout=0)
+        pipe.put(Dispatch(0, 2, "MESSAGE_CREATE", 2), timeout=0)
+        assert not pause.entered.is_set()  # a free slot: no pause
+
+        def open_when_paused() -> None:
+            if pause.entered.wait(WAIT):
+                gate.set()
+
+        opener = threading.Thread(target=open_when_paused)
+        opener.start()
+        pipe.put(Dispatch(0, 3, "MESSAGE_CREATE", 3), timeout=0)
+        opener.join(WAIT)
+    finally:
+        del current.pause
+        gate.set()
+    assert pause.entered.is_set() and pause.left.is_set()
+    assert acked == [1, 2, 3]

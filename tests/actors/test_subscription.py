@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from actors.errors import DispatchAbandoned
 from actors.registry import LocalGroups, start_local_groups
-from actors.subscription import Subscription
+from actors.subscription import Subscription, current
 
 GROUP = "consumers"
 WAIT = 5.0
@@ -136,4 +137,54 @@ def test_a_lapsed_place_drops_at_once_and_logs_each_event_with_shard_and_seq(
     subscription.attach(taker.deliver)
     groups.dispatch(GROUP, "kept")
     assert taker.taken == ["kept"]
+    subscription.close()
+
+
+class ReaderPause:
+    """A shard reader's `current.pause`: records that it was entered; stops when told."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.left = threading.Event()
+        self.stopping = threading.Event()
+
+    def __enter__(self) -> None:
+        self.entered.set()
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.left.set()
+
+    def check(self) -> None:
+        if self.stopping.is_set():
+            raise DispatchAbandoned()
+
+
+def test_a_reader_waiting_for_a_restart_is_paused_and_leaves_when_it_stops(
+    groups: LocalGroups,
+) -> None:
+    subscription = Subscription(groups, GROUP, "c0", restart_wait=60)
+    crashed = Taker()
+    subscription.attach(crashed.deliver)
+    subscription.detach(crashed.deliver)
+    pause = ReaderPause()
+    raised: list[BaseException] = []
+
+    def reader() -> None:
+        current.pause = pause
+        try:
+            groups.dispatch(GROUP, "e1")
+        except DispatchAbandoned as exc:  # not logged and swallowed by the group's dispatch
+            raised.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert pause.entered.wait(WAIT)
+    pause.stopping.set()
+    thread.join(WAIT)
+    assert not thread.is_alive() and pause.left.is_set()
+    assert len(raised) == 1
+    restarted = Taker()
+    subscription.attach(restarted.deliver)  # the place was kept: not lapsed, nothing dropped
+    assert groups.dispatch(GROUP, "e2") == 1
+    assert restarted.taken == ["e2"]
     subscription.close()
