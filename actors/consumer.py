@@ -214,7 +214,7 @@ class Consumer(supervisors.Actor):
 
         Called from `handle_event` it gives that handler's slot back while it waits (so the
         events before the one it waits for are not held up behind it). `check` runs in the
-        producer's thread: keep it quick.
+        shard's reader thread: keep it quick.
         """
         with self.expect(name, check) as expectation:
             return expectation.result(timeout)

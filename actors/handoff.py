@@ -1,5 +1,11 @@
 """`Handoff`: the bounded batch pipe from a shard's reader to its producer.
 
+An inline producer (`ProducerActor`'s default, the one a bot runs) makes the pipe run each
+item in the reader's thread (`run_inline`): `put` then hands the item on itself and returns
+once it is acknowledged, and nothing below is used except `close` (after which `put` fails).
+Items put before the producer attached still go first, through the pipe, in order.
+The rest of this docstring is the pipe of a producer that is not inline.
+
 The reader `put`s each DISPATCH; the producer `take`s everything waiting at once and hands it
 on, acknowledging each seq as it goes (`done`: the number the shard's session RESUMEs from).
 No reply future per event and no thread wake-up per event: the producer is woken (by one `Drain`

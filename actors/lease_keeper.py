@@ -127,7 +127,7 @@ class LeaseKeeper(Actor):
         return None
 
     def fenced(self, shard: int) -> None:
-        """Called from a producer's thread: its shard's publish was refused."""
+        """Called from the node's publisher thread: its shard's publish was refused."""
         self.actor_ref.tell(ShardFenced(shard))
 
     # -- one round -------------------------------------------------------------------------------

@@ -1,26 +1,43 @@
 """`ProducerActor`: one per shard; writes each dispatch to the cache, then fans it out.
 
-Its shard's reader hands it dispatches through an `actors.handoff.Handoff` (`attach` it with
-`Attach(handoff)`): on each `Drain` the producer takes every dispatch waiting, runs steps 1 and
-2 below for each, in order, then acknowledges the batch's last seq (the shard's session RESUMEs
-from it), and drains again, until the pipe is empty. A `Dispatch` asked directly (tests, tools)
-goes the same way alone, the reply meaning "taken". For each dispatch:
+Where its work runs. Its shard's reader hands it dispatches through an
+`actors.handoff.Handoff` (the shard tells it `Attach(handoff)`):
+- **inline** (the default, and what a bot runs): the producer makes the pipe run each dispatch
+  in the reader's own thread (`Handoff.run_inline`): the reader writes the cache and hands the
+  event to the consumers itself, then reads on. As Nostrum writes its cache in the shard's own
+  process: one thread hand-off per event (reader to a consumer's pool) instead of two, and no
+  wake-up of this actor's thread at all. A reader that must wait (a consumer with every slot
+  taken, a consumer's restart, a full cluster queue) waits there, told paused
+  (`actors.subscription.dispatch_wait`): its session takes no heartbeat ACK left unread for
+  a zombie, and the wait ends with `DispatchAbandoned` when the shard stops. The workers of
+  the events of one read of the socket start together, when the reader is about to read
+  again or to wait (`supervisors.hold_turns`).
+- **not inline** (`inline=False`): on each `Drain` this actor takes every dispatch waiting in
+  the pipe and runs them in its own thread, in order, then drains again until the pipe is
+  empty (the path before issue 9's last round; `bench/bench_pipeline.py --stage handoff`).
+
+In both, each dispatch is acknowledged (`done(seq)`: the number the shard's session RESUMEs
+from) once every consumer has it, and a `Dispatch` asked directly (tests, tools) goes the same
+way alone, the reply meaning "taken". For each dispatch:
 1. `apply(name, data, shard_id)` gives what consumers get as `Applied(name, data)`: the cache
-   write, in this thread under the stores' write lock (`write_cache`: one writer at a time, as
-   Nostrum writes its cache in the shard's own process; GUILD_CREATE may come back renamed
-   GUILD_AVAILABLE or GUILD_UNAVAILABLE), an ask to the CacheActor (`ask_cache`), or the
-   payload object alone where there is no cache.
+   write under the stores' write lock (`write_cache`: one writer at a time across the shards;
+   GUILD_CREATE may come back renamed GUILD_AVAILABLE or GUILD_UNAVAILABLE), an ask to the
+   CacheActor (`ask_cache`), or the payload object alone where there is no cache.
 2. `Event(name, data, shard)` goes to every member of the group `"consumers"` through the
-   groups backend, in this actor's thread. A consumer with all of its `max_workers` slots taken
-   makes that call wait (see `actors.consumer`).
-3. Once the batch is handed on, its last seq is acknowledged to the shard's session.
+   groups backend. A consumer with all of its `max_workers` slots taken makes that call wait
+   (see `actors.consumer`).
+3. Once every member has it, its seq is acknowledged to the shard's session.
 
 So the whole path holds at most the pipe's capacity per shard between the socket and the
-consumers: no queue on it grows without bound.
+consumers (inline: the one dispatch the reader is handing on): no queue on it grows without
+bound.
 
 If `apply` raises (the cache crashed on a payload, or is gone past its timeout), the error is
 logged (`producer.apply_failed`) and the consumers get the payload as it came (as its payload
-type from `bot.events.CATALOGUE` when it is a mapping): an event is never dropped.
+type from `bot.events.CATALOGUE` when it is a mapping): an event is never dropped. Anything
+else that raises inline (a bug in a groups backend) fails the reader, so the shard crashes and
+is restarted, and its RESUME replays what was not acknowledged, as a crash of this actor's
+thread does when not inline.
 """
 
 from __future__ import annotations
@@ -117,7 +134,8 @@ def write_cache(stores: Stores) -> Apply:
 
 
 class ProducerActor(supervisors.Actor):
-    """Turns its shard's dispatches into events for the consumers' group, one at a time."""
+    """Turns its shard's dispatches into events for the consumers' group, one at a time (in
+    its shard's reader when `inline`, see the module docstring)."""
 
     inbox_size: ClassVar[int | None] = 8
     """Its shard has one dispatch in flight at a time; the rest of the room is for slack."""

@@ -6,12 +6,16 @@ Three threads, one lock (`_lock`, which also guards the session state machine):
   state, latency, reconnect, disconnect) and the IdentifyQueue's answers;
 - the reader (`shard-N-reader`): connects, reads frames, inflates and decodes them, feeds the
   session and carries out what it returns; reconnects with the session's backoff. Each DISPATCH
-  goes into the shard's `actors.handoff.Handoff`, a bounded pipe its producer drains in batches
-  (no ask, no reply future, no wake-up per event). A full pipe makes the reader wait before it
-  reads on (backpressure: a slow pipeline leaves frames in the socket, never in a buffer here).
-  The producer acknowledges the last seq of each batch it has handed on to the consumers
-  (`ShardSession.acknowledge`), so a RESUME after a crash replays what it had not taken; before
-  a reconnect the reader waits until the pipe is empty;
+  goes into the shard's `actors.handoff.Handoff`. With the tree's producer (inline, see
+  `actors.producer`) the reader itself writes it to the cache and hands it to the consumers
+  there, and the workers of one read's events start when it is about to read again
+  (`supervisors.hold_turns`); with a producer that is not inline, the pipe is bounded and the
+  producer drains it in batches (no ask, no reply future, no wake-up per event). Either way a
+  slow pipeline makes the reader wait before it reads on (backpressure: frames wait in the
+  socket, never in a buffer here), and the wait is a pause (`_ReaderPause`): the session takes
+  no heartbeat ACK left unread for a zombie, and a stop ends it. Each dispatch is acknowledged
+  once handed on to the consumers (`ShardSession.acknowledge`), so a RESUME after a crash
+  replays what was not; before a reconnect the reader waits until the pipe is empty;
 - the ticker (`shard-N-ticker`, `actors.shard_sender`): heartbeats and paced commands.
 
 What outlives a crash is in `ShardState` (the tree makes it, every start gets it): the Discord
@@ -56,7 +60,7 @@ from bot.gateway.messages import Reconnect, Stop
 from bot.gateway.opcodes import Opcode
 from bot.gateway.ratelimit import SendLimiter
 from bot.gateway.session import GatewaySession, SessionConfig
-from supervisors import Actor, ExitKind, ExitReason, Shutdown
+from supervisors import Actor, ExitKind, ExitReason, Shutdown, hold_turns, release_turns
 
 __all__ = ["ShardActor", "ShardState", "request_guild_members"]
 
@@ -90,6 +94,7 @@ class _ReaderPause:
         self._shard = shard
 
     def __enter__(self) -> None:
+        release_turns()  # what it waits for may need them (the pipe's producer, a worker)
         with self._shard._lock:
             self._shard._gateway.reader_paused()
 
@@ -278,6 +283,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _reader_main(self) -> None:
         current.pause = self._pause  # an inline producer's waits in this thread (see above)
+        hold_turns()  # the workers of a read's events start together (`_before_read`)
         try:
             self._connect_loop()
         except _Stopping:
@@ -286,6 +292,8 @@ class ShardActor(ShardSender, ShardMembers, Actor):
             if not self._stopping.is_set():
                 self._log.error("shard.reader_failed", error=repr(exc)[:200])
                 self.actor_ref.tell(ReaderFailed(exc))
+        finally:
+            release_turns(stop_holding=True)  # events taken by consumers run, whatever came
 
     def _connect_loop(self) -> None:
         failures = 0
@@ -346,10 +354,17 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _read_frames(self, sock: GatewaySocket) -> None:
         handoff = self._handoff
         assert handoff is not None
-        flush = handoff.flush  # the producer starts on a read's frames before the next read
+        flush = handoff.flush
+
+        def before_read() -> None:
+            # What a read's frames gave starts before the next read, which may block: the
+            # workers of an inline producer's events, or the producer of a pipe.
+            release_turns()
+            flush()
+
         while True:
             try:
-                message = sock.recv(flush)
+                message = sock.recv(before_read)
             except SocketClosed as closed:
                 with self._lock:
                     self._run(self._gateway.on_close(closed.code, time.monotonic()))

@@ -28,7 +28,9 @@ cluster's publisher for room) is wrapped in `dispatch_wait()`. Where that thread
 reader (its producer runs in it, see `actors.producer`), the reader sets `current.pause`: the
 wait tells its session that the reader is paused (a heartbeat ACK left unread is no zombie),
 and each poll of the wait calls its `check`, which raises `DispatchAbandoned` once the shard
-stops, so the reader is never held past its shard's stop.
+stops, so the reader is never held past its shard's stop. Turns the thread holds
+(`supervisors.hold_turns`: a reader's workers, started once per read of its socket) are
+released first: a consumer's slot frees only when one of its workers has run.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import structlog
 
 from actors.errors import RegistryUnavailable
 from actors.groups import Groups
+from supervisors import release_turns
 
 __all__ = ["RESTART_WAIT", "WAIT_POLL", "Pause", "Subscription", "current", "dispatch_wait"]
 
@@ -78,6 +81,7 @@ def _go_on() -> None:
 def dispatch_wait() -> Iterator[Callable[[], None]]:
     """Around a wait of the dispatching thread: yields the check to call at each poll (see the
     module docstring)."""
+    release_turns()  # the turns this thread holds may be what frees what it waits for
     pause: Pause | None = getattr(current, "pause", None)
     if pause is None:
         yield _go_on

@@ -8,15 +8,16 @@ Stages (each a function `stage(events) -> Timing`, registered in STAGES), in the
                  (orjson; a MESSAGE_CREATE's `d` left as parsed: `normalise.LAZY_EVENTS`).
 - decode_eager:  `JsonCodec.decode` (orjson + normalise of the whole tree), for comparison.
 - handoff:       the shard -> producer pipe (`actors.handoff.Handoff`, batches, bounded) into a
-                 ProducerActor with no consumer, until it has handed on the last one.
+                 ProducerActor that is not inline (it drains the pipe in its own thread), with
+                 no consumer, until it has handed on the last one.
 - cache_apply:   `bot.cache.apply` of each MESSAGE_CREATE as the reader leaves it, in this thread.
 - cache_ask:     the same through an ask to the CacheActor (off the path since issue 9: the
                  producer writes the cache itself), for comparison.
 - fanout:        `LocalGroups.dispatch` of one event to one member with a no-op deliver.
 - worker_start:  `start_worker` of a no-op, until every one has run.
 - consumer:      `Consumer.deliver` (filter, slot, worker) to a `handle_event` that counts.
-- pipeline:      pipe -> producer -> group -> consumer -> worker -> `handle_event`, one
-                 consumer, no cache, waiting for the last handler.
+- pipeline:      pipe -> producer (inline, as a bot's: in this thread) -> group -> consumer ->
+                 worker -> `handle_event`, one consumer, no cache, waiting for the last handler.
 - pipeline_cache: the same with the producer writing the cache (`write_cache`), as a bot does.
 - frames:        THE WHOLE PATH in one process: compressed frame -> inflate -> decode ->
                  pipe -> producer (cache write) -> group -> consumer -> worker -> `handle_event`.
@@ -57,6 +58,8 @@ from bot.cache import Stores
 from bot.cache import apply as cache_apply
 from bot.events import Event, ShardInfo
 from bot.gateway import Compression, JsonCodec, make_inflater
+from bot.gateway.wsframes import READ_BYTES
+from supervisors import hold_turns, release_turns
 
 WAIT = 60.0
 
@@ -176,7 +179,7 @@ def stage_consumer(events: int) -> Timing:
 
 def stage_handoff(events: int) -> Timing:
     groups, registry = start_local_groups()
-    producer = ProducerActor.start(0, groups)
+    producer = ProducerActor.start(0, groups, inline=False)  # the pipe itself, drained
     try:
         start = clock()
         handoff = _pipe(producer)
@@ -297,9 +300,10 @@ def stage_frames_nocache(events: int) -> Timing:
 
 
 def _pipe(producer: Any) -> Handoff:
-    """A shard's pipe to `producer`, attached as a (re)started shard attaches it."""
+    """A shard's pipe to `producer`, attached as a (re)started shard attaches it (asked here,
+    so that an inline producer runs the first dispatch in this thread too)."""
     handoff = Handoff(producer.tell, lambda seq: None)
-    producer.tell(Attach(handoff))
+    producer.ask(Attach(handoff))
     return handoff
 
 
@@ -315,12 +319,22 @@ def _reader_loop(handoff: Handoff, stream: list[bytes]) -> None:
     feed = make_inflater(Compression.ZLIB_STREAM).feed
     decode = JsonCodec().decode_dispatch
     put = handoff.put
-    for frame in stream:
-        raw = feed(frame)
-        if raw is None:
-            continue
-        seq, name, data = dispatch_of(decode(raw))
-        put(Dispatch(0, seq, name, data))
+    read = 0  # bytes of the socket's current read
+    hold_turns()  # as the reader: the workers of one read's events start together
+    try:
+        for frame in stream:
+            read += len(frame)
+            if read > READ_BYTES:  # the next read of the socket
+                release_turns()
+                handoff.flush()
+                read = len(frame)
+            raw = feed(frame)
+            if raw is None:
+                continue
+            seq, name, data = dispatch_of(decode(raw))
+            put(Dispatch(0, seq, name, data))
+    finally:
+        release_turns(stop_holding=True)
 
 
 STAGES: dict[str, Callable[[int], Timing]] = {

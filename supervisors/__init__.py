@@ -36,7 +36,7 @@ from supervisors.messages import (
     Shutdown,
 )
 from supervisors.names import Names
-from supervisors.pool import Pool, default_pool
+from supervisors.pool import Pool, default_pool, hold_turns, release_turns
 from supervisors.pooled import PooledActor, PooledFuture, PooledRef
 from supervisors.shutdown import stop_at_exit, stop_tree
 from supervisors.spec import (
@@ -105,8 +105,10 @@ __all__ = [
     "default_pool",
     "default_scheduler",
     "demonitor",
+    "hold_turns",
     "link",
     "monitor",
+    "release_turns",
     "restart_allowed",
     "stop_at_exit",
     "stop_tree",

@@ -3,7 +3,7 @@
 - `RestCounter` wraps the REST client's limiter: requests waiting for the limiter, in flight,
   sent, and their error answers. A lock and a few integer updates per request.
 - `EventTally` counts every dispatched event by name through `tally_consumer(tally)`, a
-  consumer whose `deliver` counts in the producer's thread and starts no worker.
+  consumer whose `deliver` counts in the shard's reader thread and starts no worker.
 - `StatsCollector.snapshot()` puts them together with what the tree already knows: shards
   (state, latency, guilds), the consumers' `load()` (handled, failed, in flight) and the
   supervisors' `restart_count`, read through their proxies (a few round trips, a few times a
@@ -142,7 +142,7 @@ class EventTally:
 
 
 class _TallyConsumer(Consumer):
-    """Counts every event in the producer's thread; runs no handler, holds no slot."""
+    """Counts every event in the shard's reader thread; runs no handler, holds no slot."""
 
     tally: EventTally
 

@@ -11,7 +11,7 @@ BotSupervisor                     one_for_one
 ├── LeaseKeeper                   "lease_keeper", cluster backend only: shard leases, heartbeat
 └── ShardSupervisor               "shards", one_for_one, dynamic children
     └── ShardTree(n)              rest_for_one, one per shard
-        ├── ProducerActor(n)      ("producer", n): cache write (its thread), fan-out to the group
+        ├── ProducerActor(n)      ("producer", n): cache write and fan-out, in the shard's reader
         └── ShardActor(n)         ("shard", n): the gateway connection
 ```
 
@@ -251,8 +251,8 @@ def bot_tree(
 
 
 def start_producer(state: TreeState, shard_id: int, names: Names) -> Any:
-    """Starts ProducerActor(n): it writes the cache in its own thread under the stores' write
-    lock (one writer at a time), then fans out to the group."""
+    """Starts ProducerActor(n), inline: its shard's reader writes the cache under the stores'
+    write lock (one writer at a time), then fans out to the group (see `actors.producer`)."""
     shard_state = state.shard_states.get(shard_id)
     source = (lambda: shard_state.latency) if shard_state is not None else None
     groups = state.groups

@@ -456,3 +456,56 @@ def test_threads_asking_for_the_lifeline_as_the_actor_ends_share_one() -> None:
         assert lines[0] is lines[1] is ref.lifeline
         assert box.get().reason == supervisors.NORMAL
         assert ref.lifeline.wait(WAIT)
+
+
+class Noted:
+    """A pool turn that records its name and the thread it ran on."""
+
+    def __init__(self, name: str, ran: list[tuple[str, str]], done: threading.Event) -> None:
+        self.name, self.ran, self.done = name, ran, done
+
+    def _run_turn(self) -> None:
+        self.ran.append((self.name, threading.current_thread().name))
+        self.done.set()
+
+
+def test_held_turns_wait_in_their_thread_until_released_then_run_in_order() -> None:
+    pool = Pool(1, name="held", idle=0.5)
+    ran: list[tuple[str, str]] = []
+    dones = [threading.Event() for _ in range(4)]
+    supervisors.hold_turns()
+    try:
+        for index in range(3):
+            pool.submit(Noted(f"t{index}", ran, dones[index]))
+        # Not even queued: the pool has no turn to run and starts no thread for them.
+        assert pool.threads == 0 and ran == []
+        supervisors.release_turns()
+        assert all(done.wait(WAIT) for done in dones[:3])
+        assert [name for name, _ in ran] == ["t0", "t1", "t2"]
+        assert all(thread.startswith("supervisors-pool-held") for _, thread in ran)
+        pool.submit(Noted("t3", ran, dones[3]))  # still holding after a release
+        assert len(ran) == 3
+    finally:
+        supervisors.release_turns(stop_holding=True)
+    assert dones[3].wait(WAIT)
+    late = threading.Event()
+    pool.submit(Noted("t4", ran, late))  # no longer holding: at once
+    assert late.wait(WAIT)
+    assert [name for name, _ in ran] == ["t0", "t1", "t2", "t3", "t4"]
+    supervisors.release_turns()  # a thread that holds nothing: nothing to do
+    assert pool.shutdown()
+
+
+def test_turns_are_held_only_in_the_thread_that_holds_them() -> None:
+    pool = Pool(1, name="held-elsewhere", idle=0.5)
+    ran: list[tuple[str, str]] = []
+    done = threading.Event()
+    supervisors.hold_turns()
+    try:
+        other = threading.Thread(target=lambda: pool.submit(Noted("other", ran, done)))
+        other.start()
+        other.join(WAIT)
+        assert done.wait(WAIT)  # submitted from a thread that does not hold: it ran
+    finally:
+        supervisors.release_turns(stop_holding=True)
+    assert pool.shutdown()
