@@ -224,3 +224,20 @@ def test_a_closed_inline_pipe_refuses_items() -> None:
     assert handed == []
     pipe.done(1)  # a hand-on that finishes after the close acknowledges nothing
     assert producer.acked == []
+
+
+def test_an_inline_pipe_sends_a_big_item_and_what_follows_it_through_the_pipe() -> None:
+    producer = Producer()
+    pipe = Handoff(producer.tell, producer.acked.append, max_bytes=1024, deferred=True)
+    handed: list[object] = []
+    pipe.run_inline(handed.append)
+    pipe.put("small", timeout=0, size=127)  # under an eighth of max_bytes: inline
+    assert handed == ["small"]
+    pipe.put("guild", timeout=0, size=128)  # a big one: to the producer's thread, woken now
+    assert len(producer.drains) == 1
+    pipe.put("after", timeout=0, size=10)  # behind it, in order
+    assert handed == ["small"]
+    assert pipe.take() == ["guild", "after"]
+    assert pipe.take() == []  # the drain ends: inline again
+    pipe.put("later", timeout=0, size=10)
+    assert handed == ["small", "later"]
