@@ -10,6 +10,7 @@ import pykka
 import pytest
 
 import supervisors
+from actors.errors import DispatchAbandoned
 from actors.groups import Groups
 from actors.registry import start_local_groups
 
@@ -49,6 +50,26 @@ class Recorder(supervisors.Actor):
 
     def on_receive(self, message: Any) -> None:
         self.inbox.append(message)
+
+
+class ReaderPause:
+    """Stands for a shard reader's `current.pause` (`actors.subscription.Pause`): records that
+    a wait entered and left it; its `check` raises DispatchAbandoned once `stopping` is set."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.left = threading.Event()
+        self.stopping = threading.Event()
+
+    def __enter__(self) -> None:
+        self.entered.set()
+
+    def __exit__(self, *_exc_info: object) -> None:
+        self.left.set()
+
+    def check(self) -> None:
+        if self.stopping.is_set():
+            raise DispatchAbandoned()
 
 
 class Actors:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from threading import current_thread
-from typing import Any
+from typing import Any, NamedTuple
 
 import pykka
 import pytest
@@ -25,6 +25,7 @@ from bot.payloads import Message
 from tests.actors.pipeline_helpers import (  # noqa: F401
     WAIT,
     Actors,
+    ReaderPause,
     actors_fixture,
     groups_fixture,
 )
@@ -266,35 +267,30 @@ def test_a_producer_not_inline_hands_on_in_its_own_thread(groups: Groups, actors
     assert len(threads) == 2 and current_thread() not in threads
 
 
-class Pause:
-    """Stands for a shard reader's `current.pause`: records its use, stops when told."""
+class GatedPipe(NamedTuple):
+    """A shard's pipe into an inline producer whose one consumer (`Gate`, two slots) holds its
+    handlers until `gate` is set."""
 
-    def __init__(self) -> None:
-        self.entered = threading.Event()
-        self.left = threading.Event()
-        self.stopping = threading.Event()
-
-    def __enter__(self) -> None:
-        self.entered.set()
-
-    def __exit__(self, *_exc_info: object) -> None:
-        self.left.set()
-
-    def check(self) -> None:
-        if self.stopping.is_set():
-            raise DispatchAbandoned()
+    pipe: Handoff
+    gate: threading.Event
+    started: list[Event]
+    acked: list[int]
 
 
-def test_an_inline_put_waiting_for_a_slot_pauses_its_reader_and_leaves_when_it_stops(
-    groups: Groups, actors: Actors
-) -> None:
+def gated_pipe(groups: Groups, actors: Actors) -> GatedPipe:
     gate = threading.Event()
     started: list[Event] = []
     actors.add(Gate.start(groups, gate, started))
     producer = actors.add(ProducerActor.start(0, groups))
     acked: list[int] = []
-    pipe = attached_pipe(producer, acked)
-    pause = Pause()
+    return GatedPipe(attached_pipe(producer, acked), gate, started, acked)
+
+
+def test_an_inline_put_waiting_for_a_slot_pauses_its_reader_and_leaves_when_it_stops(
+    groups: Groups, actors: Actors
+) -> None:
+    pipe, gate, started, acked = gated_pipe(groups, actors)
+    pause = ReaderPause()
     outcome: list[BaseException | None] = []
 
     def reader() -> None:
@@ -326,13 +322,8 @@ def test_an_inline_put_waiting_for_a_slot_pauses_its_reader_and_leaves_when_it_s
 def test_an_inline_put_waiting_for_a_slot_goes_on_once_one_frees(
     groups: Groups, actors: Actors
 ) -> None:
-    gate = threading.Event()
-    started: list[Event] = []
-    actors.add(Gate.start(groups, gate, started))
-    producer = actors.add(ProducerActor.start(0, groups))
-    acked: list[int] = []
-    pipe = attached_pipe(producer, acked)
-    pause = Pause()
+    pipe, gate, _, acked = gated_pipe(groups, actors)
+    pause = ReaderPause()
     current.pause = pause
     try:
         pipe.put(Dispatch(0, 1, "MESSAGE_CREATE", 1), timeout=0)

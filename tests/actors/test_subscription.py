@@ -11,6 +11,7 @@ import pytest
 from actors.errors import DispatchAbandoned
 from actors.registry import LocalGroups, start_local_groups
 from actors.subscription import Subscription, current
+from tests.actors.pipeline_helpers import ReaderPause
 
 GROUP = "consumers"
 WAIT = 5.0
@@ -138,25 +139,6 @@ def test_a_lapsed_place_drops_at_once_and_logs_each_event_with_shard_and_seq(
     groups.dispatch(GROUP, "kept")
     assert taker.taken == ["kept"]
     subscription.close()
-
-
-class ReaderPause:
-    """A shard reader's `current.pause`: records that it was entered; stops when told."""
-
-    def __init__(self) -> None:
-        self.entered = threading.Event()
-        self.left = threading.Event()
-        self.stopping = threading.Event()
-
-    def __enter__(self) -> None:
-        self.entered.set()
-
-    def __exit__(self, *_exc_info: object) -> None:
-        self.left.set()
-
-    def check(self) -> None:
-        if self.stopping.is_set():
-            raise DispatchAbandoned()
 
 
 def test_a_reader_waiting_for_a_restart_is_paused_and_leaves_when_it_stops(
