@@ -8,7 +8,7 @@ and what the reader puts after it follows it there until the pipe is idle again 
 holds). That keeps a storm's long-lived cache blocks (malloc'd: above 512 bytes) apart from
 the reader's decode garbage, in another thread's malloc arena: written in the reader, they
 were interleaved with it, and `bench_peers.py` showed 320 to 400 B of RSS per cached member
-instead of 270 to 290. A thread hand-off per guild costs nothing beside its 2,000 members.
+instead of 230 to 290. A thread hand-off per guild costs nothing beside its 2,000 members.
 Items put before the producer attached also go first, through the pipe, in order.
 
 The reader `put`s each DISPATCH; the producer `take`s everything waiting at once and hands it

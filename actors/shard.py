@@ -283,7 +283,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
 
     def _reader_main(self) -> None:
         current.pause = self._pause  # an inline producer's waits in this thread (see above)
-        hold_turns()  # the workers of a read's events start together (`_before_read`)
+        hold_turns()  # the workers of a read's events start together (`before_read`)
         try:
             self._connect_loop()
         except _Stopping:

@@ -22,8 +22,9 @@ run it (no thread hand-off: `bench/bench_pipeline.py` and `bench/bench_peers.py`
 - reader:    what the shard's reader does per message, the socket read aside: the websocket
              frame cut out of the bytes read (`FrameBuffer`), inflate, `decode_dispatch`,
              `GatewaySession.on_payload`, the `Dispatch` put in the (deferred) pipe and taken.
-- whole:     reader + `ProducerActor.produce`: everything one message costs the three threads
-             (reader, producer, worker), counted in one thread.
+- whole:     the reader with the tree's inline producer (`Handoff.run_inline`: the put runs
+             `ProducerActor.produce`): everything one message costs the reader and the worker,
+             counted in one thread.
 - storm:     `bot.cache.apply` of 4 GUILD_CREATEs of 2,000 members each (the bench_peers storm's
              payloads), per member.
 
@@ -152,6 +153,13 @@ def _messages(stage: str, messages: int) -> Any:
     apply = write_cache(Stores.in_memory())
     producer = ProducerActor.start(0, groups, apply=apply)
     produce = producer._actor_weakref().produce
+    if stage == "whole":  # as the tree's (inline) producer: the put hands each dispatch on
+
+        def hand_on(dispatch: Dispatch) -> None:
+            produce(dispatch)
+            pipe.done(dispatch.seq)
+
+        pipe.run_inline(hand_on)
     feed = make_inflater(Compression.ZLIB_STREAM).feed
     decode = JsonCodec().decode_dispatch
     loads = orjson.loads
@@ -186,9 +194,7 @@ def _messages(stage: str, messages: int) -> Any:
             return
         for action in session.on_payload(decode(raw), 0.0):
             pipe.put(Dispatch(0, action.seq, action.name, action.data), timeout=0.0, size=len(raw))
-        for dispatch in pipe.take():
-            if stage == "whole":
-                produce(dispatch)
+        for dispatch in pipe.take():  # "reader": what the pipe of a producer not inline costs
             pipe.done(dispatch.seq)
 
     def run(measured: bool) -> None:
