@@ -12,6 +12,7 @@ from actors.consumer import Consumer
 from actors.groups import Groups
 from actors.producer import ProducerActor, raw
 from actors.shard import ShardActor, ShardState
+from actors.waiting import expect
 from bot.events import Event
 from bot.testing import FakeDiscord, GatewayConfig, World
 from tests.actors.pipeline_helpers import (  # noqa: F401
@@ -108,3 +109,35 @@ def test_a_shard_stops_at_once_while_its_reader_waits_for_a_slot(
         finally:
             Held.gate.set()
         assert sum(e.name == "MESSAGE_CREATE" for e in Held.seen) == 2
+
+
+def test_a_check_that_blocks_the_reader_past_a_heartbeat_costs_a_resume_not_an_event(
+    groups: Groups, actors: Actors
+) -> None:
+    # An `expect` check runs in the reader (it hands events on): one that blocks holds the
+    # reading, unpaused, so the missing ACK is a zombie verdict. Nothing may be lost for it.
+    config = GatewayConfig(heartbeat_interval_ms=200, identify_window=0.0, world=World(1, 1))
+    with FakeDiscord(config=config) as discord:
+        state = ShardState(0, 1)
+        start(discord, groups, actors, state)
+        Held.gate.set()  # handlers run freely: only the check blocks
+        assert Held.wait_for(1, "GUILD_CREATE")
+        zombie = threading.Event()
+
+        def check(event: Event) -> bool:
+            # Blocks until the client has closed the connection it stopped reading.
+            zombie.wait(WAIT)
+            return True
+
+        with expect(groups, "MESSAGE_CREATE", check) as expectation:
+            seqs = discord.stream_messages(50)
+            assert discord.wait_until(
+                lambda: discord.connections[0].closed_by == "client", timeout=WAIT
+            )
+            zombie.set()
+            assert expectation.result(WAIT).name == "MESSAGE_CREATE"
+        discord.wait_for_resume(timeout=WAIT)
+        assert Held.wait_for(50)
+        numbers = sorted({e.data["content"] for e in Held.seen if e.name == "MESSAGE_CREATE"})
+        assert numbers == sorted(f"message {n}" for n in range(50))
+        assert discord.wait_until(lambda: state.session.seq >= seqs[-1])
