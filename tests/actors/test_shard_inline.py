@@ -48,15 +48,17 @@ class Held(Consumer):
 
 
 def start(
-    discord: FakeDiscord, groups: Groups, actors: Actors, state: ShardState
-) -> pykka.ActorRef[ShardActor]:
+    discord: FakeDiscord, groups: Groups, actors: Actors
+) -> tuple[pykka.ActorRef[ShardActor], ShardState]:
+    """Shard 0 with an inline producer and one `Held` consumer (its gate closed)."""
+    state = ShardState(0, 1)
     Held.gate.clear()
     Held.seen = []
     actors.add(Held.start(groups))
     producer = actors.add(ProducerActor.start(0, groups, apply=raw))
     # Uncompressed: the stream's padding must fill the sockets, not shrink to nothing.
     config = session_config(discord, compression="none")
-    return actors.add(ShardActor.start(config, state, producer))
+    return actors.add(ShardActor.start(config, state, producer)), state
 
 
 def test_a_full_consumer_pauses_the_inline_reader_without_a_zombie_verdict(
@@ -64,8 +66,7 @@ def test_a_full_consumer_pauses_the_inline_reader_without_a_zombie_verdict(
 ) -> None:
     config = GatewayConfig(heartbeat_interval_ms=200, heartbeat_grace=1.0, world=World(1, 1))
     with FakeDiscord(config=config) as discord:
-        state = ShardState(0, 1)
-        start(discord, groups, actors, state)
+        _, state = start(discord, groups, actors)
         try:
             assert Held.wait_for(1, "GUILD_CREATE")
             big = "x" * 16_000  # 24 MB: more than the sockets on both sides buffer
@@ -92,8 +93,7 @@ def test_a_shard_stops_at_once_while_its_reader_waits_for_a_slot(
 ) -> None:
     config = GatewayConfig(heartbeat_interval_ms=1000, world=World(1, 1))
     with FakeDiscord(config=config) as discord:
-        state = ShardState(0, 1)
-        shard = start(discord, groups, actors, state)
+        shard, state = start(discord, groups, actors)
         try:
             assert Held.wait_for(1, "GUILD_CREATE")
             seqs = discord.stream_messages(10)
@@ -118,8 +118,7 @@ def test_a_check_that_blocks_the_reader_past_a_heartbeat_costs_a_resume_not_an_e
     # reading, unpaused, so the missing ACK is a zombie verdict. Nothing may be lost for it.
     config = GatewayConfig(heartbeat_interval_ms=200, identify_window=0.0, world=World(1, 1))
     with FakeDiscord(config=config) as discord:
-        state = ShardState(0, 1)
-        start(discord, groups, actors, state)
+        _, state = start(discord, groups, actors)
         Held.gate.set()  # handlers run freely: only the check blocks
         assert Held.wait_for(1, "GUILD_CREATE")
         zombie = threading.Event()
