@@ -41,10 +41,8 @@ class DispatchAbandoned(ActorsError):
     stops): it gave up waiting for a consumer's slot. The event was not acknowledged, so the
     shard's RESUME replays it; a consumer that had already taken it gets it twice."""
 
-    def __init__(self, event_name: str | None = None) -> None:
-        what = event_name or "an event"
-        super().__init__(f"dispatch of {what} abandoned: its reader is stopping")
-        self.event_name = event_name
+    def __init__(self) -> None:
+        super().__init__("dispatch abandoned: its reader is stopping")
 
 
 class InsecureGatewayUrl(ActorsError, ValueError):

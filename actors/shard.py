@@ -94,7 +94,6 @@ class _ReaderPause:
         self._shard = shard
 
     def __enter__(self) -> None:
-        release_turns()  # what it waits for may need them (the pipe's producer, a worker)
         with self._shard._lock:
             self._shard._gateway.reader_paused()
 
@@ -417,6 +416,7 @@ class ShardActor(ShardSender, ShardMembers, Actor):
     def _paused_until(self, ready: Callable[[float], bool]) -> None:
         """Waits until `ready(wait)` is True, asking it every `PRODUCER_POLL_SECONDS`, with the
         session told that the reader is paused (a heartbeat ACK left unread is no zombie)."""
+        release_turns()  # what it waits for may need them (as `dispatch_wait` does)
         with self._pause:
             while not ready(PRODUCER_POLL_SECONDS):
                 if self._stopping.is_set():

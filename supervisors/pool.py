@@ -47,15 +47,9 @@ def release_turns(*, stop_holding: bool = False) -> None:
     """Submits every turn this thread holds, in order (nothing if it holds none);
     `stop_holding`: later turns go at once again."""
     turns = getattr(_held, "turns", None)
-    if turns is None:
-        return
-    if stop_holding:
-        _held.turns = None
-    if not turns:
-        return
-    if not stop_holding:
-        _held.turns = []
-    for pool, actor in turns:
+    if turns or stop_holding:
+        _held.turns = None if stop_holding else []
+    for pool, actor in turns or ():
         pool._submit(actor)
 
 
