@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pykka
 
@@ -140,3 +141,24 @@ def test_a_check_that_blocks_the_reader_past_a_heartbeat_costs_a_resume_not_an_e
         contents = sorted(e.data["content"] for e in Held.seen if e.name == "MESSAGE_CREATE")
         assert contents == sorted(f"message {n}" for n in range(50))  # each once
         assert discord.wait_until(lambda: state.session.seq >= seqs[-1])
+
+
+def test_big_dispatches_among_small_ones_each_arrive_once(groups: Groups, actors: Actors) -> None:
+    # A dispatch of 128 KiB or more goes through the pipe to the producer's thread, and what
+    # follows it too until the pipe is idle, then the reader hands on inline again.
+    config = GatewayConfig(heartbeat_interval_ms=1000, world=World(1, 1))
+    with FakeDiscord(config=config) as discord:
+        _, state = start(discord, groups, actors)
+        Held.gate.set()
+        assert Held.wait_for(1, "GUILD_CREATE")
+        big = "x" * 200_000
+
+        def payload(n: int) -> tuple[str, dict[str, Any]]:
+            return "TYPING_START", {"n": n, "pad": big if n % 10 == 3 else ""}
+
+        seqs = discord.stream(200, payload)
+        assert Held.wait_for(200, "TYPING_START")
+        typed = sorted(e.data["n"] for e in Held.seen if e.name == "TYPING_START")
+        assert typed == list(range(200))
+        assert discord.wait_until(lambda: state.session.seq == seqs[-1])
+    assert len(discord.connections) == 1
